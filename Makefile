@@ -1,0 +1,43 @@
+# forum-crm. `make run` serves the app on http://127.0.0.1:5000; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo
+
+.PHONY: run test translations-update bench clean
+
+run: $(VENV)/.runtime $(CATALOGS)
+	$(FLASK) db upgrade
+	$(FLASK) quickstart
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/NAME runs the same tests on PostgreSQL.
+test: $(VENV)/.dev $(CATALOGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+%.mo: %.po $(VENV)/.runtime
+	$(BIN)/pybabel compile -i $< -o $@
+
+# After changing user-facing text: extract it, then translate the new entries in the .po file.
+translations-update: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o forum_crm/translations/messages.pot .
+	$(BIN)/pybabel update -i forum_crm/translations/messages.pot -d forum_crm/translations --no-fuzzy-matching
+
+bench: $(VENV)/.dev $(CATALOGS)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

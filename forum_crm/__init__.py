@@ -1,0 +1,88 @@
+"""forum-crm: the member network of the Forum Współpracy i Integracji."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, render_template, request
+from flask_babel import get_locale, gettext
+
+from forum_crm.config import settings_from_environment
+from forum_crm.extensions import babel, csrf, db, login_manager, migrate
+from forum_crm.i18n import N_, select_locale
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application; `config` overrides settings read from the environment (tests use it)."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app.config.update(settings_from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _set_up_login(app)
+    with app.app_context():
+        _configure_connections(db.engine)
+
+    from forum_crm import auth, reports
+    from forum_crm.auth.permissions import enforce_access
+    from forum_crm.cli import register_commands
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(reports.bp)
+    app.before_request(enforce_access)
+    app.after_request(_secure_cookies_over_https)
+    register_commands(app)
+    app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, _render_error)
+    return app
+
+
+def _set_up_login(app: Flask) -> None:
+    from forum_crm.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.localize_callback = gettext
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        return db.session.scalar(sa.select(User).where(User.session_token == session_token, User.active))
+
+
+def _configure_connections(engine: sa.Engine) -> None:
+    """SQLite: enforce foreign keys, write-ahead log and a busy timeout on every connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _secure_cookies_over_https(response):
+    """Mark every cookie Secure when the request came over https, whatever the settings say."""
+    if request.is_secure:
+        cookies = response.headers.getlist("Set-Cookie")
+        if cookies:
+            response.headers.remove("Set-Cookie")
+            for cookie in cookies:
+                secure = cookie if "; Secure" in cookie else cookie + "; Secure"
+                response.headers.add("Set-Cookie", secure)
+    return response
+
+
+def _render_error(error):
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code), code

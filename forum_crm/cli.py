@@ -1,0 +1,118 @@
+"""Flask commands: `flask --app wsgi COMMAND --help` explains each."""
+
+import sys
+import time
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from forum_crm.auth.services import AccountError, create_user, generate_password
+from forum_crm.extensions import db
+from forum_crm.models import Edition, Organisation, Role, User
+from forum_crm.seeding.demo import generate_demo_network
+from forum_crm.seeding.report import seed_report
+
+MIN_PASSWORD_LENGTH = 10
+QUICKSTART_COORDINATOR = "koordynator@example.org"
+
+
+def register_commands(app: Flask) -> None:
+    for command in (seed_report_command, demo_data_command, create_user_command, quickstart_command):
+        app.cli.add_command(command)
+
+
+@click.command("seed-report")
+def seed_report_command() -> None:
+    """Load the facts of the 2022/2023 report: towns, organisations, editions I-III, panels, partners.
+
+    Safe to run again: what is already there is left as it is.
+    """
+    seed_report()
+    db.session.commit()
+    click.echo("Report data loaded (editions I-III, their panels and partners, the Forum's towns).")
+
+
+@click.command("demo-data")
+@click.option("--people", type=click.IntRange(min=1), default=104, show_default=True, help="People to create.")
+@click.option("--organisations", type=click.IntRange(min=1), default=51, show_default=True, help="NGOs to create.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same network.")
+@click.option("--editions", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add demo editions until there are this many (for benchmarks).")
+def demo_data_command(people: int, organisations: int, seed: int, editions: int) -> None:
+    """Create a synthetic demo network (marked as demo, e-mails at demo.example.org).
+
+    Any earlier demo network is replaced, so running it twice gives the same data.
+    """
+    started = time.perf_counter()
+    try:
+        summary = generate_demo_network(people=people, organisations=organisations, seed=seed, editions=editions)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"Demo network: {summary.people} people, {summary.organisations} organisations, "
+        f"{summary.affiliations} affiliations, {summary.participations} participations "
+        f"in {summary.editions} editions ({time.perf_counter() - started:.1f} s)."
+    )
+
+
+def _read_password(generate: bool) -> tuple[str, bool]:
+    """(password, was_generated): generated, typed at a prompt, or one line of standard input."""
+    if generate:
+        return generate_password(), True
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True), False
+    return sys.stdin.readline().rstrip("\r\n"), False
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True, help="What the account may do.")
+@click.option("--organisation", "organisation_id", type=int, help="The organisation an org_editor may edit (its id).")
+@click.option("--generate-password", is_flag=True, help="Generate a password and print it once.")
+def create_user_command(email: str, role: str, organisation_id: int | None, generate_password: bool) -> None:
+    """Create a login account for EMAIL.
+
+    The password is read from a prompt, or from the first line of standard input when that is not
+    a terminal; with --generate-password one is generated and printed once.
+    """
+    password, generated = _read_password(generate_password)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    try:
+        user = create_user(email, password, Role(role), organisation_id)
+    except AccountError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} account {user.email}.")
+    if generated:
+        click.echo(f"Password (shown only now): {password}")
+
+
+@click.command("quickstart")
+def quickstart_command() -> None:
+    """Prepare a fresh installation (used by `make run`).
+
+    On an empty database: load the report's data and a demo network of 104 people in 51
+    organisations. If there is no coordinator yet: create one and print its password once.
+    """
+    empty = not db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) and not db.session.scalar(
+        sa.select(sa.func.count()).select_from(Edition))
+    if empty:
+        seed_report()
+        summary = generate_demo_network(people=104, organisations=51, seed=1)
+        click.echo(f"Loaded the report's data and a demo network ({summary.people} people, "
+                   f"{summary.organisations} organisations).")
+    coordinator = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR).limit(1))
+    password = None
+    if coordinator is None:
+        password = generate_password()
+        coordinator = create_user(QUICKSTART_COORDINATOR, password, Role.COORDINATOR)
+    db.session.commit()
+    if password:
+        click.echo("\n  Coordinator login (the password is shown only this once):")
+        click.echo(f"    e-mail:   {coordinator.email}\n    password: {password}\n")
+    else:
+        click.echo(f"A coordinator account exists already ({coordinator.email}); its password was shown when it "
+                   "was created. Another: flask --app wsgi create-user EMAIL --role coordinator --generate-password")

@@ -1,0 +1,66 @@
+"""Settings, read from the environment when the application starts."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, or one generated once into instance/secret_key and reused."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if not key:
+        key_file = instance_path / "secret_key"
+        if not key_file.exists():
+            instance_path.mkdir(parents=True, exist_ok=True)
+            # Created with owner-only permissions before anything is written to it.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        key = key_file.read_text().strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long; "
+            "unset it to have one generated into instance/secret_key."
+        )
+    return key
+
+
+def database_url(instance_path: Path) -> str:
+    """DATABASE_URL, or an SQLite file in instance/. postgresql:// URLs get the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'forum_crm.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def settings_from_environment(instance_path: Path) -> dict:
+    """The Flask configuration for this process."""
+    https = os.environ.get("FORUM_CRM_HTTPS", "").lower() in {"1", "true", "yes"}
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: never readable from JavaScript, not sent on cross-site POSTs, Secure over https
+        # (always when FORUM_CRM_HTTPS is set; see forum_crm.security for requests that arrive over https).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "pl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "LANGUAGES": ("pl", "en"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

@@ -1,0 +1,15 @@
+"""Language choice: Polish by default, English on request; kept in the session."""
+
+from flask import current_app, session
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is translated later (by Flask-Login, say)."""
+    return message
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

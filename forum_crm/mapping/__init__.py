@@ -1,0 +1,1 @@
+"""Places and maps: the gazetteer of Polish places and, later, the member map."""

@@ -1,0 +1,27 @@
+"""The change log: who changed what, when, field by field."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum_crm.models.auth import User
+from forum_crm.models.base import Base, utcnow
+
+
+class ChangeLogEntry(Base):
+    """One create, edit or archive of one record; `changes` maps field -> [old, new]."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (sa.Index("ix_change_log_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    entity_type: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[int]
+    action: Mapped[str] = mapped_column(sa.String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,208 @@
+"""The network: organisations, people, and which person works where."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from forum_crm.models.base import Base, choice, utcnow
+from forum_crm.models.geo import Locality
+from forum_crm.text import fold, polish_sort_key
+
+
+class Sector(enum.StrEnum):
+    NGO = "ngo"
+    LOCAL_GOVERNMENT = "local_government"
+    UNIVERSITY = "university"
+    INTERNATIONAL_ORGANISATION = "international_organisation"
+    BUSINESS = "business"
+    DONOR = "donor"
+    PUBLIC_INSTITUTION = "public_institution"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class Origin(enum.StrEnum):
+    """Where a record came from; demo records are synthetic and safe to delete."""
+
+    MANUAL = "manual"
+    REPORT = "report"
+    DEMO = "demo"
+    IMPORT = "import"
+
+
+organisation_area = sa.Table(
+    "organisation_area",
+    Base.metadata,
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("area_id", sa.ForeignKey("area_of_work.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class AreaOfWork(Base):
+    """A tag for what organisations do: legal aid, education, housing..."""
+
+    __tablename__ = "area_of_work"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class OrganisationLanguage(Base):
+    """A language an organisation works in (ISO 639-1 code)."""
+
+    __tablename__ = "organisation_language"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True, index=True)
+
+
+class Organisation(Base):
+    """An NGO, institution, company or donor. Archived, never deleted, so history stays."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint("krs IS NULL OR length(krs) = 10", name="krs_ten_digits"),
+        sa.CheckConstraint("nip IS NULL OR length(nip) = 10", name="nip_ten_digits"),
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    short_name: Mapped[str | None] = mapped_column(sa.String(80))
+    sector: Mapped[Sector] = mapped_column(choice(Sector, "sector"), default=Sector.NGO, index=True)
+    locality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("locality.id", ondelete="RESTRICT"), index=True
+    )
+    krs: Mapped[str | None] = mapped_column(sa.String(10), unique=True)
+    nip: Mapped[str | None] = mapped_column(sa.String(10), unique=True)
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    forum_member_since: Mapped[date | None] = mapped_column(index=True)
+    consortium_member: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    # Derived from name and short name: unique folded name (no two "Fundacja Łąka" / "fundacja laka"),
+    # folded search text, and the Polish sort key.
+    name_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    search_text: Mapped[str] = mapped_column(sa.String(400))
+    name_sort: Mapped[str] = mapped_column(sa.String(240), index=True)
+
+    locality: Mapped[Locality | None] = relationship()
+    areas: Mapped[list[AreaOfWork]] = relationship(secondary=organisation_area, order_by=AreaOfWork.name)
+    languages: Mapped[list[OrganisationLanguage]] = relationship(cascade="all, delete-orphan")
+    affiliations: Mapped[list["Affiliation"]] = relationship(back_populates="organisation")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("name", "short_name")
+    def _derive_keys(self, key: str, value: str | None) -> str | None:
+        name = value if key == "name" else self.name
+        short_name = value if key == "short_name" else self.short_name
+        self.name_key = fold(name)
+        self.search_text = fold(f"{name or ''} {short_name or ''}")
+        self.name_sort = polish_sort_key(name)
+        return value
+
+    @validates("email")
+    def _lower_email(self, _key: str, email: str | None) -> str | None:
+        return email.strip().lower() if email else None
+
+    @property
+    def is_forum_member(self) -> bool:
+        return self.forum_member_since is not None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Base):
+    """Someone in the network. Anonymised rather than deleted, so they still count in totals."""
+
+    __tablename__ = "person"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    locality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("locality.id", ondelete="RESTRICT"), index=True
+    )
+    expertise: Mapped[str | None] = mapped_column(sa.Text)
+    forum_member: Mapped[bool] = mapped_column(default=False, index=True)
+    leader: Mapped[bool] = mapped_column(default=False)
+    # Consent is the moment it was given; None means not given.
+    directory_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    map_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    consent_source: Mapped[str | None] = mapped_column(sa.String(200))
+    notes: Mapped[str | None] = mapped_column(sa.Text)  # coordinator only
+    archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    search_text: Mapped[str] = mapped_column(sa.String(500))
+    name_sort: Mapped[str] = mapped_column(sa.String(240), index=True)
+
+    locality: Mapped[Locality | None] = relationship()
+    affiliations: Mapped[list["Affiliation"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("first_name", "last_name", "email")
+    def _derive_keys(self, key: str, value: str | None) -> str | None:
+        if key == "email":
+            value = value.strip().lower() if value else None
+        parts = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email, key: value}
+        self.search_text, self.name_sort = person_keys(parts["first_name"], parts["last_name"], parts["email"])
+        return value
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> tuple[str, str]:
+    """(search_text, name_sort) for a person: searched by name and e-mail, sorted by last name."""
+    search_text = fold(f"{first_name or ''} {last_name or ''} {email or ''}")
+    return search_text, polish_sort_key(f"{last_name or ''} {first_name or ''}")
+
+
+class Affiliation(Base):
+    """A person works (or worked) at an organisation. Ended affiliations keep the history."""
+
+    __tablename__ = "affiliation"
+    __table_args__ = (
+        sa.CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
+    role_title: Mapped[str | None] = mapped_column(sa.String(200))
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    started_on: Mapped[date | None]
+    ended_on: Mapped[date | None]
+
+    person: Mapped[Person] = relationship(back_populates="affiliations")
+    organisation: Mapped[Organisation] = relationship(back_populates="affiliations")
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None or self.ended_on >= date.today()

@@ -1,0 +1,264 @@
+"""A synthetic network for demos and benchmarks: Polish and Ukrainian names, NGOs in the report's
+towns, affiliations (some people changed NGO), and participations in the editions.
+
+Every record is marked origin=demo and every e-mail is at demo.example.org. The same seed and
+counts always give the same network; running again replaces the earlier demo network.
+Rows are written with bulk INSERTs, so 100,000 people take seconds, not minutes.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from forum_crm.extensions import db
+from forum_crm.mapping.gazetteer import all_places
+from forum_crm.models import (
+    Affiliation, AreaOfWork, DayAttendance, Edition, Locality, Organisation, OrganisationLanguage, Origin,
+    Participation, ParticipationRole, ParticipationStatus, Person, Sector, User,
+)
+from forum_crm.models.directory import organisation_area, person_keys
+from forum_crm.seeding.report import seed_forum_towns
+from forum_crm.text import fold, polish_sort_key
+
+DEMO_DOMAIN = "demo.example.org"
+BATCH = 5_000
+# Above this many organisations the network also spreads over the gazetteer's towns.
+REPORT_TOWNS_ONLY_UP_TO = 100
+# Each person takes part in an edition with this chance, capped so big networks have forum-sized editions.
+PARTICIPATION_CHANCE = 0.35
+MAX_PARTICIPANTS_PER_EDITION = 3_000
+
+FEMALE_FIRST = ("Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Joanna",
+                "Żaneta", "Łucja", "Zofia", "Magdalena", "Dorota", "Aleksandra", "Urszula", "Elżbieta",
+                "Oksana", "Olena", "Iryna", "Tetiana", "Natalia", "Yuliia", "Halyna", "Mariam")
+MALE_FIRST = ("Piotr", "Krzysztof", "Tomasz", "Paweł", "Łukasz", "Michał", "Marcin", "Jakub",
+              "Grzegorz", "Szymon", "Wojciech", "Adam", "Bartłomiej", "Zbigniew", "Andrii", "Dmytro",
+              "Oleksandr", "Serhii", "Taras", "Yusuf", "Ahmad")
+# (masculine, feminine) forms
+LAST_NAMES = (("Kowalski", "Kowalska"), ("Nowak", "Nowak"), ("Wiśniewski", "Wiśniewska"),
+              ("Wójcik", "Wójcik"), ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"),
+              ("Zieliński", "Zielińska"), ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"),
+              ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"), ("Jankowski", "Jankowska"),
+              ("Mazur", "Mazur"), ("Kwiatkowski", "Kwiatkowska"), ("Krawczyk", "Krawczyk"),
+              ("Łuczak", "Łuczak"), ("Ślęzak", "Ślęzak"), ("Żak", "Żak"), ("Ćwik", "Ćwik"),
+              ("Shevchenko", "Shevchenko"), ("Kovalenko", "Kovalenko"), ("Bondarenko", "Bondarenko"),
+              ("Tkachenko", "Tkachenko"), ("Melnyk", "Melnyk"), ("Hassan", "Hassan"))
+ORGANISATION_KINDS = ("Fundacja", "Stowarzyszenie", "Centrum Wsparcia Migrantów", "Inicjatywa",
+                      "Klub Integracji", "Spółdzielnia Socjalna", "Towarzystwo", "Punkt Pomocy")
+ORGANISATION_NAMES = ("Otwarty Dom", "Wspólna Przestrzeń", "Nowy Start", "Dobry Sąsiad", "Most", "Horyzont",
+                      "Ślad", "Łączy Nas", "Żółty Parasol", "Przystań", "Kompas", "Źródło", "Razem Tu",
+                      "Sąsiedzi", "Ogród Kultur", "Latarnia", "Mosty Zamiast Murów", "Dialog", "Ścieżka",
+                      "Azyl", "Współdziałanie", "Nadzieja", "Język Bez Granic", "Ukraiński Dom",
+                      "Pomocna Dłoń", "Wspólnota", "Krąg", "Akcja", "Tęcza", "Wolna Droga")
+AREAS = ("pomoc prawna", "edukacja", "rynek pracy", "mieszkalnictwo", "wsparcie psychologiczne",
+         "integracja", "rzecznictwo", "pomoc humanitarna", "nauka języka polskiego", "dzieci i młodzież",
+         "osoby LGBTI+", "przeciwdziałanie przemocy", "zdrowie", "kultura")
+LANGUAGES = ("uk", "en", "ru", "be", "ar", "fr", "ka", "es")
+ROLE_TITLES = ("prezeska", "prezes", "koordynatorka projektów", "koordynator projektów", "prawniczka",
+               "psycholog", "asystentka międzykulturowa", "asystent międzykulturowy", "wolontariuszka",
+               "specjalistka ds. integracji", "fundraiserka", "edukator")
+FIRST_MEMBERS = date(2023, 5, 18)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    people: int
+    organisations: int
+    affiliations: int
+    participations: int
+    editions: int
+
+
+def _insert(model, rows: list[dict]) -> list[int]:
+    """Bulk INSERT returning the new ids in the order of `rows`."""
+    ids: list[int] = []
+    for start in range(0, len(rows), BATCH):
+        ids.extend(db.session.scalars(
+            sa.insert(model).returning(model.id, sort_by_parameter_order=True), rows[start:start + BATCH]
+        ))
+    return ids
+
+
+def _insert_plain(table_or_model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(table_or_model), rows[start:start + BATCH])
+
+
+def remove_demo_data() -> None:
+    """Delete every demo record (refused if a login account points at one)."""
+    demo_people = sa.select(Person.id).where(Person.origin == Origin.DEMO)
+    demo_orgs = sa.select(Organisation.id).where(Organisation.origin == Origin.DEMO)
+    bound = db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        sa.or_(User.person_id.in_(demo_people), User.organisation_id.in_(demo_orgs))))
+    if bound:
+        raise ValueError(f"{bound} login account(s) belong to demo people or organisations; remove them first.")
+    participations = sa.select(Participation.id).where(
+        sa.or_(Participation.person_id.in_(demo_people), Participation.organisation_id.in_(demo_orgs)))
+    db.session.execute(sa.delete(DayAttendance).where(DayAttendance.participation_id.in_(participations)))
+    db.session.execute(sa.delete(Participation).where(Participation.id.in_(participations)))
+    db.session.execute(sa.delete(Affiliation).where(
+        sa.or_(Affiliation.person_id.in_(demo_people), Affiliation.organisation_id.in_(demo_orgs))))
+    db.session.execute(sa.delete(Person).where(Person.origin == Origin.DEMO))
+    db.session.execute(sa.delete(organisation_area).where(organisation_area.c.organisation_id.in_(demo_orgs)))
+    db.session.execute(sa.delete(OrganisationLanguage).where(OrganisationLanguage.organisation_id.in_(demo_orgs)))
+    db.session.execute(sa.delete(Edition).where(Edition.origin == Origin.DEMO))
+    db.session.execute(sa.delete(Organisation).where(Organisation.origin == Origin.DEMO))
+
+
+def _demo_towns(organisations: int) -> list[int]:
+    """Locality ids for the demo network: the report's towns, plus gazetteer towns for big networks."""
+    town_ids = [locality.id for locality in seed_forum_towns().values()]
+    if organisations > REPORT_TOWNS_ONLY_UP_TO:
+        wanted = all_places()[: organisations // 3]
+        known = set(db.session.scalars(sa.select(Locality.geonames_id).where(Locality.geonames_id.is_not(None))))
+        taken = set(db.session.execute(sa.select(Locality.name, Locality.voivodeship)).tuples())
+        new_rows = []
+        for place in wanted:
+            if place.geonames_id in known or (place.name, place.voivodeship) in taken:
+                continue
+            taken.add((place.name, place.voivodeship))
+            new_rows.append({"name": place.name, "voivodeship": place.voivodeship, "latitude": place.latitude,
+                             "longitude": place.longitude, "geonames_id": place.geonames_id,
+                             "name_key": fold(place.name), "name_sort": polish_sort_key(place.name)})
+        _insert_plain(Locality, new_rows)
+        wanted_ids = [place.geonames_id for place in wanted]
+        town_ids += db.session.scalars(sa.select(Locality.id).where(Locality.geonames_id.in_(wanted_ids)))
+    return sorted(set(town_ids))
+
+
+def _ensure_editions(count: int, rng: random.Random) -> list[Edition]:
+    editions = list(db.session.scalars(sa.select(Edition).order_by(Edition.number)))
+    number = editions[-1].number if editions else 0
+    start = editions[-1].start_date if editions else FIRST_MEMBERS
+    while len(editions) < count:
+        number += 1
+        start += timedelta(days=rng.choice((84, 91, 98)))
+        start += timedelta(days=(3 - start.weekday()) % 7)  # Thursday and Friday, as the Forum meets
+        edition = Edition(number=number, start_date=start, end_date=start + timedelta(days=1),
+                          theme=f"Edycja demonstracyjna {number}", origin=Origin.DEMO)
+        db.session.add(edition)
+        editions.append(edition)
+    db.session.flush()
+    return editions
+
+
+def _organisation_rows(count: int, towns: list[int], rng: random.Random) -> list[dict]:
+    taken = set(db.session.scalars(sa.select(Organisation.name_key)))
+    rows = []
+    for index in range(count):
+        base = f"{rng.choice(ORGANISATION_KINDS)} {rng.choice(ORGANISATION_NAMES)}"
+        name, suffix = base, 1
+        while fold(name) in taken:
+            suffix += 1
+            name = f"{base} {suffix}"
+        taken.add(fold(name))
+        joined = FIRST_MEMBERS + timedelta(days=rng.randrange(0, 700))
+        rows.append({
+            "name": name, "sector": Sector.NGO, "locality_id": towns[index % len(towns)] if index < len(towns)
+            else rng.choice(towns), "email": f"kontakt{index + 1}@{DEMO_DOMAIN}",
+            "description": "Organizacja demonstracyjna (dane fikcyjne).", "forum_member_since": joined,
+            "origin": Origin.DEMO, "name_key": fold(name), "search_text": fold(name), "name_sort": polish_sort_key(name),
+        })
+    return rows
+
+
+def _person_rows(count: int, org_ids: list[int], org_towns: dict[int, int], rng: random.Random,
+                 consent_time: datetime) -> tuple[list[dict], list[int]]:
+    rows, employers = [], []
+    for index in range(count):
+        female = rng.random() < 0.6
+        first = rng.choice(FEMALE_FIRST if female else MALE_FIRST)
+        last = rng.choice(LAST_NAMES)[1 if female else 0]
+        email = f"{fold(first)}.{fold(last)}.{index + 1}@{DEMO_DOMAIN}".replace(" ", "-")
+        # Every organisation gets someone before anyone gets a second employer.
+        employer = org_ids[index] if index < len(org_ids) else rng.choice(org_ids)
+        employers.append(employer)
+        search_text, name_sort = person_keys(first, last, email)
+        rows.append({
+            "first_name": first, "last_name": last, "email": email, "locality_id": org_towns[employer],
+            "forum_member": True, "leader": index < len(org_ids),
+            "directory_consent_at": consent_time if rng.random() < 0.7 else None,
+            "map_consent_at": consent_time if rng.random() < 0.6 else None,
+            "consent_source": "formularz zgłoszeniowy (dane demonstracyjne)",
+            "origin": Origin.DEMO, "search_text": search_text, "name_sort": name_sort,
+        })
+    return rows, employers
+
+
+def generate_demo_network(people: int, organisations: int, seed: int, editions: int = 0) -> DemoSummary:
+    """Replace any earlier demo network with a new one of exactly these sizes."""
+    if people < 0 or organisations < 1 or people < organisations:
+        raise ValueError("Need at least one organisation and at least as many people as organisations.")
+    rng = random.Random(seed)
+    remove_demo_data()
+    all_editions = _ensure_editions(editions, rng)
+    towns = _demo_towns(organisations)
+
+    org_rows = _organisation_rows(organisations, towns, rng)
+    org_ids = _insert(Organisation, org_rows)
+    org_towns = {org_id: row["locality_id"] for org_id, row in zip(org_ids, org_rows, strict=True)}
+    area_ids = _area_ids()
+    _insert_plain(organisation_area, [
+        {"organisation_id": org_id, "area_id": area_id}
+        for org_id in org_ids for area_id in rng.sample(area_ids, rng.randint(1, 4))
+    ])
+    _insert_plain(OrganisationLanguage, [
+        {"organisation_id": org_id, "code": code}
+        for org_id in org_ids for code in ["pl", *rng.sample(LANGUAGES, rng.randint(0, 3))]
+    ])
+
+    consent_time = datetime(2023, 5, 18, 9, 0, tzinfo=UTC)
+    person_rows, employers = _person_rows(people, org_ids, org_towns, rng, consent_time)
+    person_ids = _insert(Person, person_rows)
+
+    affiliations = []
+    for person_id, employer in zip(person_ids, employers, strict=True):
+        started = FIRST_MEMBERS - timedelta(days=rng.randrange(0, 2000))
+        if rng.random() < 0.1 and len(org_ids) > 1:  # moved here from another NGO
+            earlier = rng.choice([org_id for org_id in rng.sample(org_ids, 2) if org_id != employer])
+            affiliations.append({"person_id": person_id, "organisation_id": earlier, "role_title": rng.choice(ROLE_TITLES),
+                                 "is_primary": False, "started_on": started - timedelta(days=900),
+                                 "ended_on": started - timedelta(days=1)})
+        affiliations.append({"person_id": person_id, "organisation_id": employer, "role_title": rng.choice(ROLE_TITLES),
+                             "is_primary": True, "started_on": started, "ended_on": None})
+    _insert_plain(Affiliation, affiliations)
+
+    participations = _participate(all_editions, person_ids, employers, rng)
+    db.session.flush()
+    return DemoSummary(people, organisations, len(affiliations), participations, len(all_editions))
+
+
+def _area_ids() -> list[int]:
+    existing = set(db.session.scalars(sa.select(AreaOfWork.name)))
+    missing = [{"name": name} for name in AREAS if name not in existing]
+    _insert_plain(AreaOfWork, missing)
+    return list(db.session.scalars(sa.select(AreaOfWork.id).where(AreaOfWork.name.in_(AREAS)).order_by(AreaOfWork.id)))
+
+
+def _participate(editions: list[Edition], person_ids: list[int], employers: list[int], rng: random.Random) -> int:
+    """Participations with day-by-day attendance; future editions only have invitations."""
+    today = date.today()
+    per_edition = min(round(len(person_ids) * PARTICIPATION_CHANCE), MAX_PARTICIPANTS_PER_EDITION)
+    participation_rows, day_plans = [], []
+    for edition in editions:
+        for index in sorted(rng.sample(range(len(person_ids)), per_edition)):
+            if edition.start_date > today:
+                status = rng.choice((ParticipationStatus.INVITED, ParticipationStatus.REGISTERED))
+            else:
+                status = rng.choices((ParticipationStatus.ATTENDED, ParticipationStatus.NO_SHOW,
+                                      ParticipationStatus.CANCELLED), weights=(85, 8, 7))[0]
+            days = edition.days if rng.random() < 0.85 else [rng.choice(edition.days)]
+            participation_rows.append({
+                "edition_id": edition.id, "person_id": person_ids[index], "organisation_id": employers[index],
+                "status": status, "role": ParticipationRole.ORGANISER if rng.random() < 0.03 else ParticipationRole.PARTICIPANT,
+            })
+            day_plans.append(days if status == ParticipationStatus.ATTENDED else [])
+    participation_ids = _insert(Participation, participation_rows)
+    _insert_plain(DayAttendance, [
+        {"participation_id": participation_id, "day": day,
+         "checked_in_at": datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)}
+        for participation_id, days in zip(participation_ids, day_plans, strict=True) for day in days
+    ])
+    return len(participation_rows)

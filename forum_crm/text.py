@@ -1,0 +1,54 @@
+"""Polish-aware text keys: diacritic-insensitive search and Polish alphabetical order.
+
+Both keys are computed in Python and stored in indexed columns, so SQLite and PostgreSQL
+search and sort the same way without database-specific collations.
+"""
+
+import unicodedata
+
+# Letters with a stroke do not decompose in Unicode, so NFKD alone leaves them.
+_UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+# The Polish alphabet, with q, v and x where Polish dictionaries put them.
+_POLISH_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
+_SYMBOLS = " 0123456789" + _POLISH_ALPHABET
+_KEY_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SORT_KEY_CHARS = 120  # names are ordered by their first 120 characters
+
+
+def _code(rank: int) -> str:
+    return _KEY_LETTERS[rank // 26] + _KEY_LETTERS[rank % 26]
+
+
+_SORT_CODES = {symbol: _code(rank) for rank, symbol in enumerate(_SYMBOLS)}
+
+
+def fold(text: str | None) -> str:
+    """Lower-case text without diacritics, whitespace collapsed: "Łódź" -> "lodz"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+def polish_sort_key(text: str | None) -> str:
+    """An ASCII key (two lower-case letters a character) that orders text like a Polish dictionary.
+
+    Ł sorts after L, Ś after S, Ź and Ż after Z; other accented Latin letters sort with their
+    base letter; anything else (Cyrillic, say) sorts after the Polish alphabet by code point.
+    Keys of lower-case ASCII letters only compare the same under every database collation.
+    """
+    parts = []
+    for ch in " ".join((text or "").casefold().split())[:SORT_KEY_CHARS]:
+        code = _SORT_CODES.get(ch)
+        if code is None:
+            base = unicodedata.normalize("NFKD", ch)[0]
+            code = _SORT_CODES.get(base)
+        if code is None:
+            if not ch.isalnum():
+                continue  # punctuation does not take part in alphabetical order
+            point = ord(ch)
+            code = "z" + _KEY_LETTERS[point // 26 // 26 % 26] + _KEY_LETTERS[point // 26 % 26] + _KEY_LETTERS[point % 26]
+        parts.append(code)
+    return "".join(parts)

@@ -1,0 +1,127 @@
+"""Test fixtures: one application per test session on SQLite, or on PostgreSQL when
+TEST_DATABASE_URL names a PostgreSQL database (CI runs both). Tables are emptied after each test.
+CSRF protection stays on: tests post the token like a browser does.
+"""
+
+import os
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from forum_crm import create_app
+from forum_crm.extensions import db
+from tests import factories
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+        return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql+psycopg://", url)
+    return None
+
+
+def create_postgres_database(base_url: str, suffix: str) -> str:
+    """A new empty database next to the one in base_url; returns its URL."""
+    url = sa.make_url(base_url)
+    name = f"{url.database}_{suffix}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(database_url: str) -> None:
+    url = sa.make_url(database_url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh database for the session: an SQLite file, or a new PostgreSQL database."""
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    url = create_postgres_database(base, f"t{uuid.uuid4().hex[:8]}")
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, its schema built by the migrations (so they are tested on every run)."""
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": "localhost",
+    })
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Empty every table after each test that used the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service and query tests."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app, client):
+    """login(user) logs the test client in through the real login form."""
+
+    def log_in(user, password=factories.PASSWORD, remember=False):
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={
+            "email": user.email, "password": password, "csrf_token": token, "remember": "y" if remember else "",
+        })
+        assert response.status_code == 302, response.text
+        return response
+
+    return log_in
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token a browser would find in the forms of `path`."""
+    page = client.get(path).text
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
