@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import get_locale, gettext
 
 from forum_crm.config import settings_from_environment
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
+from forum_crm.security import SecureCookiesOverHttps
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -34,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(reports.bp)
     app.before_request(enforce_access)
-    app.after_request(_secure_cookies_over_https)
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     register_commands(app)
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
     for code in (400, 403, 404, 405, 413, 500):
@@ -69,18 +70,6 @@ def _configure_connections(engine: sa.Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-def _secure_cookies_over_https(response):
-    """Mark every cookie Secure when the request came over https, whatever the settings say."""
-    if request.is_secure:
-        cookies = response.headers.getlist("Set-Cookie")
-        if cookies:
-            response.headers.remove("Set-Cookie")
-            for cookie in cookies:
-                secure = cookie if "; Secure" in cookie else cookie + "; Secure"
-                response.headers.add("Set-Cookie", secure)
-    return response
 
 
 def _render_error(error):

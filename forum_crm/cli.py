@@ -6,6 +6,7 @@ import time
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
 from forum_crm.auth.services import AccountError, create_user, generate_password
 from forum_crm.extensions import db
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-report")
+@with_appcontext
 def seed_report_command() -> None:
     """Load the facts of the 2022/2023 report: towns, organisations, editions I-III, panels, partners.
 
@@ -34,6 +36,7 @@ def seed_report_command() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--people", type=click.IntRange(min=1), default=104, show_default=True, help="People to create.")
 @click.option("--organisations", type=click.IntRange(min=1), default=51, show_default=True, help="NGOs to create.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same network.")
@@ -67,6 +70,7 @@ def _read_password(generate: bool) -> tuple[str, bool]:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True, help="What the account may do.")
 @click.option("--organisation", "organisation_id", type=int, help="The organisation an org_editor may edit (its id).")
@@ -91,6 +95,7 @@ def create_user_command(email: str, role: str, organisation_id: int | None, gene
 
 
 @click.command("quickstart")
+@with_appcontext
 def quickstart_command() -> None:
     """Prepare a fresh installation (used by `make run`).
 

@@ -48,7 +48,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Cookies: never readable from JavaScript, not sent on cross-site POSTs, Secure over https
-        # (always when FORUM_CRM_HTTPS is set; see forum_crm.security for requests that arrive over https).
+        # (always when FORUM_CRM_HTTPS is set; forum_crm.security adds it to any response sent over https).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

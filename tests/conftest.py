@@ -64,7 +64,6 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": "localhost",
     })
     with application.app_context():
         upgrade()
@@ -121,7 +120,7 @@ def login(app, client):
 
 def csrf_token(client, path: str = "/") -> str:
     """The CSRF token a browser would find in the forms of `path`."""
-    page = client.get(path).text
+    page = client.get(path, follow_redirects=True).text
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)

@@ -22,10 +22,7 @@ def login():
         if user is None:
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        language = session.get("lang")
-        session.clear()  # nothing from before the login carries over
-        if language:
-            session["lang"] = language
+        _restart_session()
         login_user(user, remember=form.remember.data)
         db.session.commit()
         target = form.next.data
@@ -39,7 +36,7 @@ def logout():
     end_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _restart_session()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -52,3 +49,11 @@ def set_language():
         session["lang"] = form.lang.data
     target = form.next.data
     return redirect(target if is_safe_redirect(target) else url_for("reports.home"))
+
+
+def _restart_session() -> None:
+    """Drop everything from the session except the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language

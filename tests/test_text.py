@@ -1,0 +1,36 @@
+"""Polish search and sort keys."""
+
+import pytest
+
+from forum_crm.text import fold, polish_sort_key
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("lodz", "Łódź"), ("LODZ", "łódź"), ("gorzow wielkopolski", "Gorzów Wielkopolski"), ("zolw", "Żółw"),
+    ("sroda", "Środa"), ("  Nowy   Sącz ", "nowy sacz"),
+])
+def test_fold_ignores_case_diacritics_and_extra_spaces(typed, stored):
+    assert fold(typed) == fold(stored)
+
+
+def test_fold_keeps_cyrillic_letters_and_folds_their_case():
+    assert fold("КИЇВ") == fold("Київ")
+    assert fold("Київ").startswith("ки")
+
+
+def test_polish_alphabetical_order():
+    words = ["Żary", "Zabrze", "Łomża", "Lublin", "Śrem", "Szczecin", "Ćmielów", "Czersk", "Źródła",
+             "Ósemka", "Ostrów", "Ząbki", "Łódź", "Luboń", "Ewa", "Éclair", "Київ"]
+    expected = ["Czersk", "Ćmielów", "Éclair", "Ewa", "Lublin", "Luboń", "Łomża", "Łódź", "Ostrów",
+                "Ósemka", "Szczecin", "Śrem", "Zabrze", "Ząbki", "Źródła", "Żary", "Київ"]
+    assert sorted(words, key=polish_sort_key) == expected
+
+
+def test_sort_key_orders_shorter_word_first_and_ignores_punctuation():
+    assert polish_sort_key("Nowak Anna") < polish_sort_key("Nowakowska Ewa")
+    assert polish_sort_key("„Most”") == polish_sort_key("most")
+
+
+def test_sort_key_is_lower_case_ascii_so_every_collation_agrees():
+    key = polish_sort_key("Żółć Київ 12")
+    assert key.isascii() and key.isalpha() and key == key.lower()
