@@ -34,6 +34,11 @@ def database_url(instance_path: Path) -> str:
     if not url:
         instance_path.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{instance_path / 'forum_crm.sqlite'}"
+    return with_psycopg_driver(url)
+
+
+def with_psycopg_driver(url: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3; other URLs are returned as they are."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]

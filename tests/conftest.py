@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from forum_crm import create_app
+from forum_crm.config import with_psycopg_driver
 from forum_crm.extensions import db
 from tests import factories
 
@@ -19,10 +20,9 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def postgres_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
-        return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql+psycopg://", url)
-    return None
+    """TEST_DATABASE_URL if it names a PostgreSQL database, with the psycopg 3 driver."""
+    url = with_psycopg_driver(os.environ.get("TEST_DATABASE_URL", ""))
+    return url if url.startswith("postgresql+psycopg://") else None
 
 
 def create_postgres_database(base_url: str, suffix: str) -> str:

@@ -7,6 +7,7 @@ Rows are written with bulk INSERTs, so 100,000 people take seconds, not minutes.
 """
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -71,19 +72,11 @@ class DemoSummary:
     editions: int
 
 
-def _insert(model, rows: list[dict]) -> list[int]:
-    """Bulk INSERT returning the new ids in the order of `rows`."""
-    ids: list[int] = []
+def _insert(table_or_model, rows: list[dict]) -> None:
+    """Core bulk INSERT (one executemany a batch); callers look new ids up by a unique key afterwards."""
+    table = getattr(table_or_model, "__table__", table_or_model)
     for start in range(0, len(rows), BATCH):
-        ids.extend(db.session.scalars(
-            sa.insert(model).returning(model.id, sort_by_parameter_order=True), rows[start:start + BATCH]
-        ))
-    return ids
-
-
-def _insert_plain(table_or_model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(table_or_model), rows[start:start + BATCH])
+        db.session.execute(sa.insert(table), rows[start:start + BATCH])
 
 
 def remove_demo_data() -> None:
@@ -122,7 +115,7 @@ def _demo_towns(organisations: int) -> list[int]:
             new_rows.append({"name": place.name, "voivodeship": place.voivodeship, "latitude": place.latitude,
                              "longitude": place.longitude, "geonames_id": place.geonames_id,
                              "name_key": fold(place.name), "name_sort": polish_sort_key(place.name)})
-        _insert_plain(Locality, new_rows)
+        _insert(Locality, new_rows)
         wanted_ids = [place.geonames_id for place in wanted]
         town_ids += db.session.scalars(sa.select(Locality.id).where(Locality.geonames_id.in_(wanted_ids)))
     return sorted(set(town_ids))
@@ -146,13 +139,14 @@ def _ensure_editions(count: int, rng: random.Random) -> list[Edition]:
 
 def _organisation_rows(count: int, towns: list[int], rng: random.Random) -> list[dict]:
     taken = set(db.session.scalars(sa.select(Organisation.name_key)))
+    uses: Counter[str] = Counter()
     rows = []
     for index in range(count):
         base = f"{rng.choice(ORGANISATION_KINDS)} {rng.choice(ORGANISATION_NAMES)}"
-        name, suffix = base, 1
+        name = base
         while fold(name) in taken:
-            suffix += 1
-            name = f"{base} {suffix}"
+            uses[base] += 1
+            name = f"{base} {uses[base] + 1}"
         taken.add(fold(name))
         joined = FIRST_MEMBERS + timedelta(days=rng.randrange(0, 700))
         rows.append({
@@ -197,21 +191,27 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
     towns = _demo_towns(organisations)
 
     org_rows = _organisation_rows(organisations, towns, rng)
-    org_ids = _insert(Organisation, org_rows)
+    _insert(Organisation, org_rows)
+    org_id_by_key = dict(db.session.execute(
+        sa.select(Organisation.name_key, Organisation.id).where(Organisation.origin == Origin.DEMO)).tuples().all())
+    org_ids = [org_id_by_key[row["name_key"]] for row in org_rows]
     org_towns = {org_id: row["locality_id"] for org_id, row in zip(org_ids, org_rows, strict=True)}
     area_ids = _area_ids()
-    _insert_plain(organisation_area, [
+    _insert(organisation_area, [
         {"organisation_id": org_id, "area_id": area_id}
         for org_id in org_ids for area_id in rng.sample(area_ids, rng.randint(1, 4))
     ])
-    _insert_plain(OrganisationLanguage, [
+    _insert(OrganisationLanguage, [
         {"organisation_id": org_id, "code": code}
         for org_id in org_ids for code in ["pl", *rng.sample(LANGUAGES, rng.randint(0, 3))]
     ])
 
     consent_time = datetime(2023, 5, 18, 9, 0, tzinfo=UTC)
     person_rows, employers = _person_rows(people, org_ids, org_towns, rng, consent_time)
-    person_ids = _insert(Person, person_rows)
+    _insert(Person, person_rows)
+    person_id_by_email = dict(db.session.execute(
+        sa.select(Person.email, Person.id).where(Person.origin == Origin.DEMO)).tuples().all())
+    person_ids = [person_id_by_email[row["email"]] for row in person_rows]
 
     affiliations = []
     for person_id, employer in zip(person_ids, employers, strict=True):
@@ -223,7 +223,7 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
                                  "ended_on": started - timedelta(days=1)})
         affiliations.append({"person_id": person_id, "organisation_id": employer, "role_title": rng.choice(ROLE_TITLES),
                              "is_primary": True, "started_on": started, "ended_on": None})
-    _insert_plain(Affiliation, affiliations)
+    _insert(Affiliation, affiliations)
 
     participations = _participate(all_editions, person_ids, employers, rng)
     db.session.flush()
@@ -233,7 +233,7 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
 def _area_ids() -> list[int]:
     existing = set(db.session.scalars(sa.select(AreaOfWork.name)))
     missing = [{"name": name} for name in AREAS if name not in existing]
-    _insert_plain(AreaOfWork, missing)
+    _insert(AreaOfWork, missing)
     return list(db.session.scalars(sa.select(AreaOfWork.id).where(AreaOfWork.name.in_(AREAS)).order_by(AreaOfWork.id)))
 
 
@@ -255,8 +255,13 @@ def _participate(editions: list[Edition], person_ids: list[int], employers: list
                 "status": status, "role": ParticipationRole.ORGANISER if rng.random() < 0.03 else ParticipationRole.PARTICIPANT,
             })
             day_plans.append(days if status == ParticipationStatus.ATTENDED else [])
-    participation_ids = _insert(Participation, participation_rows)
-    _insert_plain(DayAttendance, [
+    _insert(Participation, participation_rows)
+    demo_people = sa.select(Person.id).where(Person.origin == Origin.DEMO)
+    id_by_pair = {(edition_id, person_id): participation_id for participation_id, edition_id, person_id in
+                  db.session.execute(sa.select(Participation.id, Participation.edition_id, Participation.person_id)
+                                     .where(Participation.person_id.in_(demo_people)))}
+    participation_ids = [id_by_pair[row["edition_id"], row["person_id"]] for row in participation_rows]
+    _insert(DayAttendance, [
         {"participation_id": participation_id, "day": day,
          "checked_in_at": datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)}
         for participation_id, days in zip(participation_ids, day_plans, strict=True) for day in days
