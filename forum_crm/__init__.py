@@ -9,7 +9,7 @@ from flask_babel import get_locale, gettext
 from forum_crm.config import settings_from_environment
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
-from forum_crm.security import SecureCookiesOverHttps
+from forum_crm.security import SecureCookiesOverHttps, refuse_nul_in_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,12 +28,15 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm import auth, reports
+    from forum_crm import auth, changes, directory, events, mapping, reports
     from forum_crm.auth.permissions import enforce_access
     from forum_crm.cli import register_commands
+    from forum_crm.labels import register_template_filters
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(reports.bp)
+    for blueprint in (auth.bp, reports.bp, directory.bp, events.bp, mapping.bp, changes.bp):
+        app.register_blueprint(blueprint)
+    register_template_filters(app)
+    app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     register_commands(app)

@@ -12,4 +12,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# Dates as "18 maja 2023" / "May 18, 2023": the medium format would say "18 maj 2023".
+babel = Babel(date_formats={**Babel.default_date_formats, "date": "long"})

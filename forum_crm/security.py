@@ -1,6 +1,8 @@
-"""Transport security that does not depend on settings: cookies are Secure whenever served over https."""
+"""Request hygiene that does not depend on settings: Secure cookies over https, no NUL bytes in URLs."""
 
 from collections.abc import Callable, Iterable
+
+from flask import abort, request
 
 
 class SecureCookiesOverHttps:
@@ -26,3 +28,9 @@ class SecureCookiesOverHttps:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, secure_start_response)
+
+
+def refuse_nul_in_url():
+    """before_request: a NUL byte in the query string is never meant (and PostgreSQL refuses it): 400."""
+    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+        abort(400)

@@ -1,7 +1,7 @@
 """Small builders for test data: each adds one row with sensible defaults and flushes."""
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 
 from forum_crm.extensions import db
 from forum_crm.models import (
@@ -55,3 +55,7 @@ def committed(*rows):
     for row in rows:
         db.session.refresh(row)
     return rows[0] if len(rows) == 1 else rows
+
+
+def datetime_now():
+    return datetime.now(UTC)

@@ -6,7 +6,8 @@ A new endpoint fails this test until it is added to EXPECTED with the roles that
 import pytest
 
 from forum_crm import create_app
-from forum_crm.models import Role
+from forum_crm.extensions import db
+from forum_crm.models import PanelSpeaker, Partnership, ProgrammeItem, ProgrammeKind, Role
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
@@ -20,6 +21,34 @@ EXPECTED = {
     "auth.set_language": EVERYONE,
     "auth.logout": LOGGED_IN,
     "reports.home": LOGGED_IN,
+    "events.edition_list": LOGGED_IN,
+    "events.edition_detail": LOGGED_IN,
+    "events.edition_new": {COORDINATOR},
+    "events.edition_edit": {COORDINATOR},
+    "events.programme_item_add": {COORDINATOR},
+    "events.programme_item_edit": {COORDINATOR},
+    "events.programme_item_delete": {COORDINATOR},
+    "events.speaker_add": {COORDINATOR},
+    "events.speaker_delete": {COORDINATOR},
+    "events.partner_add": {COORDINATOR},
+    "events.partner_delete": {COORDINATOR},
+    "directory.organisation_list_page": {COORDINATOR},
+    "directory.organisation_new": {COORDINATOR},
+    "directory.organisation_detail": {COORDINATOR},
+    "directory.organisation_edit": {COORDINATOR},
+    "directory.organisation_archive": {COORDINATOR},
+    "directory.person_list_page": {COORDINATOR},
+    "directory.person_new": {COORDINATOR},
+    "directory.person_detail": {COORDINATOR},
+    "directory.person_edit": {COORDINATOR},
+    "directory.person_archive": {COORDINATOR},
+    "directory.affiliation_add": {COORDINATOR},
+    "directory.affiliation_end": {COORDINATOR},
+    "directory.affiliation_delete": {COORDINATOR},
+    "mapping.locality_list": {COORDINATOR},
+    "mapping.locality_new": {COORDINATOR},
+    "mapping.locality_edit": {COORDINATOR},
+    "changes.recent": {COORDINATOR},
 }
 
 
@@ -46,22 +75,51 @@ def visitors(app):
     return clients
 
 
-def url_for_rule(rule) -> str:
-    """The rule's URL with real values for its arguments."""
+@pytest.fixture
+def ids(app):
+    """Real records for the URL arguments, by the path they appear in."""
+    with app.app_context():
+        organisation = factories.organisation("Urząd Miasta")
+        person = factories.person("Jan", "Kowalski")
+        affiliation = factories.affiliation(person, organisation)
+        locality = factories.locality()
+        edition = factories.edition(1)
+        panel = ProgrammeItem(edition=edition, kind=ProgrammeKind.PANEL, title="Panel")
+        speaker = PanelSpeaker(programme_item=panel, organisation=organisation)
+        partnership = Partnership(edition=edition, organisation=organisation)
+        db.session.add_all([panel, speaker, partnership])
+        factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership)
+        return {
+            "/editions/": {"id": edition.id, "item_id": panel.id, "speaker_id": speaker.id,
+                           "partnership_id": partnership.id},
+            "/organisations/": {"id": organisation.id},
+            "/people/": {"id": person.id, "affiliation_id": affiliation.id},
+            "/localities/": {"id": locality.id},
+        }
+
+
+def url_for_rule(rule, ids) -> str:
+    """The rule's URL with the ids of real records for its arguments."""
     values = {"filename": "css/app.css"}
+    for prefix, prefix_values in ids.items():
+        if rule.rule.startswith(prefix):
+            values.update(prefix_values)
     path = rule.rule
     for argument in rule.arguments:
-        path = path.replace(f"<{argument}>", str(values[argument])).replace(
-            f"<path:{argument}>", str(values[argument]))
+        for converter in ("", "path:", "int:"):
+            path = path.replace(f"<{converter}{argument}>", str(values[argument]))
     return path
 
 
-def is_allowed(client, rule) -> bool:
-    url = url_for_rule(rule)
+def visit(client, rule, ids):
+    """GET the rule's URL, or POST to it (with a CSRF token) if it only takes POST."""
+    url = url_for_rule(rule, ids)
     if "GET" in rule.methods:
-        response = client.get(url)
-    else:
-        response = client.post(url, data={"csrf_token": csrf_token(client, "/")})
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client, "/")})
+
+
+def is_allowed(response) -> bool:
     refused_anonymous = response.status_code == 302 and response.location.startswith("/login?next=")
     return response.status_code != 403 and not refused_anonymous
 
@@ -70,11 +128,15 @@ def test_every_endpoint_is_listed(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(EXPECTED)
 
 
-def test_access_matrix(app, visitors):
+def test_access_matrix(app, visitors, ids):
     logout_last = sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint == "auth.logout")
     for rule in logout_last:
-        allowed = {role for role, client in visitors.items() if is_allowed(client, rule)}
+        responses = {role: visit(client, rule, ids) for role, client in visitors.items()}
+        allowed = {role for role, response in responses.items() if is_allowed(response)}
         assert allowed == EXPECTED[rule.endpoint], rule.rule
+        if "GET" in rule.methods and rule.endpoint != "auth.login":
+            # the ids are real: every page the coordinator may open opens
+            assert responses[COORDINATOR].status_code == 200, rule.rule
 
 
 def test_a_view_without_declared_roles_is_refused_to_everyone(app, database_url):

@@ -13,8 +13,9 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": No
 def extracted_messages() -> set[str]:
     method_map = [("forum_crm/**.py", "python"), ("templates/**.html", "jinja2")]
     messages = set()
+    options_map = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
     for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT, method_map=method_map, keywords=KEYWORDS):
+            ROOT, method_map=method_map, options_map=options_map, keywords=KEYWORDS):
         messages.add(message[0] if isinstance(message, tuple) else message)
     return messages
 

@@ -1,1 +1,7 @@
-"""Places and maps: the gazetteer of Polish places and, later, the member map."""
+"""Places: the gazetteer of Polish places, stored towns and (later) the member map."""
+
+from flask import Blueprint
+
+bp = Blueprint("mapping", __name__)
+
+from forum_crm.mapping import routes  # noqa: E402,F401  (registers the views)

@@ -21,7 +21,10 @@ class ChangeLogEntry(Base):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     entity_type: Mapped[str] = mapped_column(sa.String(40))
     entity_id: Mapped[int]
-    action: Mapped[str] = mapped_column(sa.String(20))
+    entity_label: Mapped[str] = mapped_column(sa.String(300))  # the record's name when it changed
+    action: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The record's version after this change, so an edit conflict can show what happened since.
+    entity_version: Mapped[int | None]
 
     user: Mapped[User | None] = relationship()

@@ -59,6 +59,11 @@ class Locality(Base):
         return name
 
     @property
+    def label(self) -> str:
+        """"Kamionka (lubelskie)": the name, and the voivodeship when known."""
+        return f"{self.name} ({self.voivodeship})" if self.voivodeship else self.name
+
+    @property
     def is_located(self) -> bool:
         return self.latitude is not None
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 13:11:41.788212
+Create Date: 2026-11-27 13:26:39.942820
 
 """
 from alembic import op
@@ -249,8 +249,10 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=False),
-    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('entity_label', sa.String(length=300), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('entity_version', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_change_log_user_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_change_log'))
     )

@@ -1,0 +1,185 @@
+"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum_crm.extensions import db
+from forum_crm.models import (
+    Affiliation, AreaOfWork, Edition, Locality, Organisation, Participation, ParticipationStatus, Person, Sector,
+    Voivodeship,
+)
+from forum_crm.models.directory import organisation_area
+from forum_crm.text import fold
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    search: str | None = None
+    town: str | None = None
+    voivodeship: Voivodeship | None = None
+    sector: Sector | None = None
+    area_id: int | None = None
+    forum_member: bool | None = None
+    archived: bool | None = False  # None: both
+    descending: bool = False
+
+
+def _current():
+    """The affiliation has not ended (or ends in the future)."""
+    return sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today())
+
+
+def organisation_list(filters: OrganisationFilters) -> sa.Select:
+    """Organisations matching the filters in Polish alphabetical order, with their current people count."""
+    people = (sa.select(sa.func.count(Affiliation.id))
+              .where(Affiliation.organisation_id == Organisation.id, _current())
+              .correlate(Organisation).scalar_subquery())
+    query = (sa.select(Organisation, people.label("people"))
+             .outerjoin(Locality, Organisation.locality_id == Locality.id)
+             .options(joinedload(Organisation.locality)))
+    if filters.search:
+        folded = fold(filters.search)
+        query = query.where(sa.or_(Organisation.search_text.contains(folded, autoescape=True),
+                                   Locality.name_key.contains(folded, autoescape=True)))
+    if filters.town:
+        query = query.where(Locality.name_key == fold(filters.town))
+    if filters.voivodeship:
+        query = query.where(Locality.voivodeship == filters.voivodeship)
+    if filters.sector:
+        query = query.where(Organisation.sector == filters.sector)
+    if filters.area_id:
+        query = query.where(Organisation.id.in_(
+            sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
+    if filters.forum_member is not None:
+        member = Organisation.forum_member_since.is_not(None)
+        query = query.where(member if filters.forum_member else sa.not_(member))
+    if filters.archived is not None:
+        archived = Organisation.archived_at.is_not(None)
+        query = query.where(archived if filters.archived else sa.not_(archived))
+    order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
+    return query.order_by(order, Organisation.id)
+
+
+def organisation_people(organisation_id: int) -> list[Affiliation]:
+    """Everyone who works or worked at the organisation, current first, then by name."""
+    return list(db.session.scalars(
+        sa.select(Affiliation).join(Person).where(Affiliation.organisation_id == organisation_id)
+        .options(joinedload(Affiliation.person))
+        .order_by(sa.case((_current(), 0), else_=1), Person.name_sort, Affiliation.started_on)))
+
+
+@dataclass(frozen=True)
+class EditionTakenPart:
+    edition: Edition
+    people: int
+    attended: int
+
+
+def organisation_editions(organisation_id: int) -> list[EditionTakenPart]:
+    """The editions the organisation was represented at, with how many people it sent and how many came."""
+    attended = sa.func.count(Participation.id).filter(Participation.status == ParticipationStatus.ATTENDED)
+    rows = db.session.execute(
+        sa.select(Edition, sa.func.count(Participation.id), attended)
+        .join(Participation, Participation.edition_id == Edition.id)
+        .where(Participation.organisation_id == organisation_id)
+        .group_by(Edition.id).order_by(Edition.number))
+    return [EditionTakenPart(edition, people, came) for edition, people, came in rows]
+
+
+def areas_of_work() -> list[AreaOfWork]:
+    return list(db.session.scalars(sa.select(AreaOfWork).order_by(AreaOfWork.name)))
+
+
+class OrganisationNotFound(LookupError):
+    """No organisation, or several (`candidates`), match a typed name."""
+
+    def __init__(self, candidates: list[str]):
+        super().__init__(candidates)
+        self.candidates = candidates
+
+
+def find_organisation(typed: str) -> Organisation:
+    """The organisation a person typed: its exact name or short name, or the only one whose name contains it."""
+    folded = fold(typed)
+    exact = list(db.session.scalars(sa.select(Organisation).where(
+        sa.or_(Organisation.name_key == folded, sa.func.lower(Organisation.short_name) == typed.strip().lower()))
+        .limit(5)))
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or list(db.session.scalars(
+        sa.select(Organisation).where(Organisation.search_text.contains(folded, autoescape=True))
+        .order_by(Organisation.name_sort).limit(6)))
+    if len(matches) == 1:
+        return matches[0]
+    raise OrganisationNotFound([organisation.name for organisation in matches[:5]])
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    search: str | None = None
+    town: str | None = None
+    voivodeship: Voivodeship | None = None
+    organisation_id: int | None = None
+    forum_member: bool | None = None
+    directory_consent: bool | None = None
+    map_consent: bool | None = None
+    archived: bool | None = False
+    descending: bool = False
+
+
+def person_list(filters: PersonFilters) -> sa.Select:
+    """People matching the filters, by last name in Polish order, with their current organisations."""
+    query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id)
+             .options(joinedload(Person.locality),
+                      selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
+    if filters.search:
+        folded = fold(filters.search)
+        query = query.where(sa.or_(Person.search_text.contains(folded, autoescape=True),
+                                   Locality.name_key.contains(folded, autoescape=True)))
+    if filters.town:
+        query = query.where(Locality.name_key == fold(filters.town))
+    if filters.voivodeship:
+        query = query.where(Locality.voivodeship == filters.voivodeship)
+    if filters.organisation_id:
+        query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
+            Affiliation.organisation_id == filters.organisation_id, _current())))
+    if filters.forum_member is not None:
+        query = query.where(Person.forum_member.is_(filters.forum_member))
+    for flag, column in ((filters.directory_consent, Person.directory_consent_at),
+                         (filters.map_consent, Person.map_consent_at)):
+        if flag is not None:
+            query = query.where(column.is_not(None) if flag else column.is_(None))
+    if filters.archived is not None:
+        archived = Person.archived_at.is_not(None)
+        query = query.where(archived if filters.archived else sa.not_(archived))
+    order = Person.name_sort.desc() if filters.descending else Person.name_sort
+    return query.order_by(order, Person.id)
+
+
+def person_participations(person_id: int) -> list[Participation]:
+    return list(db.session.scalars(
+        sa.select(Participation).join(Edition).where(Participation.person_id == person_id)
+        .options(joinedload(Participation.edition), joinedload(Participation.organisation),
+                 selectinload(Participation.days_attended))
+        .order_by(Edition.number)))
+
+
+def person_affiliations(person_id: int) -> list[Affiliation]:
+    return list(db.session.scalars(
+        sa.select(Affiliation).where(Affiliation.person_id == person_id)
+        .options(joinedload(Affiliation.organisation))
+        .order_by(sa.case((_current(), 0), else_=1), Affiliation.started_on.desc().nulls_last(), Affiliation.id)))
+
+
+def find_person(typed: str) -> Person:
+    """The person a coordinator typed: an e-mail address, or a full name that only one person has."""
+    folded = fold(typed)
+    matches = list(db.session.scalars(sa.select(Person).where(
+        sa.or_(Person.email == typed.strip().lower(), Person.search_text.startswith(folded + " ", autoescape=True)))
+        .limit(6)))
+    if len(matches) == 1:
+        return matches[0]
+    raise LookupError([person.full_name for person in matches[:5]])

@@ -1,0 +1,136 @@
+"""Human names of the enumerations, translated: used by forms (choices) and templates."""
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from forum_crm.models import (
+    ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role, Sector, Voivodeship,
+)
+
+SECTORS = {
+    Sector.NGO: _l("NGO"),
+    Sector.LOCAL_GOVERNMENT: _l("Local government"),
+    Sector.UNIVERSITY: _l("University"),
+    Sector.INTERNATIONAL_ORGANISATION: _l("International organisation"),
+    Sector.BUSINESS: _l("Business"),
+    Sector.DONOR: _l("Donor"),
+    Sector.PUBLIC_INSTITUTION: _l("Public institution"),
+    Sector.MEDIA: _l("Media"),
+    Sector.OTHER: _l("Other"),
+}
+PROGRAMME_KINDS = {
+    ProgrammeKind.NETWORKING: _l("Networking"),
+    ProgrammeKind.KNOWLEDGE_EXCHANGE: _l("Knowledge exchange"),
+    ProgrammeKind.DISCUSSION: _l("Discussion"),
+    ProgrammeKind.LECTURE: _l("Lecture"),
+    ProgrammeKind.WORKSHOP: _l("Workshop"),
+    ProgrammeKind.PANEL: _l("Discussion panel"),
+}
+PARTNER_ROLES = {
+    PartnerRole.FUNDER: _l("Funder"),
+    PartnerRole.HOST: _l("Host"),
+    PartnerRole.CO_ORGANISER: _l("Co-organiser"),
+    PartnerRole.CONTENT: _l("Content partner"),
+    PartnerRole.MEDIA: _l("Media partner"),
+}
+PARTICIPATION_STATUSES = {
+    ParticipationStatus.INVITED: _l("Invited"),
+    ParticipationStatus.REGISTERED: _l("Registered"),
+    ParticipationStatus.ATTENDED: _l("Attended"),
+    ParticipationStatus.NO_SHOW: _l("Did not come"),
+    ParticipationStatus.CANCELLED: _l("Cancelled"),
+}
+PARTICIPATION_ROLES = {
+    ParticipationRole.PARTICIPANT: _l("Participant"),
+    ParticipationRole.SPEAKER: _l("Speaker"),
+    ParticipationRole.ORGANISER: _l("Organiser"),
+    ParticipationRole.GUEST: _l("Guest"),
+}
+ROLES = {
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ORG_EDITOR: _l("Organisation editor"),
+    Role.MEMBER: _l("Member"),
+}
+# Voivodeship names are Polish proper names in both languages.
+VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
+
+ALL = {**SECTORS, **PROGRAMME_KINDS, **PARTNER_ROLES, **PARTICIPATION_STATUSES, **PARTICIPATION_ROLES, **ROLES}
+
+
+def label(value) -> str:
+    """The translated name of an enumeration member (templates: {{ value|label }})."""
+    if value is None:
+        return ""
+    return str(ALL.get(value, VOIVODESHIPS.get(value, value)))
+
+
+def choices(labels: dict, empty: str | None = None) -> list[tuple[str, str]]:
+    """WTForms choices from a label dict, optionally led by an empty choice."""
+    options = [(member.value, text) for member, text in labels.items()]
+    return [("", empty), *options] if empty is not None else options
+
+
+FIELDS = {
+    "name": _l("Name"), "short_name": _l("Short name"), "sector": _l("Sector"), "locality": _l("Town"),
+    "krs": _l("KRS"), "nip": _l("NIP"), "website": _l("Website"), "email": _l("E-mail"), "phone": _l("Phone"),
+    "description": _l("Description"), "areas": _l("Areas of work"), "languages": _l("Languages"),
+    "forum_member_since": _l("Forum member since"), "consortium_member": _l("Consortium member"),
+    "archived_at": _l("Archived"), "first_name": _l("First name"), "last_name": _l("Last name"),
+    "expertise": _l("Expertise"), "forum_member": _l("Forum member"), "leader": _l("Leader"),
+    "directory_consent_at": _l("Consent to the directory"), "map_consent_at": _l("Consent to the map"),
+    "consent_source": _l("Source of consent"), "notes": _l("Notes"), "number": _l("Number"),
+    "start_date": _l("Start date"), "end_date": _l("End date"), "venue": _l("Venue"), "theme": _l("Theme"),
+    "dates_note": _l("Note on the dates"), "voivodeship": _l("Voivodeship"), "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"), "organisation": _l("Organisation"), "role_title": _l("Role"),
+    "is_primary": _l("Main organisation"), "started_on": _l("From"), "ended_on": _l("To"), "kind": _l("Kind"),
+    "title": _l("Title"), "day": _l("Day"), "starts_at": _l("Starts at"), "ends_at": _l("Ends at"),
+    "institution": _l("Institution"), "person": _l("Person"), "role": _l("Role"), "speakers": _l("Panel guests"),
+}
+ACTIONS = {
+    "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),
+    "affiliation_added": _l("affiliation added"), "affiliation_updated": _l("affiliation edited"),
+    "affiliation_removed": _l("affiliation removed"),
+    "programme_item_added": _l("programme item added"), "programme_item_updated": _l("programme item edited"),
+    "programme_item_removed": _l("programme item removed"),
+    "speaker_added": _l("panel guest added"), "speaker_removed": _l("panel guest removed"),
+    "partner_added": _l("partner added"), "partner_removed": _l("partner removed"),
+}
+ENTITY_TYPES = {
+    "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),
+    "locality": _l("Towns"),
+}
+DETAIL_ENDPOINTS = {
+    "organisation": "directory.organisation_detail", "person": "directory.person_detail",
+    "edition": "events.edition_detail", "locality": "mapping.locality_edit",
+}
+
+
+def change_value(value) -> str:
+    """A logged value as people read it: yes/no, translated enumeration names, lists joined."""
+    if value is True:
+        return gettext("yes")
+    if value is False:
+        return gettext("no")
+    if isinstance(value, list):
+        return ", ".join(value)
+    return label(value) if value is not None else "—"
+
+
+def language_name(code: str) -> str:
+    """"uk" -> "ukraiński" (in Polish) or "Ukrainian" (in English)."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale() or Locale("pl")) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def register_template_filters(app) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(label)
+    app.add_template_filter(change_value)
+    app.add_template_filter(language_name)
+    app.add_template_filter(lambda name: str(FIELDS.get(name, name)), "field_label")
+    app.add_template_filter(lambda action: str(ACTIONS.get(action, action)), "action_label")
+    app.add_template_filter(lambda kind: str(ENTITY_TYPES.get(kind, kind)), "entity_label")
+    app.add_template_filter(lambda kind: DETAIL_ENDPOINTS[kind], "detail_endpoint")

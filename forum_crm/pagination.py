@@ -1,0 +1,30 @@
+"""Pagination of list pages: the page number comes from ?page=, 25 rows a page by default."""
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import SelectPagination
+
+from forum_crm.extensions import db
+
+PER_PAGE = 25
+
+
+class RowPagination(SelectPagination):
+    """Pages of rows with computed columns (a record and its counts).
+
+    Counting keeps only the query's FROM and WHERE, so the computed columns are not evaluated
+    for every matching row just to count them.
+    """
+
+    def _query_items(self) -> list[sa.Row]:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"]
+        count = select.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        return self._query_args["session"].execute(count).scalar_one()
+
+
+def paginate(select: sa.Select, per_page: int = PER_PAGE) -> RowPagination:
+    """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record)."""
+    return RowPagination(select=select, session=db.session(), per_page=per_page, max_per_page=100, error_out=False)
