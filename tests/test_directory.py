@@ -384,3 +384,53 @@ def test_nul_bytes_in_searches_are_refused_cleanly(client, coordinator, url):
 
 def test_control_characters_in_search_are_ignored(client, coordinator):
     assert client.get("/organisations?q=a%01b").status_code == 200
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("first_name", "", "To pole jest wymagane."),
+    ("last_name", "Ś" * 101, "Wartość w polu nie może mieć więcej niż 100 znaków."),
+    ("email", "anna@", "Nieprawidłowy adres e-mail."),
+    ("phone", "12", "Podaj numer telefonu"),
+    ("town", "Nibylandia", "Nie znamy miejscowości Nibylandia"),
+    ("consent_given_on", "yesterday", "Nieprawidłowa data"),
+    ("notes", "tekst\x07dzwonek", "Usuń z tego pola niewidoczne znaki sterujące."),
+])
+def test_bad_person_input_is_named_and_nothing_is_saved(app, client, coordinator, field, value, message):
+    response = post(client, "/people/new", person_data(**{field: value}))
+    assert response.status_code == 422 and message in response.text
+    with app.app_context():
+        assert count(Person) == 0 and count(ChangeLogEntry) == 0
+
+
+def test_person_edit_conflict_is_refused(app, client, coordinator):
+    with app.app_context():
+        person = factories.committed(factories.person("Anna", "Nowak"))
+    assert post(client, f"/people/{person.id}/edit", person_data(first_name="Ania", version="1")).status_code == 302
+    stale = post(client, f"/people/{person.id}/edit", person_data(first_name="Hanna", version="1"))
+    assert stale.status_code == 409 and "Ania" in stale.text
+    with app.app_context():
+        assert db.session.get(Person, person.id).first_name == "Ania"
+
+
+def test_recent_changes_page_lists_every_kind_and_filters(app, client, coordinator):
+    post(client, "/organisations/new", organisation_data(name="Fundacja Dziennik"))
+    post(client, "/people/new", person_data())
+    page = client.get("/changes").text
+    assert "Fundacja Dziennik" in page and "Żaneta Ślęzak" in page and "2 zmiany" in page
+    only_people = client.get("/changes?type=person").text
+    assert "Żaneta Ślęzak" in only_people and "Fundacja Dziennik" not in only_people
+
+
+def test_people_are_in_polish_order_by_last_name_and_paginated(app, client, coordinator):
+    with app.app_context():
+        for last_name in ("Żak", "Zając", "Łuczak", "Lis", "Ślęzak", "Sowa", "Ćwik", "Czarny"):
+            factories.person("Anna", last_name)
+        for number in range(20):
+            factories.person("Ewa", f"Wiśniewska{number:02d}")
+        db.session.commit()
+    first = client.get("/people").text
+    last_names = re.findall(r'/people/\d+">([^ <]+) ', first)
+    assert last_names[:8] == ["Czarny", "Ćwik", "Lis", "Łuczak", "Sowa", "Ślęzak", "Wiśniewska00", "Wiśniewska01"]
+    assert "28 osób" in first and "Strona 1 z 2" in first
+    second = re.findall(r'/people/\d+">([^ <]+) ', client.get("/people?page=2").text)
+    assert second[-2:] == ["Zając", "Żak"]

@@ -4,7 +4,6 @@ Programme items, panel guests and partners have no history of their own: their c
 logged on the edition they belong to.
 """
 
-
 from forum_crm.changes.services import differences, readers, record_change, save_logged, snapshot
 from forum_crm.events.queries import next_speaker_position
 from forum_crm.extensions import db

@@ -1,0 +1,32 @@
+"""Every page renders for the coordinator in Polish and in English, with no untranslated template text."""
+
+import pytest
+
+from tests import factories
+from tests.conftest import csrf_token
+from tests.test_access import ids, url_for_rule  # noqa: F401  (ids is a fixture)
+
+
+@pytest.fixture
+def coordinator_client(app, client, login):
+    with app.app_context():
+        user = factories.committed(factories.user())
+    login(user)
+    return client
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_page_renders_in_both_languages(app, coordinator_client, ids, language):  # noqa: F811
+    client = coordinator_client
+    client.post("/language", data={"lang": language, "csrf_token": csrf_token(client)})
+    pages = [rule for rule in app.url_map.iter_rules()
+             if "GET" in rule.methods and rule.endpoint not in {"static", "auth.login"}]
+    assert len(pages) > 15
+    for rule in pages:
+        response = client.get(url_for_rule(rule, ids))
+        assert response.status_code == 200, rule.rule
+        assert f'<html lang="{language}">' in response.text, rule.rule
+        if language == "pl":
+            assert "Log out" not in response.text and "Save" not in response.text.replace("Zapisz", ""), rule.rule
+        else:
+            assert "Wyloguj" not in response.text, rule.rule
