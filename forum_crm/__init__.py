@@ -5,11 +5,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_babel import get_locale, gettext
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum_crm.config import settings_from_environment
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
-from forum_crm.security import SecureCookiesOverHttps, refuse_nul_in_url
+from forum_crm.security import SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,21 +29,27 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm import auth, changes, directory, events, mapping, reports
-    from forum_crm.auth.permissions import enforce_access
+    from forum_crm import accounts, auth, changes, directory, events, imports, mapping, members, reports
+    from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands
     from forum_crm.labels import register_template_filters
 
-    for blueprint in (auth.bp, reports.bp, directory.bp, events.bp, mapping.bp, changes.bp):
+    for blueprint in (auth.bp, reports.bp, directory.bp, members.bp, events.bp, mapping.bp, changes.bp,
+                      accounts.bp, imports.bp):
         app.register_blueprint(blueprint)
     register_template_filters(app)
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+    if app.config.get("PROXIES"):  # outermost, so everything inside sees the client's address and scheme
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     register_commands(app)
     app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
-    for code in (400, 403, 404, 405, 413, 500):
+    for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, _render_error)
+    app.register_error_handler(403, refused_access)  # logged in the security log
     return app
 
 

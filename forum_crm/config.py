@@ -45,10 +45,54 @@ def with_psycopg_driver(url: str) -> str:
     return url
 
 
+def map_tiles() -> str:
+    """MAP_TILES: "none" (the default: the map's base layer is the shipped voivodeship outlines) or
+    "URL_TEMPLATE|Attribution", e.g. "https://tile.example.org/{z}/{x}/{y}.png|© Example"."""
+    value = os.environ.get("MAP_TILES", "").strip() or "none"
+    if value.lower() == "none":
+        return "none"
+    url, _, attribution = value.partition("|")
+    url, attribution = url.strip(), attribution.strip()
+    if not url.startswith(("https://", "http://")) or not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise RuntimeError("MAP_TILES must be 'none' or 'https://host/{z}/{x}/{y}.png|Attribution text'.")
+    if not attribution:
+        raise RuntimeError("MAP_TILES needs the tile server's attribution after a '|'.")
+    return f"{url}|{attribution}"
+
+
+def _flag(name: str, default: str = "") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes"}
+
+
+def mail_settings(instance_path: Path) -> dict:
+    """E-mail: through SMTP when MAIL_SERVER is set, otherwise written to instance/outbox/ as .eml files."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip() or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", "true"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "forum-crm <no-reply@localhost>",
+        "MAIL_OUTBOX": instance_path / "outbox",
+        # Links in e-mails start with this address, never with the Host header of a request.
+        "BASE_URL": os.environ.get("FORUM_CRM_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
+    }
+
+
+def trusted_proxies() -> int:
+    """FORUM_CRM_PROXIES: how many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
+
+    Behind a proxy, the client's address (login throttling, the security log) and https come from them.
+    """
+    return int(os.environ.get("FORUM_CRM_PROXIES", "0").strip() or 0)
+
+
 def settings_from_environment(instance_path: Path) -> dict:
     """The Flask configuration for this process."""
-    https = os.environ.get("FORUM_CRM_HTTPS", "").lower() in {"1", "true", "yes"}
+    https = _flag("FORUM_CRM_HTTPS")
     return {
+        **mail_settings(instance_path),
+        "PROXIES": trusted_proxies(),
         "SECRET_KEY": load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -68,4 +112,5 @@ def settings_from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
         "LANGUAGES": ("pl", "en"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "MAP_TILES": map_tiles(),
     }

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from forum_crm.models import ChangeLogEntry
+from forum_crm.models import ChangeLogEntry, Role, User
 
 ENTITY_TYPES = ("organisation", "person", "edition", "locality")
 
@@ -22,3 +22,8 @@ def recent_changes(entity_type: str | None = None, entity_id: int | None = None)
 def changes_since(entity_type: str, entity_id: int, version: int) -> sa.Select:
     """What was saved to a record after the version someone started editing from."""
     return recent_changes(entity_type, entity_id).where(ChangeLogEntry.entity_version > version)
+
+
+def review_feed() -> sa.Select:
+    """What organisation editors and members changed themselves, newest first, for the coordinator to review."""
+    return recent_changes().join(User, ChangeLogEntry.user_id == User.id).where(User.role != Role.COORDINATOR)

@@ -1,12 +1,17 @@
-"""The recent-changes page."""
+"""The recent-changes page, and the review feed of what editors and members changed."""
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from forum_crm.auth.permissions import allow
 from forum_crm.changes import bp
-from forum_crm.changes.queries import ENTITY_TYPES, recent_changes
+from forum_crm.changes.queries import ENTITY_TYPES, recent_changes, review_feed
+from forum_crm.directory.forms import ConfirmForm
+from forum_crm.directory.services import RevertRefused, revert_change, revertible_fields
 from forum_crm.extensions import db
-from forum_crm.models import Role
+from forum_crm.labels import field_label
+from forum_crm.models import ChangeLogEntry, Role
 
 PER_PAGE = 50
 
@@ -17,3 +22,34 @@ def recent():
     entity_type = request.args.get("type") if request.args.get("type") in ENTITY_TYPES else None
     page = db.paginate(recent_changes(entity_type), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     return render_template("changes/recent.html", page=page, entity_type=entity_type, entity_types=ENTITY_TYPES)
+
+
+@bp.route("/review")
+@allow(Role.COORDINATOR)
+def review():
+    """Changes made by organisation editors and members: live already, each can be reverted."""
+    page = db.paginate(review_feed(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    revertible = {entry.id for entry in page.items if revertible_fields(entry)}
+    return render_template("changes/review.html", page=page, revertible=revertible)
+
+
+@bp.route("/review/<int:entry_id>/revert", methods=["POST"])
+@allow(Role.COORDINATOR)
+def revert(entry_id: int):
+    entry = db.get_or_404(ChangeLogEntry, entry_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            row = revert_change(entry)
+            db.session.commit()
+        except RevertRefused as refused:
+            db.session.rollback()
+            flash(_("This change cannot be reverted: %(fields)s changed again since, or cannot be restored. "
+                    "Edit the record instead.", fields=", ".join(field_label(name) for name in refused.fields)
+                    or _("the record")), "error")
+        except IntegrityError:
+            db.session.rollback()
+            flash(_("This change cannot be reverted: another record now has the old name, number or e-mail "
+                    "address. Edit the record instead."), "error")
+        else:
+            flash(_("Reverted: %(name)s.", name=str(row)), "success")
+    return redirect(url_for(".review", page=request.args.get("page", type=int)))

@@ -52,8 +52,9 @@ def record_change(entity_type: str, row: Any, action: str, changes: dict[str, li
     return entry
 
 
-def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], None]) -> None:
-    """Run `apply` on a new or stored record, flush, and log the fields it changed."""
+def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], None],
+                action: str = "updated") -> None:
+    """Run `apply` on a new or stored record, flush, and log the fields it changed (as `action`)."""
     is_new = row.id is None
     before = dict.fromkeys(fields) if is_new else snapshot(row, fields)
     apply()
@@ -61,4 +62,4 @@ def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], 
     db.session.flush()
     changes = differences(before, snapshot(row, fields))
     if changes or is_new:
-        record_change(entity_type, row, "created" if is_new else "updated", changes)
+        record_change(entity_type, row, "created" if is_new else action, changes)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum_crm.directory.queries import (
-    OrganisationFilters, OrganisationNotFound, PersonFilters, find_organisation,
+    OrganisationFilters, OrganisationNotFound, PersonFilters, find_organisation, find_person,
 )
 from forum_crm.extensions import db
 from forum_crm.labels import SECTORS, VOIVODESHIPS, choices, language_name
@@ -46,12 +46,18 @@ class RecordForm(FlaskForm):
 
     version = HiddenField()
     record_id: int | None = None
+    # The change-log fields its user may see when an edit conflicts (None: all of them).
+    logged_fields: frozenset[str] | None = None
 
 
-class OrganisationForm(TownFields, RecordForm):
+class OrganisationProfileForm(TownFields, RecordForm):
+    """What an organisation's editor may change: not its sector, nor its Forum or consortium membership."""
+
+    logged_fields = frozenset({"name", "short_name", "locality", "krs", "nip", "website", "email", "phone",
+                               "description", "areas", "languages"})
+
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=300), single_line])
     short_name = StringField(_l("Short name"), filters=[strip], validators=[Optional(), Length(max=80), single_line])
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS), default=Sector.NGO.value)
     krs = StringField(_l("KRS"), filters=[strip, digits_only], validators=[Optional(), krs],
                       description=_l("10 digits, from the National Court Register."))
     nip = StringField(_l("NIP"), filters=[strip, digits_only], validators=[Optional(), nip],
@@ -63,9 +69,6 @@ class OrganisationForm(TownFields, RecordForm):
     areas = StringField(_l("Areas of work"), filters=[strip], validators=[Optional(), Length(max=500), single_line],
                         description=_l("Separated by commas, for example: legal aid, education, housing."))
     languages = MultiCheckboxField(_l("Languages"), choices=[])
-    forum_member_since = DateField(_l("Forum member since"), validators=[Optional()],
-                                   description=_l("Leave empty if the organisation is not a member of the Forum."))
-    consortium_member = BooleanField(_l("Member of Konsorcjum Migracyjne"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,17 +101,32 @@ class OrganisationForm(TownFields, RecordForm):
         self.version.data = str(organisation.version)
 
     def data_for_service(self) -> dict:
+        """The fields this form may change, for directory.services.save_organisation."""
         areas: dict[str, str] = {}  # one of each, whatever its case
         for area in (self.areas.data or "").split(","):
             if area.strip():
                 areas.setdefault(area.strip().casefold(), area.strip())
         return {
-            "name": self.name.data, "short_name": self.short_name.data, "sector": Sector(self.sector.data),
+            "name": self.name.data, "short_name": self.short_name.data,
             "town": self.town_found, "krs": self.krs.data, "nip": self.nip.data, "website": self.website.data,
             "email": self.email.data, "phone": self.phone.data, "description": self.description.data,
             "areas": list(areas.values()), "languages": self.languages.data or [],
-            "forum_member_since": self.forum_member_since.data, "consortium_member": self.consortium_member.data,
         }
+
+
+class OrganisationForm(OrganisationProfileForm):
+    """The coordinator's form: the profile, the sector and the memberships."""
+
+    logged_fields = None
+
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS), default=Sector.NGO.value)
+    forum_member_since = DateField(_l("Forum member since"), validators=[Optional()],
+                                   description=_l("Leave empty if the organisation is not a member of the Forum."))
+    consortium_member = BooleanField(_l("Member of Konsorcjum Migracyjne"))
+
+    def data_for_service(self) -> dict:
+        return {**super().data_for_service(), "sector": Sector(self.sector.data),
+                "forum_member_since": self.forum_member_since.data, "consortium_member": self.consortium_member.data}
 
 
 class OrganisationFilterForm(FlaskForm):
@@ -167,23 +185,36 @@ class OrganisationField(StringField):
             self.errors.append(message)
 
 
-class PersonForm(TownFields, RecordForm):
+class PersonField(StringField):
+    """A text field naming a person by e-mail or full name; after validation `.person` is the one it names."""
+
+    person: Person | None = None
+
+    def post_validate(self, form, validation_stopped):
+        self.person = None
+        if validation_stopped or not self.data or self.errors:
+            return
+        try:
+            self.person = find_person(self.data)
+        except LookupError as not_found:
+            candidates = not_found.args[0] if not_found.args else []
+            if candidates:
+                self.errors.append(gettext("Several people match; type the e-mail address of one of them: "
+                                           "%(names)s.", names="; ".join(candidates)))
+            else:
+                self.errors.append(gettext("There is no person called %(name)s in the directory.", name=self.data))
+
+
+class PersonContactForm(TownFields, RecordForm):
+    """What an organisation's editor may change about its people: names, contact details, town, expertise."""
+
+    logged_fields = frozenset({"first_name", "last_name", "email", "phone", "locality", "expertise"})
+
     first_name = StringField(_l("First name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
     last_name = StringField(_l("Last name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
     email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
     expertise = TextAreaField(_l("Expertise"), filters=[strip], validators=[Optional(), Length(max=2000), long_text])
-    forum_member = BooleanField(_l("Member of the Forum"))
-    leader = BooleanField(_l("Leader of an organisation"))
-    directory_consent = BooleanField(_l("Agrees to be listed in the members' directory"))
-    map_consent = BooleanField(_l("Agrees to be counted on the member map (town only)"))
-    consent_given_on = DateField(_l("Consent given on"), validators=[Optional()],
-                                 description=_l("For consent ticked now; empty means today."))
-    consent_source = StringField(_l("Source of consent"), filters=[strip],
-                                 validators=[Optional(), Length(max=200), single_line],
-                                 description=_l("For example: registration form of Forum III."))
-    notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
-                          validators=[Optional(), Length(max=5000), long_text])
 
     def validate_email(self, field):
         if field.errors:
@@ -193,19 +224,66 @@ class PersonForm(TownFields, RecordForm):
             raise ValidationError(gettext("Another person has this e-mail address."))
 
     def fill_from(self, person: Person) -> None:
+        """Show a stored person's values (on GET)."""
         self.fill_town(person.locality)
-        self.directory_consent.data = person.directory_consent_at is not None
-        self.map_consent.data = person.map_consent_at is not None
         self.version.data = str(person.version)
 
     def data_for_service(self) -> dict:
+        """The fields this form may change, for directory.services.save_person."""
         return {
             "first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,
             "phone": self.phone.data, "town": self.town_found, "expertise": self.expertise.data,
-            "forum_member": self.forum_member.data, "leader": self.leader.data,
+        }
+
+
+class PersonSelfForm(PersonContactForm):
+    """A member's own profile: contact details and their own consents (dated when ticked)."""
+
+    logged_fields = PersonContactForm.logged_fields | {"directory_consent_at", "map_consent_at", "share_contact"}
+
+    directory_consent = BooleanField(_l("List me in the members' directory"))
+    share_contact = BooleanField(_l("Show my e-mail address and phone number to other members in the directory"))
+    map_consent = BooleanField(_l("Count me on the member map (only my town is shown)"))
+
+    def fill_from(self, person: Person) -> None:
+        super().fill_from(person)
+        self.directory_consent.data = person.directory_consent_at is not None
+        self.map_consent.data = person.map_consent_at is not None
+
+    def data_for_service(self) -> dict:
+        return {**super().data_for_service(), "directory_consent": self.directory_consent.data,
+                "map_consent": self.map_consent.data, "share_contact": self.share_contact.data}
+
+
+class PersonForm(PersonContactForm):
+    """The coordinator's form: everything, including consents given on paper and private notes."""
+
+    logged_fields = None
+
+    forum_member = BooleanField(_l("Member of the Forum"))
+    leader = BooleanField(_l("Leader of an organisation"))
+    directory_consent = BooleanField(_l("Agrees to be listed in the members' directory"))
+    share_contact = BooleanField(_l("Agrees to show their e-mail address and phone number to members"))
+    map_consent = BooleanField(_l("Agrees to be counted on the member map (town only)"))
+    consent_given_on = DateField(_l("Consent given on"), validators=[Optional()],
+                                 description=_l("For consent ticked now; empty means today."))
+    consent_source = StringField(_l("Source of consent"), filters=[strip],
+                                 validators=[Optional(), Length(max=200), single_line],
+                                 description=_l("For example: registration form of Forum III."))
+    notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
+                          validators=[Optional(), Length(max=5000), long_text])
+
+    def fill_from(self, person: Person) -> None:
+        super().fill_from(person)
+        self.directory_consent.data = person.directory_consent_at is not None
+        self.map_consent.data = person.map_consent_at is not None
+
+    def data_for_service(self) -> dict:
+        return {
+            **super().data_for_service(), "forum_member": self.forum_member.data, "leader": self.leader.data,
             "directory_consent": self.directory_consent.data, "map_consent": self.map_consent.data,
-            "consent_given_on": self.consent_given_on.data, "consent_source": self.consent_source.data,
-            "notes": self.notes.data,
+            "share_contact": self.share_contact.data, "consent_given_on": self.consent_given_on.data,
+            "consent_source": self.consent_source.data, "notes": self.notes.data,
         }
 
 

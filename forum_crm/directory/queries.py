@@ -1,17 +1,18 @@
 """Reading organisations and people: lists with search and filters, detail pages, name lookups."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    Affiliation, AreaOfWork, Edition, Locality, Organisation, Participation, ParticipationStatus, Person, Sector,
-    Voivodeship,
+    Affiliation, AreaOfWork, Edition, Locality, Organisation, Participation, ParticipationStatus, Person, Role,
+    Sector, User, Voivodeship,
 )
-from forum_crm.models.directory import organisation_area
+from forum_crm.models.base import utcnow
+from forum_crm.models.directory import PROFILE_CONFIRMATION_INTERVAL, organisation_area
 from forum_crm.text import fold
 
 
@@ -61,6 +62,36 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
         query = query.where(archived if filters.archived else sa.not_(archived))
     order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
     return query.order_by(order, Organisation.id)
+
+
+def current_people(organisation_id: int) -> list[Person]:
+    """The people who work at the organisation now, by name (what its editor keeps up to date)."""
+    return list(db.session.scalars(
+        sa.select(Person).join(Affiliation).where(Affiliation.organisation_id == organisation_id, _current(),
+                                                  Person.anonymised_at.is_(None))
+        .options(joinedload(Person.locality)).distinct().order_by(Person.name_sort, Person.id)))
+
+
+# Editors are reminded at most this often that their organisation's profile needs confirming.
+REMINDER_INTERVAL = timedelta(days=30)
+
+
+def organisations_due_reminder() -> list[tuple[Organisation, list[str]]]:
+    """Organisations not confirmed for PROFILE_CONFIRMATION_INTERVAL, not reminded in REMINDER_INTERVAL,
+    with the e-mail addresses of their active editors."""
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(Organisation, User.email).join(User, User.organisation_id == Organisation.id)
+        .where(User.role == Role.ORG_EDITOR, User.active, Organisation.archived_at.is_(None),
+               sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
+               < now - PROFILE_CONFIRMATION_INTERVAL,
+               sa.or_(Organisation.profile_reminder_sent_at.is_(None),
+                      Organisation.profile_reminder_sent_at < now - REMINDER_INTERVAL))
+        .order_by(Organisation.id, User.email))
+    due: dict[int, tuple[Organisation, list[str]]] = {}
+    for organisation, email in rows:
+        due.setdefault(organisation.id, (organisation, []))[1].append(email)
+    return list(due.values())
 
 
 def organisation_people(organisation_id: int) -> list[Affiliation]:
@@ -178,7 +209,8 @@ def find_person(typed: str) -> Person:
     """The person a coordinator typed: an e-mail address, or a full name that only one person has."""
     folded = fold(typed)
     matches = list(db.session.scalars(sa.select(Person).where(
-        sa.or_(Person.email == typed.strip().lower(), Person.search_text.startswith(folded + " ", autoescape=True)))
+        sa.or_(Person.email == typed.strip().lower(), Person.search_text == folded,  # the name of someone with no e-mail
+               Person.search_text.startswith(folded + " ", autoescape=True)))
         .limit(6)))
     if len(matches) == 1:
         return matches[0]

@@ -1,21 +1,24 @@
-"""Pages of the directory: organisations and people (coordinator's workspace)."""
+"""Pages of the directory: organisations and people (the coordinator's workspace), the pages where an
+organisation's editor keeps its profile and people up to date, and everyone's own profile."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from forum_crm.auth.permissions import allow
+from forum_crm.auth.permissions import ALL_ROLES, allow, can_edit_organisation, can_edit_person, require
 from forum_crm.changes.queries import recent_changes
 from forum_crm.directory import bp
 from forum_crm.directory.forms import (
-    AffiliationForm, ConfirmForm, EndAffiliationForm, OrganisationFilterForm, OrganisationForm, PersonFilterForm,
-    PersonForm,
+    AffiliationForm, ConfirmForm, EndAffiliationForm, OrganisationFilterForm, OrganisationForm,
+    OrganisationProfileForm, PersonContactForm, PersonFilterForm, PersonForm, PersonSelfForm,
 )
 from forum_crm.directory.queries import (
-    areas_of_work, organisation_editions, organisation_list, organisation_people, person_affiliations,
+    areas_of_work, current_people, organisation_editions, organisation_list, organisation_people, person_affiliations,
     person_list, person_participations,
 )
 from forum_crm.directory.services import (
-    add_affiliation, end_affiliation, remove_affiliation, save_organisation, save_person, set_archived,
+    add_affiliation, confirm_profile, end_affiliation, remove_affiliation, save_organisation, save_person,
+    set_archived,
 )
 from forum_crm.editing import invalid, save_form
 from forum_crm.extensions import db
@@ -61,18 +64,51 @@ def organisation_detail(id: int):
 
 
 @bp.route("/organisations/<int:id>/edit", methods=["GET", "POST"])
-@allow(Role.COORDINATOR)
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
 def organisation_edit(id: int):
+    """The coordinator edits everything; an organisation's editor its profile (OrganisationProfileForm)."""
     organisation = db.get_or_404(Organisation, id)
-    form = OrganisationForm(obj=organisation)
+    require(can_edit_organisation(current_user, organisation))
+    form_class = OrganisationForm if current_user.role == Role.COORDINATOR else OrganisationProfileForm
+    form = form_class(obj=organisation)
     form.record_id = id
     if request.method == "GET":
         form.fill_from(organisation)
     elif form.validate_on_submit():
         return save_form(form, lambda: save_organisation(organisation, form.data_for_service()),
-                         lambda _: url_for(".organisation_detail", id=id), "directory/organisation_form.html",
-                         record=organisation, entity_type="organisation", organisation=organisation)
-    return invalid("directory/organisation_form.html", form, organisation=organisation)
+                         lambda _: _after_edit(".organisation_detail", id), "directory/organisation_form.html",
+                         record=organisation, entity_type="organisation", organisation=organisation,
+                         confirm=ConfirmForm())
+    return invalid("directory/organisation_form.html", form, organisation=organisation, confirm=ConfirmForm())
+
+
+def _after_edit(detail_endpoint: str, id: int) -> str:
+    """Where to go after saving: the record's page for the coordinator, their organisation's page for an editor."""
+    if current_user.role == Role.COORDINATOR:
+        return url_for(detail_endpoint, id=id)
+    return url_for(".my_organisation")
+
+
+@bp.route("/my-organisation")
+@allow(*ALL_ROLES)
+def my_organisation():
+    """An organisation's editor: its profile and the people who work there now, with links to edit them."""
+    organisation = current_user.organisation if current_user.role == Role.ORG_EDITOR else None
+    return render_template("directory/my_organisation.html", organisation=organisation,
+                           people=current_people(organisation.id) if organisation else [], confirm=ConfirmForm())
+
+
+@bp.route("/organisations/<int:id>/confirm", methods=["POST"])
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
+def organisation_confirm(id: int):
+    """"The profile is up to date": clears the reminder flag for another year."""
+    organisation = db.get_or_404(Organisation, id)
+    require(can_edit_organisation(current_user, organisation))
+    if ConfirmForm().validate_on_submit():
+        confirm_profile(organisation)
+        db.session.commit()
+        flash(_("Thank you: the profile of %(name)s is confirmed as up to date.", name=organisation.name), "success")
+    return redirect(_after_edit(".organisation_detail", id))
 
 
 @bp.route("/organisations/<int:id>/archive", methods=["GET", "POST"])
@@ -133,18 +169,40 @@ def person_detail(id: int):
 
 
 @bp.route("/people/<int:id>/edit", methods=["GET", "POST"])
-@allow(Role.COORDINATOR)
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
 def person_edit(id: int):
+    """The coordinator edits everything; an organisation's editor its people's contact details."""
     person = db.get_or_404(Person, id)
-    form = PersonForm(obj=person)
+    require(can_edit_person(current_user, person))
+    form_class = PersonForm if current_user.role == Role.COORDINATOR else PersonContactForm
+    form = form_class(obj=person)
     form.record_id = id
     if request.method == "GET":
         form.fill_from(person)
     elif form.validate_on_submit():
         return save_form(form, lambda: save_person(person, form.data_for_service()),
-                         lambda _: url_for(".person_detail", id=id), "directory/person_form.html",
+                         lambda _: _after_edit(".person_detail", id), "directory/person_form.html",
                          record=person, entity_type="person", person=person)
     return invalid("directory/person_form.html", form, person=person)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def my_profile():
+    """Everyone's own entry in the directory (if their account is linked to one): contact details and consents."""
+    person = current_user.person
+    if person is None:
+        return render_template("directory/my_profile.html", form=None, person=None)
+    require(can_edit_person(current_user, person))
+    form = PersonSelfForm(obj=person)
+    form.record_id = person.id
+    if request.method == "GET":
+        form.fill_from(person)
+    elif form.validate_on_submit():
+        return save_form(form, lambda: save_person(person, form.data_for_service()),
+                         lambda _: url_for(".my_profile"), "directory/my_profile.html",
+                         record=person, entity_type="person", person=person)
+    return invalid("directory/my_profile.html", form, person=person)
 
 
 @bp.route("/people/<int:id>/affiliations", methods=["POST"])

@@ -4,10 +4,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from forum_crm.changes.services import differences, readers, record_change, save_logged, snapshot
+from forum_crm.changes.services import differences, loggable, readers, record_change, save_logged, snapshot
 from forum_crm.extensions import db
 from forum_crm.mapping.services import locality_label, stored_locality
-from forum_crm.models import Affiliation, AreaOfWork, Organisation, OrganisationLanguage, Person
+from forum_crm.models import (
+    Affiliation, AreaOfWork, ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, Sector,
+)
 from forum_crm.models.base import utcnow
 
 
@@ -20,11 +22,13 @@ ORGANISATION_FIELDS = {
     "languages": lambda row: [language.code for language in row.languages],
 }
 PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "expertise", "forum_member", "leader",
-                  "consent_source", "notes")
+                  "share_contact", "consent_source", "notes")
 PERSON_FIELDS = {
     **readers(*PERSON_COLUMNS, "directory_consent_at", "map_consent_at"),
     "locality": locality_label,
 }
+# Where a consent came from when the person gave it on their own profile page.
+OWN_PROFILE_CONSENT = "own profile in forum-crm"
 AFFILIATION_FIELDS = {"organisation": lambda row: row.organisation.name,
                       **readers("role_title", "started_on", "ended_on", "is_primary")}
 
@@ -44,11 +48,15 @@ def _areas(names: list[str]) -> list[AreaOfWork]:
 
 
 def save_organisation(organisation: Organisation, data: dict) -> Organisation:
-    """Create or edit an organisation from OrganisationForm.data_for_service()."""
+    """Create or edit an organisation from OrganisationForm or OrganisationProfileForm.data_for_service().
+
+    Only the columns in `data` change: an editor's form has no sector or membership fields.
+    """
 
     def apply():
         for name in ORGANISATION_COLUMNS:
-            setattr(organisation, name, data[name])
+            if name in data:
+                setattr(organisation, name, data[name])
         organisation.locality = stored_locality(data["town"]) if data["town"] else None
         organisation.areas = _areas(data["areas"])
         wanted = set(data["languages"])
@@ -65,18 +73,27 @@ def _consent_time(given_on: date | None) -> datetime:
 
 
 def save_person(person: Person, data: dict) -> Person:
-    """Create or edit a person from PersonForm.data_for_service(); consent is dated when first given."""
+    """Create or edit a person from the data_for_service() of PersonForm, PersonSelfForm or PersonContactForm.
+
+    Only the columns in `data` change. Consent is dated when first given; given on the person's own
+    profile, its source says so.
+    """
 
     def apply():
         for name in PERSON_COLUMNS:
-            setattr(person, name, data[name])
+            if name in data:
+                setattr(person, name, data[name])
         person.locality = stored_locality(data["town"]) if data["town"] else None
         for kind in ("directory", "map"):
             column = f"{kind}_consent_at"
+            if f"{kind}_consent" not in data:
+                continue
             if not data[f"{kind}_consent"]:
                 setattr(person, column, None)
             elif getattr(person, column) is None:
-                setattr(person, column, _consent_time(data["consent_given_on"]))
+                setattr(person, column, _consent_time(data.get("consent_given_on")))
+                if "consent_source" not in data:
+                    person.consent_source = OWN_PROFILE_CONSENT
 
     save_logged("person", person, PERSON_FIELDS, apply)
     return person
@@ -127,3 +144,92 @@ def remove_affiliation(affiliation: Affiliation) -> None:
     db.session.delete(affiliation)
     db.session.flush()
     record_change("person", person, "affiliation_removed", {name: [value, None] for name, value in before.items()})
+
+
+# Profile confirmation and reminders
+
+def confirm_profile(organisation: Organisation) -> None:
+    """An editor (or the coordinator) confirms the organisation's profile is up to date."""
+    before = organisation.profile_confirmed_at
+    organisation.profile_confirmed_at = utcnow()
+    db.session.flush()
+    record_change("organisation", organisation, "confirmed",
+                  {"profile_confirmed_at": [loggable(before), loggable(organisation.profile_confirmed_at)]})
+
+
+def record_reminder(organisation: Organisation) -> None:
+    """Remember when the editors were last reminded (not a change to the profile, so not versioned or logged)."""
+    db.session.execute(sa.update(Organisation).where(Organisation.id == organisation.id)
+                       .values(profile_reminder_sent_at=utcnow()))
+
+
+# Reverting a change made by an editor or member
+
+# Consent is only ever given or withdrawn by the person: a revert leaves it as it is.
+NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact"})
+REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}
+
+
+class RevertRefused(Exception):
+    """The change cannot be reverted: `fields` changed again since (or the record is gone, if empty)."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(fields)
+        self.fields = fields
+
+
+def revertible_fields(entry: ChangeLogEntry) -> list[str]:
+    """The fields of an edit that a revert would restore (none for other kinds of change)."""
+    if entry.action != "updated" or entry.entity_type not in REVERTIBLE:
+        return []
+    fields = REVERTIBLE[entry.entity_type][1]
+    return [name for name in entry.changes if name in fields and name not in NEVER_REVERTED]
+
+
+def revert_change(entry: ChangeLogEntry) -> Organisation | Person:
+    """Put back the old values of an edit, if none of its fields has changed since; the revert is logged."""
+    names = revertible_fields(entry)
+    model, fields = REVERTIBLE.get(entry.entity_type, (None, {}))
+    row = db.session.get(model, entry.entity_id) if names else None
+    if row is None:
+        raise RevertRefused([])
+    now = snapshot(row, {name: fields[name] for name in names})
+    changed_since = [name for name in names if now[name] != entry.changes[name][1]]
+    if changed_since:
+        raise RevertRefused(changed_since)
+
+    def apply():
+        for name in names:
+            _restore(row, name, entry.changes[name][0])
+
+    save_logged(entry.entity_type, row, fields, apply, action="reverted")
+    return row
+
+
+def _restore(row: Organisation | Person, name: str, logged) -> None:
+    """Set a field back to a value as the change log wrote it (see changes.services.loggable)."""
+    if name == "locality":
+        row.locality = _locality_labelled(logged)
+    elif name == "areas":
+        row.areas = _areas(logged or [])
+    elif name == "languages":
+        kept = [language for language in row.languages if language.code in (logged or [])]
+        row.languages = kept + [OrganisationLanguage(code=code) for code in logged or []
+                                if code not in {language.code for language in kept}]
+    elif name == "sector":
+        row.sector = Sector(logged)
+    elif name == "forum_member_since":
+        row.forum_member_since = date.fromisoformat(logged) if logged else None
+    else:
+        setattr(row, name, logged)
+
+
+def _locality_labelled(label: str | None) -> Locality | None:
+    """The stored locality whose label (mapping.services.locality_label) is `label`."""
+    if not label:
+        return None
+    name = label.rsplit(" (", 1)[0] if label.endswith(")") else label
+    for locality in db.session.scalars(sa.select(Locality).where(Locality.name.in_({label, name}))):
+        if locality.label == label:
+            return locality
+    raise RevertRefused(["locality"])

@@ -1,7 +1,9 @@
 """Typed SQLAlchemy 2.0 models, split by domain. Importing this package registers them all."""
 
 from forum_crm.models.audit import ChangeLogEntry
-from forum_crm.models.auth import Role, User
+from forum_crm.models.auth import (
+    AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User,
+)
 from forum_crm.models.base import Base
 from forum_crm.models.directory import (
     Affiliation,
@@ -27,8 +29,9 @@ from forum_crm.models.events import (
 from forum_crm.models.geo import Locality, Voivodeship
 
 __all__ = [
-    "Affiliation", "AreaOfWork", "Base", "ChangeLogEntry", "DayAttendance", "Edition", "Locality",
+    "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
+    "DayAttendance", "Edition", "Locality", "LoginAttempt",
     "Organisation", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "User", "Voivodeship",
+    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
 ]

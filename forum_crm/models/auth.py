@@ -1,4 +1,4 @@
-"""Login accounts."""
+"""Login accounts, the links e-mailed to them, failed logins and the security log."""
 
 import enum
 import secrets
@@ -77,3 +77,68 @@ class User(UserMixin, Base):
         """Spend the same time as a real check when the e-mail is unknown; always False."""
         check_password_hash(_UNUSABLE_HASH, password)
         return False
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(Base):
+    """A single-use link e-mailed to an account holder. Only the SHA-256 hash of the token is stored."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(choice(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """A failed login, counted to slow down password guessing in every worker process.
+
+    `key` is a hash of the account's e-mail or of the client's address, so no address is kept.
+    """
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_key_attempted_at", "key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    attempted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+
+
+class AuthEventKind(enum.StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
+    LOGOUT = "logout"
+    ACCESS_REFUSED = "access_refused"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    ACCOUNT_CHANGED = "account_changed"
+
+
+class AuthEvent(Base):
+    """The security log: logins, failed logins, refused pages and changes to accounts."""
+
+    __tablename__ = "auth_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    kind: Mapped[AuthEventKind] = mapped_column(choice(AuthEventKind, "auth_event_kind"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # as typed, for failed logins
+    address: Mapped[str | None] = mapped_column(sa.String(64))
+    path: Mapped[str | None] = mapped_column(sa.String(300))
+    detail: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User | None] = relationship()

@@ -23,6 +23,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back without a time zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def choice(enum_class: type[enum.StrEnum], name: str) -> sa.Enum:
     """A portable enumerated column: VARCHAR plus a CHECK constraint, storing the members' values."""
     return sa.Enum(

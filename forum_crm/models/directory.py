@@ -1,14 +1,18 @@
 """The network: organisations, people, and which person works where."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from forum_crm.models.base import Base, choice, utcnow
+from forum_crm.models.base import Base, as_utc, choice, utcnow
 from forum_crm.models.geo import Locality
 from forum_crm.text import fold, polish_sort_key
+
+
+# An organisation's editors are reminded when its profile has not been confirmed for this long.
+PROFILE_CONFIRMATION_INTERVAL = timedelta(days=365)
 
 
 class Sector(enum.StrEnum):
@@ -85,6 +89,9 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(sa.Text)
     forum_member_since: Mapped[date | None] = mapped_column(index=True)
     consortium_member: Mapped[bool] = mapped_column(default=False)
+    # An editor confirms now and then that the profile is up to date; reminders go out when it is not.
+    profile_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    profile_reminder_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -120,6 +127,21 @@ class Organisation(Base):
     def is_forum_member(self) -> bool:
         return self.forum_member_since is not None
 
+    @property
+    def is_listed(self) -> bool:
+        """Shown in the members' directory: a member of the Forum, not archived."""
+        return self.is_forum_member and self.archived_at is None
+
+    @property
+    def profile_checked_at(self) -> datetime:
+        """When the profile was last confirmed as up to date (or, if never, created)."""
+        return as_utc(self.profile_confirmed_at or self.created_at)
+
+    @property
+    def profile_is_stale(self) -> bool:
+        """Not confirmed as up to date for PROFILE_CONFIRMATION_INTERVAL."""
+        return self.profile_checked_at < utcnow() - PROFILE_CONFIRMATION_INTERVAL
+
     def __str__(self) -> str:
         return self.name
 
@@ -145,6 +167,8 @@ class Person(Base):
     directory_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     map_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     consent_source: Mapped[str | None] = mapped_column(sa.String(200))
+    # The person lets other members see their e-mail address and phone number in the directory.
+    share_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     notes: Mapped[str | None] = mapped_column(sa.Text)  # coordinator only
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -28,7 +28,7 @@ def test_create_organisation_add_person_and_find_both_without_diacritics(app: Fl
     page.get_by_role("link", name="Dodaj osobę").click()
     page.get_by_label("Imię").fill("Żaneta")
     page.get_by_label("Nazwisko").fill("Ślęzak")
-    page.get_by_label("E-mail").fill("zaneta@example.org")
+    page.get_by_label("E-mail", exact=True).fill("zaneta@example.org")
     page.get_by_label("Miejscowość", exact=True).fill("lodz")
     page.get_by_role("button", name="Zapisz").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Żaneta Ślęzak")

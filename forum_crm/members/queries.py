@@ -1,0 +1,106 @@
+"""Reading the members' directory: only listed people and member organisations, searched without e-mails."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum_crm.extensions import db
+from forum_crm.models import Affiliation, Locality, Organisation, OrganisationLanguage, Person
+from forum_crm.models.directory import organisation_area
+from forum_crm.text import fold
+
+
+@dataclass(frozen=True)
+class DirectorySearch:
+    name: str | None = None
+    town: str | None = None
+    area_id: int | None = None
+    language: str | None = None  # organisations only
+
+
+def _current():
+    return sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today())
+
+
+def _listed_person():
+    """Agreed to be listed in the directory, and neither archived nor anonymised."""
+    return sa.and_(Person.directory_consent_at.is_not(None), Person.archived_at.is_(None),
+                   Person.anonymised_at.is_(None))
+
+
+def _listed_organisation():
+    """A member of the Forum, not archived (as Organisation.is_listed)."""
+    return sa.and_(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))
+
+
+def _person_name_text():
+    """The person's folded search text without the e-mail address at its end: members search by name only."""
+    without_email = sa.func.substr(Person.search_text, 1,
+                                   sa.func.length(Person.search_text) - sa.func.length(Person.email) - 1)
+    return sa.case((Person.email.is_(None), Person.search_text), else_=without_email)
+
+
+def _organisations_with(area_id: int | None, language: str | None) -> sa.Select | None:
+    """Ids of organisations working in the area and the language (None if neither is asked for)."""
+    if area_id is None and language is None:
+        return None
+    query = sa.select(Organisation.id)
+    if area_id is not None:
+        query = query.where(Organisation.id.in_(
+            sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == area_id)))
+    if language is not None:
+        query = query.where(Organisation.id.in_(
+            sa.select(OrganisationLanguage.organisation_id).where(OrganisationLanguage.code == language)))
+    return query
+
+
+def listed_people(search: DirectorySearch) -> sa.Select:
+    """Listed people by last name in Polish order, with their town and current organisations."""
+    query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id).where(_listed_person())
+             .options(joinedload(Person.locality),
+                      selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
+    if search.name:
+        query = query.where(_person_name_text().contains(fold(search.name), autoescape=True))
+    if search.town:
+        query = query.where(Locality.name_key == fold(search.town))
+    organisations = _organisations_with(search.area_id, search.language)
+    if organisations is not None:
+        query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
+            _current(), Affiliation.organisation_id.in_(organisations))))
+    return query.order_by(Person.name_sort, Person.id)
+
+
+def listed_organisations(search: DirectorySearch) -> sa.Select:
+    """The Forum's member organisations in Polish order, with their town."""
+    query = (sa.select(Organisation).outerjoin(Locality, Organisation.locality_id == Locality.id)
+             .where(_listed_organisation()).options(joinedload(Organisation.locality)))
+    if search.name:
+        query = query.where(Organisation.search_text.contains(fold(search.name), autoescape=True))
+    if search.town:
+        query = query.where(Locality.name_key == fold(search.town))
+    organisations = _organisations_with(search.area_id, search.language)
+    if organisations is not None:
+        query = query.where(Organisation.id.in_(organisations))
+    return query.order_by(Organisation.name_sort, Organisation.id)
+
+
+def listed_person(person_id: int) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.id == person_id, _listed_person()).options(
+        joinedload(Person.locality), selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
+
+
+def listed_organisation(organisation_id: int) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.id == organisation_id,
+                                                           _listed_organisation()).options(
+        joinedload(Organisation.locality), selectinload(Organisation.areas), selectinload(Organisation.languages)))
+
+
+def listed_colleagues(organisation_id: int) -> list[Person]:
+    """The listed people who work at the organisation now."""
+    return list(db.session.scalars(
+        sa.select(Person).where(_listed_person(), Person.id.in_(sa.select(Affiliation.person_id).where(
+            Affiliation.organisation_id == organisation_id, _current())))
+        .options(joinedload(Person.locality)).order_by(Person.name_sort, Person.id)))
+
