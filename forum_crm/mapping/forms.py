@@ -1,16 +1,19 @@
-"""Forms of places: picking a town by name, and adding one by hand."""
+"""Forms of places: picking a town by name, adding one by hand, and the map's filters."""
+
+from datetime import date
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forum_crm.labels import VOIVODESHIPS, choices
-from forum_crm.mapping.queries import AmbiguousTown, UnknownTown, find_town
-from forum_crm.models import Voivodeship
+from forum_crm.labels import SECTORS, VOIVODESHIPS, choices
+from forum_crm.mapping.queries import AmbiguousTown, MapFilters, UnknownTown, find_town
+from forum_crm.models import AreaOfWork, Sector, Voivodeship
+from forum_crm.models.events import roman
 from forum_crm.validators import single_line, strip
 
 VOIVODESHIP_CHOICES = choices(VOIVODESHIPS, empty="—")
@@ -69,3 +72,32 @@ class LocalityForm(FlaskForm):
     def data_for_service(self) -> dict:
         return {"name": self.name.data, "voivodeship": Voivodeship(self.voivodeship.data),
                 "latitude": float(self.latitude.data), "longitude": float(self.longitude.data)}
+
+
+class MapFilterForm(FlaskForm):
+    """The map's filters, read from the query string so a filtered map can be shared."""
+
+    class Meta:
+        csrf = False  # a GET form
+
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
+    area = SelectField(_l("Area of work"), choices=[], default="")
+    voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
+    edition = SelectField(_l("Edition attended"), choices=[], default="")
+
+    def __init__(self, formdata, areas: list[AreaOfWork], editions: list[tuple[int, date]]):
+        super().__init__(formdata)
+        self.area.choices = [("", "—"), *((str(area.id), area.name) for area in areas)]
+        self.edition.choices = [("", "—"), *((str(number), f"{roman(number)} Forum ({format_date(start)})")
+                                             for number, start in editions)]
+
+    def filters(self) -> MapFilters:
+        """The filters chosen; none if any value is not one of the choices."""
+        if not self.validate():
+            return MapFilters()
+        return MapFilters(
+            sector=Sector(self.sector.data) if self.sector.data else None,
+            area_id=int(self.area.data) if self.area.data else None,
+            voivodeship=Voivodeship(self.voivodeship.data) if self.voivodeship.data else None,
+            edition=int(self.edition.data) if self.edition.data else None,
+        )
