@@ -1,4 +1,4 @@
-"""Forum editions: programme, panels, partners (and, later, participation and check-in)."""
+"""Forum editions: programme, panels, partners, participants and the door check-in."""
 
 from flask import Blueprint
 

@@ -1,11 +1,16 @@
 """Read-only SQL aggregates."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
-from forum_crm.models import Edition, Organisation, Person
+from forum_crm.models import (
+    DayAttendance, Edition, Locality, Organisation, PanelSpeaker, Participation, ParticipationStatus, Partnership,
+    Person, ProgrammeItem, ProgrammeKind, Sector, Voivodeship,
+)
 
 
 @dataclass(frozen=True)
@@ -36,3 +41,249 @@ def network_numbers() -> NetworkNumbers:
         )
     ).one()
     return NetworkNumbers(*row)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Editions that started between two dates (either end open)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def condition(self):
+        conditions = []
+        if self.start:
+            conditions.append(Edition.start_date >= self.start)
+        if self.end:
+            conditions.append(Edition.start_date <= self.end)
+        return sa.and_(sa.true(), *conditions)
+
+
+ATTENDED = ParticipationStatus.ATTENDED
+
+
+def editions_in(period: Period) -> list[Edition]:
+    return list(db.session.scalars(
+        sa.select(Edition).options(joinedload(Edition.locality)).where(period.condition())
+        .order_by(Edition.start_date, Edition.number)))
+
+
+@dataclass(frozen=True)
+class EditionAttendance:
+    """Who was invited and who came to one edition. Definitions:
+
+    invited: everyone on the edition's list (any status); registered: registered, attended or did
+    not come; attended: status attended (at least one day); no-show rate: did not come / (attended +
+    did not come).
+    """
+
+    edition: Edition
+    by_status: dict[ParticipationStatus, int]
+    per_day: list[tuple[date, int]]
+    all_days: int
+
+    @property
+    def invited(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def registered(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in (
+            ParticipationStatus.REGISTERED, ATTENDED, ParticipationStatus.NO_SHOW))
+
+    @property
+    def attended(self) -> int:
+        return self.by_status.get(ATTENDED, 0)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        expected = self.attended + self.by_status.get(ParticipationStatus.NO_SHOW, 0)
+        return self.by_status.get(ParticipationStatus.NO_SHOW, 0) / expected if expected else None
+
+
+def edition_attendance(edition: Edition) -> EditionAttendance:
+    by_status = dict(db.session.execute(
+        sa.select(Participation.status, sa.func.count(Participation.id))
+        .where(Participation.edition_id == edition.id).group_by(Participation.status)).tuples().all())
+    attended_days = (sa.select(DayAttendance.participation_id, sa.func.count().label("days"))
+                     .join(Participation, Participation.id == DayAttendance.participation_id)
+                     .where(Participation.edition_id == edition.id, Participation.status == ATTENDED)
+                     .group_by(DayAttendance.participation_id).subquery())
+    per_day = dict(db.session.execute(
+        sa.select(DayAttendance.day, sa.func.count()).join(Participation)
+        .where(Participation.edition_id == edition.id, Participation.status == ATTENDED)
+        .group_by(DayAttendance.day)).tuples().all())
+    all_days = db.session.scalar(sa.select(sa.func.count()).select_from(attended_days)
+                                 .where(attended_days.c.days >= len(edition.days)))
+    return EditionAttendance(edition, by_status, [(day, per_day.get(day, 0)) for day in edition.days], all_days)
+
+
+@dataclass(frozen=True)
+class EditionReach:
+    """Where the people who attended came from, and who was new."""
+
+    organisations: int
+    towns: int
+    voivodeships: int
+    sectors: list[tuple[Sector, int]]
+    first_time_people: int
+    returning_people: int
+    first_time_organisations: int
+    returning_organisations: int
+    speakers_by_sector: list[tuple[Sector, int]]
+
+
+def _attended_earlier(edition: Edition, column_name: str, value) -> sa.Exists:
+    """The person or organisation (`value`) attended an edition that started before `edition`."""
+    earlier, earlier_edition = aliased(Participation), aliased(Edition)
+    return (sa.select(earlier.id).join(earlier_edition, earlier_edition.id == earlier.edition_id)
+            .where(getattr(earlier, column_name) == value, earlier.status == ATTENDED,
+                   earlier_edition.start_date < edition.start_date)
+            .exists())
+
+
+def edition_reach(edition: Edition) -> EditionReach:
+    attended = sa.and_(Participation.edition_id == edition.id, Participation.status == ATTENDED)
+    organisations, towns, voivodeships = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(Participation.organisation_id)),
+                  sa.func.count(sa.distinct(Organisation.locality_id)),
+                  sa.func.count(sa.distinct(Locality.voivodeship)))
+        .select_from(Participation).join(Organisation, Organisation.id == Participation.organisation_id)
+        .outerjoin(Locality, Locality.id == Organisation.locality_id).where(attended)).one()
+    sectors = db.session.execute(
+        sa.select(Organisation.sector, sa.func.count(sa.distinct(Organisation.id)))
+        .join(Participation, Participation.organisation_id == Organisation.id).where(attended)
+        .group_by(Organisation.sector).order_by(sa.func.count(sa.distinct(Organisation.id)).desc())).tuples().all()
+    returning_people = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(
+        attended, _attended_earlier(edition, "person_id", Participation.person_id)))
+    people = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(attended))
+    organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
+                        .where(attended, Participation.organisation_id.is_not(None)).subquery())
+    returning_organisations = db.session.scalar(sa.select(sa.func.count()).select_from(organisation_ids).where(
+        _attended_earlier(edition, "organisation_id", organisation_ids.c.id)))
+    speakers = db.session.execute(
+        sa.select(Organisation.sector, sa.func.count(PanelSpeaker.id))
+        .join(PanelSpeaker, PanelSpeaker.organisation_id == Organisation.id)
+        .join(ProgrammeItem, ProgrammeItem.id == PanelSpeaker.programme_item_id)
+        .where(ProgrammeItem.edition_id == edition.id).group_by(Organisation.sector)
+        .order_by(sa.func.count(PanelSpeaker.id).desc())).tuples().all()
+    return EditionReach(organisations, towns, voivodeships, sectors, people - returning_people, returning_people,
+                        organisations - returning_organisations, returning_organisations, speakers)
+
+
+def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partnership]]:
+    """Each edition's own partners (not the network-wide ones), loaded in one query."""
+    partners: dict[int, list[Partnership]] = {}
+    for partnership in db.session.scalars(
+            sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
+            .where(Partnership.edition_id.in_([edition.id for edition in editions]))
+            .order_by(Organisation.name_sort)):
+        partners.setdefault(partnership.edition_id, []).append(partnership)
+    return partners
+
+
+def latest_started_edition(today: date) -> Edition | None:
+    return db.session.scalar(sa.select(Edition).where(Edition.start_date <= today)
+                             .order_by(Edition.start_date.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    edition: Edition
+    invited: int
+    attended: int
+
+
+def attendance_trend(period: Period) -> list[TrendRow]:
+    """Invited and attended per edition, in order, in one grouped query."""
+    attended = sa.func.count(Participation.id).filter(Participation.status == ATTENDED)
+    rows = db.session.execute(
+        sa.select(Edition, sa.func.count(Participation.id), attended)
+        .outerjoin(Participation, Participation.edition_id == Edition.id).where(period.condition())
+        .group_by(Edition.id).order_by(Edition.start_date, Edition.number)).all()
+    return [TrendRow(edition, invited, came) for edition, invited, came in rows]
+
+
+def retention(cohort: Edition, later: list[Edition]) -> list[tuple[Edition, int]]:
+    """Of the people who attended `cohort`, how many attended each later edition."""
+    first, other = aliased(Participation), aliased(Participation)
+    counts = dict(db.session.execute(
+        sa.select(other.edition_id, sa.func.count(other.id))
+        .join(first, sa.and_(first.person_id == other.person_id, first.edition_id == cohort.id,
+                             first.status == ATTENDED))
+        .where(other.status == ATTENDED, other.edition_id.in_([edition.id for edition in later]))
+        .group_by(other.edition_id)).tuples().all())
+    return [(edition, counts.get(edition.id, 0)) for edition in later]
+
+
+def _editions_attended(period: Period, column) -> sa.ScalarSelect:
+    """How many editions of the period the row's organisation or person (`column`) attended.
+
+    A correlated subquery: with the list in alphabetical order it is computed only for the rows of
+    the page shown, which keeps the report fast at any size.
+    """
+    return (sa.select(sa.func.count(sa.distinct(Participation.edition_id)))
+            .join(Edition, Edition.id == Participation.edition_id)
+            .where(column, Participation.status == ATTENDED, period.condition())
+            .scalar_subquery())
+
+
+def organisations_editions(period: Period) -> sa.Select:
+    """Member organisations, in Polish order, with how many editions of the period they attended."""
+    editions = _editions_attended(period, Participation.organisation_id == Organisation.id).correlate(Organisation)
+    return (sa.select(Organisation, editions.label("editions")).options(joinedload(Organisation.locality))
+            .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))
+            .order_by(Organisation.name_sort, Organisation.id))
+
+
+def people_editions(period: Period) -> sa.Select:
+    """Forum members, in Polish order, with how many editions of the period they attended."""
+    editions = _editions_attended(period, Participation.person_id == Person.id).correlate(Person)
+    return (sa.select(Person, editions.label("editions")).where(Person.forum_member, Person.archived_at.is_(None))
+            .order_by(Person.name_sort, Person.id))
+
+
+def last_two_editions(period: Period) -> list[Edition]:
+    """The two most recent editions of the period that have begun, newest first."""
+    held = sa.and_(period.condition(), Edition.start_date <= date.today())
+    return list(db.session.scalars(sa.select(Edition).where(held).order_by(Edition.start_date.desc()).limit(2)))
+
+
+def organisations_to_reengage(last_two: list[Edition]) -> sa.Select:
+    """Member organisations that sent nobody who attended either of these editions."""
+    came = sa.select(Participation.organisation_id).where(
+        Participation.status == ATTENDED, Participation.edition_id.in_([edition.id for edition in last_two]),
+        Participation.organisation_id.is_not(None))
+    return (sa.select(Organisation).options(joinedload(Organisation.locality))
+            .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None),
+                   Organisation.id.not_in(came)).order_by(Organisation.name_sort))
+
+
+def voivodeships_without_members() -> list[Voivodeship]:
+    covered = set(db.session.scalars(
+        sa.select(sa.distinct(Locality.voivodeship)).join(Organisation, Organisation.locality_id == Locality.id)
+        .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))))
+    return [voivodeship for voivodeship in Voivodeship if voivodeship not in covered]
+
+
+def member_towns() -> list[Locality]:
+    """The towns member organisations are based in, in Polish order."""
+    return list(db.session.scalars(
+        sa.select(Locality).where(Locality.id.in_(
+            sa.select(Organisation.locality_id).where(Organisation.forum_member_since.is_not(None),
+                                                      Organisation.archived_at.is_(None))))
+        .order_by(Locality.name_sort)))
+
+
+def panels(editions: list[Edition]) -> list[ProgrammeItem]:
+    """The panels of these editions with their guests' institutions, loaded at once."""
+    return list(db.session.scalars(
+        sa.select(ProgrammeItem).options(selectinload(ProgrammeItem.speakers).joinedload(PanelSpeaker.organisation))
+        .where(ProgrammeItem.edition_id.in_([edition.id for edition in editions]),
+               ProgrammeItem.kind == ProgrammeKind.PANEL).order_by(ProgrammeItem.edition_id, ProgrammeItem.id)))
+
+
+def network_partners() -> list[Partnership]:
+    return list(db.session.scalars(
+        sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
+        .where(Partnership.edition_id.is_(None)).order_by(Organisation.name_sort)))

@@ -1,13 +1,95 @@
-"""Pages of the reports blueprint."""
+"""Pages of the reports blueprint: the home page's numbers, attendance reports, the yearly summary."""
 
-from flask import render_template
+from flask import render_template, request
+from flask_babel import format_date
 
 from forum_crm.auth.permissions import ALL_ROLES, allow
+from forum_crm.extensions import db
+from forum_crm.labels import label
+from forum_crm.models import Edition, Role
+from forum_crm.pagination import paginate
 from forum_crm.reports import bp
-from forum_crm.reports.queries import network_numbers
+from forum_crm.reports.forms import PeriodForm
+from forum_crm.reports.queries import (
+    Period, attendance_trend, edition_attendance, edition_reach, editions_in, last_two_editions, network_numbers,
+    organisations_editions, organisations_to_reengage, partners_by_edition, people_editions, retention,
+    voivodeships_without_members,
+)
+from forum_crm.reports.summary import build_summary, default_period
+
+
+REENGAGE_ON_OVERVIEW = 20
 
 
 @bp.route("/")
 @allow(*ALL_ROLES)
 def home():
     return render_template("reports/home.html", numbers=network_numbers())
+
+
+@bp.route("/reports")
+@allow(Role.COORDINATOR)
+def overview():
+    form = PeriodForm(request.args)
+    period = form.period()
+    editions = editions_in(period)
+    cohort = next((e for e in editions if str(e.id) == request.args.get("cohort")), editions[0] if editions else None)
+    later = [edition for edition in editions if cohort and edition.start_date > cohort.start_date]
+    last_two = last_two_editions(period)
+    to_reengage = paginate(organisations_to_reengage(last_two), per_page=REENGAGE_ON_OVERVIEW) \
+        if len(last_two) == 2 else None
+    trend = attendance_trend(period)
+    kept = retention(cohort, later) if cohort else []
+    return render_template(
+        "reports/overview.html", form=form, period=period, trend=trend, cohort=cohort, editions=editions,
+        trend_chart=[(str(row.edition), row.attended) for row in trend],
+        retention_chart=[(str(edition), count) for edition, count in kept], retention=kept,
+        last_two=last_two, to_reengage=to_reengage, empty_voivodeships=voivodeships_without_members())
+
+
+@bp.route("/reports/reengage")
+@allow(Role.COORDINATOR)
+def reengage():
+    form = PeriodForm(request.args)
+    last_two = last_two_editions(form.period())
+    page = paginate(organisations_to_reengage(last_two)) if len(last_two) == 2 else None
+    return render_template("reports/reengage.html", form=form, last_two=last_two, page=page)
+
+
+@bp.route("/reports/organisations")
+@allow(Role.COORDINATOR)
+def organisations():
+    form = PeriodForm(request.args)
+    page = paginate(organisations_editions(form.period()))
+    return render_template("reports/organisations.html", form=form, page=page)
+
+
+@bp.route("/reports/people")
+@allow(Role.COORDINATOR)
+def people():
+    form = PeriodForm(request.args)
+    page = paginate(people_editions(form.period()))
+    return render_template("reports/people.html", form=form, page=page)
+
+
+@bp.route("/reports/editions/<int:id>")
+@allow(Role.COORDINATOR)
+def edition(id: int):
+    edition = db.get_or_404(Edition, id)
+    attendance, reach = edition_attendance(edition), edition_reach(edition)
+    return render_template(
+        "reports/edition.html", edition=edition, attendance=attendance, reach=reach,
+        partners=partners_by_edition([edition]).get(id, []),
+        day_chart=[(format_date(day), count) for day, count in attendance.per_day],
+        sector_chart=[(label(sector), count) for sector, count in reach.sectors],
+        speaker_chart=[(label(sector), count) for sector, count in reach.speakers_by_sector])
+
+
+@bp.route("/reports/summary")
+@allow(Role.COORDINATOR)
+def summary():
+    form = PeriodForm(request.args)
+    default = default_period()
+    chosen = form.period(default=default)
+    period = Period(chosen.start or default.start, chosen.end or default.end)
+    return render_template("reports/summary.html", form=form, summary=build_summary(period))
