@@ -1,0 +1,127 @@
+"""Benchmarks of the spreadsheet work: a 100,000-row people export (CSV and XLSX) and a 10,000-row people import.
+
+    .venv/bin/python -m bench.imports                                   # SQLite, in a temporary file
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/forum_crm_bench .venv/bin/python -m bench.imports
+
+Both run on the demo network of 100,000 people and 10,000 organisations (seed 1), through the same
+code as the pages (the export through the test client, read chunk by chunk as a browser would).
+Each operation runs twice: once timed, once under tracemalloc for its peak of Python memory
+(tracing slows Python down, so the two are measured apart). The PostgreSQL database is emptied.
+"""
+
+import csv
+import io
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_migrate import upgrade
+
+from bench.run import fresh_database_url
+from forum_crm import create_app
+from forum_crm.auth.services import create_user
+from forum_crm.extensions import db
+from forum_crm.imports.parsing import read_table
+from forum_crm.imports.planning import PEOPLE, plan_people
+from forum_crm.imports.services import import_people
+from forum_crm.models import Organisation, Person, Role
+from forum_crm.seeding.demo import FEMALE_FIRST, LAST_NAMES, MALE_FIRST, generate_demo_network
+from forum_crm.seeding.report import seed_report
+
+PEOPLE_IN_NETWORK, ORGANISATIONS = 100_000, 10_000
+IMPORTED = 10_000
+TOWNS = ("Warszawa", "Kraków", "Łódź", "Wrocław", "Poznań", "Gdańsk", "Lublin", "Białystok", "Gorzów Wlkp.",
+         "Rzeszów", "Katowice", "Opole", "Kielce", "Szczecin", "Toruń", "")
+HEADERS = ["Imię", "Nazwisko", "E-mail", "Telefon", "Miejscowość", "Organizacja", "Rola", "Członek Forum",
+           "Obszar ekspertyzy"]
+
+
+def measure(action: Callable[[], object]) -> tuple[float, float]:
+    """(seconds, peak MiB): the action timed, then run again under tracemalloc."""
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak / 2**20
+
+
+def people_file(organisation_names: list[str]) -> bytes:
+    """A sheet of IMPORTED new people, as Polish Excel saves it (UTF-8 with BOM, ';')."""
+    rng = random.Random(1)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for number in range(IMPORTED):
+        first = rng.choice(FEMALE_FIRST + MALE_FIRST)
+        last = rng.choice(LAST_NAMES)[first in FEMALE_FIRST]
+        writer.writerow([first, last, f"osoba{number}@import.example.org", f"+48 600 {number:06d}"[:15],
+                         rng.choice(TOWNS), rng.choice(organisation_names), "koordynatorka projektów",
+                         rng.choice(("tak", "nie", "")), "prawo migracyjne, edukacja"])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def main() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False})
+    results = []
+    with app.app_context():
+        upgrade()
+        seed_report()
+        generate_demo_network(PEOPLE_IN_NETWORK, ORGANISATIONS, seed=1)
+        create_user("bench@example.org", "bench password 123", Role.COORDINATOR)
+        db.session.commit()
+        organisation_names = list(db.session.scalars(sa.select(Organisation.name).order_by(Organisation.id).limit(500)))
+        people = db.session.scalar(sa.select(sa.func.count(Person.id)))
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
+
+    for file_format in ("csv", "xlsx"):
+        def export(file_format=file_format) -> int:
+            response = client.get(f"/people/export.{file_format}?status=all")
+            size = sum(len(chunk) for chunk in response.response)
+            response.close()
+            return size
+
+        size = export()
+        seconds, peak = measure(export)
+        results.append((f"export of {people:,} people as {file_format.upper()} ({size / 2**20:.1f} MiB)",
+                        seconds, peak))
+        print(*results[-1], flush=True)
+
+    data = people_file(organisation_names)
+
+    def run_import(commit: bool) -> None:
+        with app.test_request_context(), force_locale("en"):
+            table = read_table(data)
+            plan = plan_people(table, PEOPLE.guess(table))
+            assert plan.is_valid, plan.problems[:5]
+            import_people(plan)
+            if commit:
+                db.session.commit()
+            else:
+                db.session.rollback()
+
+    tracemalloc.start()
+    run_import(commit=False)
+    import_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    started = time.perf_counter()
+    run_import(commit=True)
+    results.append((f"import of {IMPORTED:,} new people ({len(data) / 2**20:.1f} MiB CSV) into that network",
+                    time.perf_counter() - started, import_peak))
+    seconds, peak = measure(lambda: run_import(commit=True))
+    results.append((f"the same file again: {IMPORTED:,} rows unchanged", seconds, peak))
+
+    print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}\n")
+    print("| what | time | peak Python memory |\n| --- | --- | --- |")
+    for what, seconds, peak in results:
+        print(f"| {what} | {seconds:.1f} s | {peak:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Forms of imports: the upload, the choice of fields for unknown columns, and the rows themselves.
+
+A row of a file is checked by a form made of the very fields of the form that edits such a record
+(OrganisationForm.name, PersonForm.email...), so an import accepts exactly what typing accepts.
+"""
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from forum_crm.directory.forms import AffiliationForm, OrganisationForm, PersonForm
+from forum_crm.imports.parsing import IGNORE, column_letter
+from forum_crm.mapping.forms import TownFields
+from forum_crm.validators import single_line, strip
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["csv", "xlsx"], _l("Choose a CSV or XLSX file (in Excel: Save as, then CSV or Excel Workbook).")),
+    ])
+
+
+class ColumnsForm(FlaskForm):
+    """What the columns the headers did not name hold (one select each), sent with "check" or "run"."""
+
+    COLUMN_PREFIX = "column_"
+
+    def unknown_fields(self) -> dict[int, SelectField]:
+        """Column index -> its select."""
+        return {int(field.name.removeprefix(self.COLUMN_PREFIX)): field
+                for field in self if field.name.startswith(self.COLUMN_PREFIX)}
+
+    def chosen(self) -> dict[int, str]:
+        """Column index -> the field chosen for it (IGNORE: not imported)."""
+        return {index: field.data or IGNORE for index, field in self.unknown_fields().items()}
+
+
+def columns_form(unknown: Sequence[tuple[int, str]], fields: Sequence[tuple[str, str]]) -> ColumnsForm:
+    """A ColumnsForm with a select for each unknown (index, header): one of `fields`, or not imported."""
+    choices = [(IGNORE, _l("Do not import")), *fields]
+    selects = {f"{ColumnsForm.COLUMN_PREFIX}{index}": SelectField(
+        f"{column_letter(index)}: {header}" if header else column_letter(index), choices=choices, default=IGNORE)
+        for index, header in unknown}
+    return type("FileColumnsForm", (ColumnsForm,), selects)()
+
+
+class RowForm(FlaskForm):
+    """One row of a file; never sent by a browser, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class OrganisationRowForm(RowForm):
+    name = OrganisationForm.name
+    short_name = OrganisationForm.short_name
+    krs = OrganisationForm.krs
+    nip = OrganisationForm.nip
+    website = OrganisationForm.website
+    email = OrganisationForm.email
+    phone = OrganisationForm.phone
+    description = OrganisationForm.description
+    areas = OrganisationForm.areas
+    town = TownFields.town
+
+
+class PersonRowForm(RowForm):
+    first_name = PersonForm.first_name
+    last_name = PersonForm.last_name
+    email = PersonForm.email
+    phone = PersonForm.phone
+    expertise = PersonForm.expertise
+    consent_source = PersonForm.consent_source
+    notes = PersonForm.notes
+    town = TownFields.town
+    organisation = StringField(_l("Organisation"), filters=[strip],
+                               validators=[Optional(), Length(max=300), single_line])
+    role_title = AffiliationForm.role_title
+
+
+class AttendanceRowForm(RowForm):
+    """Names are optional here: an e-mail alone finds the person."""
+
+    first_name = StringField(_l("First name"), filters=[strip], validators=[Optional(), Length(max=100), single_line])
+    last_name = StringField(_l("Last name"), filters=[strip], validators=[Optional(), Length(max=100), single_line])
+    full_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), Length(max=201), single_line])
+    email = PersonForm.email

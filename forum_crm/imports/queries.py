@@ -1,0 +1,183 @@
+"""Reads for imports: what is already in the database, looked up in a few batch queries per file."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum_crm.events.participation_queries import represented_organisation
+from forum_crm.extensions import db
+from forum_crm.models import Affiliation, Organisation, Participation, Person
+from forum_crm.text import fold
+
+CHUNK = 1_000  # ids in one IN (...) list
+SCAN_BATCH = 5_000
+# Addresses at these domains say nothing about where a person works.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "wp.pl", "o2.pl", "onet.pl", "onet.eu", "op.pl", "vp.pl", "interia.pl",
+    "interia.eu", "poczta.fm", "gazeta.pl", "tlen.pl", "go2.pl", "int.pl", "yahoo.com", "outlook.com",
+    "hotmail.com", "live.com", "icloud.com", "me.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+    "aol.com", "ukr.net", "i.ua", "meta.ua", "mail.ru", "yandex.ru", "yandex.com",
+})
+
+
+def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def email_domain(email: str | None) -> str | None:
+    """"anna@fundacja.org.pl" -> "fundacja.org.pl"."""
+    if not email or "@" not in email:
+        return None
+    return email.rpartition("@")[2].lower() or None
+
+
+def website_domain(website: str | None) -> str | None:
+    host = (urlsplit(website).hostname or "") if website else ""
+    return host.removeprefix("www.") or None
+
+
+@dataclass(frozen=True)
+class OrganisationKeys:
+    """What an organisation is recognised by in a file: its folded name, short name, KRS, NIP, domains."""
+
+    id: int
+    name: str
+    name_key: str
+    short_name: str | None
+    krs: str | None
+    nip: str | None
+    domains: frozenset[str]
+
+
+class OrganisationIndex:
+    """Every organisation's keys, loaded in one query, looked up by name, KRS, NIP or e-mail domain."""
+
+    def __init__(self):
+        self.by_name: dict[str, OrganisationKeys] = {}
+        self.by_short_name: dict[str, list[OrganisationKeys]] = {}
+        self.by_krs: dict[str, OrganisationKeys] = {}
+        self.by_nip: dict[str, OrganisationKeys] = {}
+        self.by_domain: dict[str, list[OrganisationKeys]] = {}
+        rows = db.session.execute(sa.select(
+            Organisation.id, Organisation.name, Organisation.name_key, Organisation.short_name, Organisation.krs,
+            Organisation.nip, Organisation.website, Organisation.email))
+        for id_, name, name_key, short_name, krs, nip, website, email in rows:
+            domains = frozenset(domain for domain in (website_domain(website), email_domain(email))
+                                if domain and domain not in FREE_MAIL_DOMAINS)
+            keys = OrganisationKeys(id_, name, name_key, short_name, krs, nip, domains)
+            self.by_name[name_key] = keys
+            if short_name:
+                self.by_short_name.setdefault(fold(short_name), []).append(keys)
+            if krs:
+                self.by_krs[krs] = keys
+            if nip:
+                self.by_nip[nip] = keys
+            for domain in domains:
+                self.by_domain.setdefault(domain, []).append(keys)
+
+    def named(self, typed: str) -> list[OrganisationKeys]:
+        """The organisation with this exact name, or those with this short name (case and diacritics ignored)."""
+        folded = fold(typed)
+        exact = self.by_name.get(folded)
+        return [exact] if exact else self.by_short_name.get(folded, [])
+
+    def at_domain(self, email: str | None) -> list[OrganisationKeys]:
+        domain = email_domain(email)
+        return self.by_domain.get(domain, []) if domain and domain not in FREE_MAIL_DOMAINS else []
+
+
+def organisations_by_id(ids: Iterable[int]) -> dict[int, Organisation]:
+    """Organisations with their town, areas and languages (to compare with a file), a query per 1,000."""
+    found = {}
+    for chunk in chunks(ids):
+        found.update((organisation.id, organisation) for organisation in db.session.scalars(
+            sa.select(Organisation).where(Organisation.id.in_(chunk))
+            .options(joinedload(Organisation.locality), selectinload(Organisation.areas),
+                     selectinload(Organisation.languages))))
+    return found
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    id: int
+    first_name: str
+    last_name: str
+    email: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_name} {self.last_name}" + (f" <{self.email}>" if self.email else "")
+
+
+def name_key(first_name: str | None, last_name: str | None) -> str:
+    """A full name as files are matched by it: "Anna  ŁUCZAK" -> "anna luczak"."""
+    return fold(f"{first_name or ''} {last_name or ''}")
+
+
+class PersonIndex:
+    """The people a file may mean: those with its e-mails or full names, found in one pass over people.
+
+    `either_order`: "Nowak Anna" also finds Anna Nowak (sign-in sheets are written both ways).
+    """
+
+    def __init__(self, emails: set[str], names: set[str], either_order: bool = False):
+        self.by_email: dict[str, PersonKeys] = {}
+        self.by_name: dict[str, list[PersonKeys]] = {}
+        query = sa.select(Person.id, Person.first_name, Person.last_name, Person.email).order_by(Person.id)
+        for id_, first_name, last_name, email in db.session.execute(
+                query.execution_options(yield_per=SCAN_BATCH)):
+            keys = PersonKeys(id_, first_name, last_name, email)
+            if email and email in emails:
+                self.by_email[email] = keys
+            full = {name_key(first_name, last_name)}
+            if either_order:
+                full.add(name_key(last_name, first_name))
+            for name in full & names:
+                self.by_name.setdefault(name, []).append(keys)
+
+    def named(self, name: str) -> list[PersonKeys]:
+        return self.by_name.get(name, [])
+
+
+def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
+    """People with their town and affiliations (and the affiliations' organisations), a query per 1,000."""
+    found = {}
+    for chunk in chunks(ids):
+        found.update((person.id, person) for person in db.session.scalars(
+            sa.select(Person).where(Person.id.in_(chunk))
+            .options(joinedload(Person.locality),
+                     selectinload(Person.affiliations).joinedload(Affiliation.organisation))))
+    return found
+
+
+def main_affiliation(person_id) -> sa.ScalarSelect:
+    """The affiliation a person is listed with (`person_id` a column: correlated): their current primary one,
+    else their latest current one, in the order events.participation_queries.represented_organisation uses."""
+    return (sa.select(Affiliation.id)
+            .where(Affiliation.person_id == person_id,
+                   sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today()))
+            .order_by(Affiliation.is_primary.desc(), Affiliation.started_on.desc().nulls_last(), Affiliation.id.desc())
+            .limit(1).scalar_subquery())
+
+
+def represented_organisations(person_ids: Iterable[int]) -> dict[int, int]:
+    """person id -> the organisation they represent now, as at the door check-in (primary affiliation first)."""
+    found = {}
+    for chunk in chunks(person_ids):
+        found.update((person_id, organisation_id) for person_id, organisation_id in db.session.execute(
+            sa.select(Person.id, represented_organisation(Person.id)).where(Person.id.in_(chunk)))
+            if organisation_id is not None)
+    return found
+
+
+def edition_participations(edition_id: int) -> dict[int, Participation]:
+    """person id -> their participation in the edition, with the days they attended."""
+    return {participation.person_id: participation for participation in db.session.scalars(
+        sa.select(Participation).where(Participation.edition_id == edition_id)
+        .options(selectinload(Participation.days_attended)))}

@@ -1,0 +1,281 @@
+"""Writes of imports: a checked plan becomes records, in the caller's transaction (flushed, never committed).
+
+Records created get origin=import and a change-log entry "imported"; records whose empty fields
+were filled get an "updated" entry with those fields; attendance gets an "attendance_imported"
+entry on the edition (as the door check-in does). Rows are written in one flush per kind of record, not one per row.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum_crm.changes.services import Fields, differences, record_change, snapshot
+from forum_crm.directory.services import AFFILIATION_FIELDS, ORGANISATION_FIELDS, PERSON_FIELDS
+from forum_crm.extensions import db
+from forum_crm.imports.parsing import Table
+from forum_crm.imports.planning import (
+    CREATE, ORGANISATIONS, PEOPLE, SKIP, UNCHANGED, UNKNOWN, UPDATE, Kind, Plan, Planned, Progress, plan_organisations,
+    plan_people,
+)
+from forum_crm.imports.queries import chunks, people_by_id
+from forum_crm.mapping.gazetteer import Place
+from forum_crm.mapping.services import stored_locality
+from forum_crm.models import (
+    Affiliation, AreaOfWork, DayAttendance, Edition, Locality, Organisation, OrganisationLanguage, Origin,
+    Participation, ParticipationStatus, Person, Sector,
+)
+from forum_crm.models.base import utcnow
+
+ORGANISATION_VALUES = ("name", "short_name", "krs", "nip", "website", "email", "phone", "description",
+                       "forum_member_since")
+PERSON_VALUES = ("first_name", "last_name", "email", "phone", "expertise", "notes", "consent_source")
+WRITE_BATCH = 1_000  # rows written (and flushed) at a time
+CHECK_IN_HOUR = time(9, 0)  # sign-in sheets have no times: the morning of the day
+ATTENDANCE_FIELDS = ("status", "days_attended")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+
+
+def outcome(plan: Plan) -> Outcome:
+    counts = plan.counts()
+    return Outcome(counts[CREATE], counts[UPDATE], counts[UNCHANGED], counts[SKIP] + counts[UNKNOWN])
+
+
+def _refuse_invalid(plan: Plan) -> None:
+    if not plan.is_valid:
+        raise ValueError(f"the {plan.kind} file has {len(plan.problems)} problems; nothing may be written")
+
+
+def _advance(progress: Progress) -> None:
+    if progress is not None:
+        progress(1)
+
+
+class Places:
+    """The stored locality of each town of a file, gazetteer places stored once."""
+
+    def __init__(self):
+        self.stored: dict[tuple[str, Any], Locality] = {}
+
+    def locality(self, town: Locality | Place | None) -> Locality | None:
+        if town is None or isinstance(town, Locality):
+            return town
+        key = (town.name, town.voivodeship)
+        if key not in self.stored:
+            self.stored[key] = stored_locality(town)
+        return self.stored[key]
+
+
+class Areas:
+    """Areas of work by name (any case), loaded once; new names are created."""
+
+    def __init__(self):
+        self.by_name = {area.name.casefold(): area for area in db.session.scalars(sa.select(AreaOfWork))}
+
+    def named(self, names: Iterable[str]) -> list[AreaOfWork]:
+        areas = []
+        for name in names:
+            area = self.by_name.get(name.casefold())
+            if area is None:
+                area = self.by_name[name.casefold()] = AreaOfWork(name=name)
+                db.session.add(area)
+            areas.append(area)
+        return areas
+
+
+Written = tuple[Any, dict | None]  # a record, and its logged fields before the change (None: created)
+
+
+def _write_in_batches(plan: Plan, entity_type: str, fields: Fields, create: Callable[[Planned], Any],
+                      fill: Callable[[Planned], Any], progress: Progress,
+                      after_flush: Callable[[], None] | None = None) -> None:
+    """Create and fill the records of a plan WRITE_BATCH rows at a time: flush, then log each record.
+
+    The change log says "imported" with every value for a created record, "updated" with the fields
+    filled for the others. Batches keep memory flat: flushed records are let go.
+    """
+    for action in (CREATE, UPDATE):
+        rows = plan.rows_to(action)
+        for start in range(0, len(rows), WRITE_BATCH):
+            written: list[Written] = []
+            for planned in rows[start:start + WRITE_BATCH]:
+                if action == CREATE:
+                    written.append((create(planned), None))
+                else:
+                    record = plan.records[planned.record_id]
+                    before = snapshot(record, fields)
+                    fill(planned)
+                    written.append((record, before))
+            db.session.flush()
+            for record, before in written:
+                if before is None:
+                    record_change(entity_type, record, "imported",
+                                  differences(dict.fromkeys(fields), snapshot(record, fields)))
+                elif changes := differences(before, snapshot(record, fields)):
+                    record_change(entity_type, record, "updated", changes)
+            if after_flush is not None:
+                after_flush()
+            db.session.flush()
+            if progress is not None:
+                progress(len(written))
+
+
+def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
+    """Create and fill the organisations of a valid plan (see imports.planning)."""
+    _refuse_invalid(plan)
+    places, areas = Places(), Areas()
+
+    def create(planned: Planned) -> Organisation:
+        values = planned.values
+        organisation = Organisation(
+            origin=Origin.IMPORT, sector=values.get("sector") or Sector.NGO,
+            consortium_member=bool(values.get("consortium_member")),
+            **{name: values.get(name) for name in ORGANISATION_VALUES})
+        organisation.locality = places.locality(values.get("town"))
+        organisation.areas = areas.named(values["areas"])
+        organisation.languages = [OrganisationLanguage(code=code) for code in values.get("languages", [])]
+        db.session.add(organisation)
+        return organisation
+
+    def fill(planned: Planned) -> None:
+        organisation = plan.records[planned.record_id]
+        for name, value in planned.fills.items():
+            if name == "town":
+                organisation.locality = places.locality(value)
+            elif name == "areas":
+                organisation.areas = [*organisation.areas, *areas.named(value)]
+            elif name == "languages":
+                organisation.languages.extend(OrganisationLanguage(code=code) for code in value)
+            else:
+                setattr(organisation, name, value)
+
+    _write_in_batches(plan, "organisation", ORGANISATION_FIELDS, create, fill, progress)
+    return outcome(plan)
+
+
+def _consent_time(given_on: date | None) -> datetime:
+    return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
+
+
+def _organisations(ids: Iterable[int]) -> dict[int, Organisation]:
+    found = {}
+    for chunk in chunks(ids):
+        found.update((row.id, row) for row in db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_(chunk))))
+    return found
+
+
+def import_people(plan: Plan, progress: Progress = None) -> Outcome:
+    """Create and fill the people of a valid plan, and link them to their organisations."""
+    _refuse_invalid(plan)
+    places = Places()
+    linked = [planned for planned in plan.rows_to(CREATE, UPDATE)
+              if planned.values.get("organisation_id") and (planned.action == CREATE or "affiliation" in planned.fills)]
+    organisations = _organisations(planned.values["organisation_id"] for planned in linked)
+    affiliations: list[Affiliation] = []  # added in the current batch, logged after its flush
+
+    def affiliate(person: Person, values: dict, is_primary: bool) -> None:
+        # By id: setting the relationship would load each organisation's affiliations (its other end). The
+        # organisations loaded above stay in the session, so the change log reads their names without a query.
+        affiliation = Affiliation(person=person, organisation_id=organisations[values["organisation_id"]].id,
+                                  role_title=values.get("role_title"), is_primary=is_primary)
+        db.session.add(affiliation)
+        affiliations.append(affiliation)
+
+    def create(planned: Planned) -> Person:
+        values = planned.values
+        person = Person(origin=Origin.IMPORT, forum_member=bool(values.get("forum_member")),
+                        leader=bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES})
+        person.locality = places.locality(values.get("town"))
+        for kind in ("directory", "map"):
+            if values.get(f"{kind}_consent"):
+                setattr(person, f"{kind}_consent_at", _consent_time(values.get("consent_given_on")))
+        db.session.add(person)
+        if values.get("organisation_id"):
+            affiliate(person, values, is_primary=True)
+        return person
+
+    def fill(planned: Planned) -> None:
+        person = plan.records[planned.record_id]
+        for name, value in planned.fills.items():
+            if name == "town":
+                person.locality = places.locality(value)
+            elif name in ("directory_consent", "map_consent"):
+                setattr(person, f"{name}_at", _consent_time(planned.values.get("consent_given_on")))
+            elif name == "affiliation":
+                affiliate(person, planned.values, is_primary=value)
+            else:
+                setattr(person, name, value)
+
+    def log_affiliations() -> None:
+        for affiliation in affiliations:
+            record_change("person", affiliation.person, "affiliation_added",
+                          differences(dict.fromkeys(AFFILIATION_FIELDS), snapshot(affiliation, AFFILIATION_FIELDS)))
+        affiliations.clear()
+
+    _write_in_batches(plan, "person", PERSON_FIELDS, create, fill, progress, log_affiliations)
+    return outcome(plan)
+
+
+def _attendance(participation: Participation | None) -> dict[str, Any]:
+    if participation is None:
+        return dict.fromkeys(ATTENDANCE_FIELDS)
+    return {"status": participation.status.value,
+            "days_attended": [day.day.isoformat() for day in participation.days_attended]}
+
+
+def import_attendance(plan: Plan, edition: Edition, progress: Progress = None) -> Outcome:
+    """Record who attended which days of `edition`: participations created, days and statuses added.
+
+    Like the door check-in, each person's change is logged on the edition.
+    """
+    _refuse_invalid(plan)
+    changed = plan.rows_to(CREATE, UPDATE)
+    people = people_by_id(planned.record_id for planned in changed)
+    recorded = []
+    for planned in changed:
+        participation = plan.records.get(planned.record_id)
+        before = _attendance(participation)
+        if participation is None:
+            participation = Participation(edition=edition, person=people[planned.record_id],
+                                          status=ParticipationStatus.ATTENDED)
+            db.session.add(participation)
+        for name, value in planned.fills.items():
+            if name == "days":
+                participation.days_attended.extend(
+                    DayAttendance(day=day, checked_in_at=datetime.combine(day, CHECK_IN_HOUR, UTC)) for day in value)
+                participation.days_attended.sort(key=lambda attendance: attendance.day)
+            else:
+                setattr(participation, name, value)
+        recorded.append((people[planned.record_id], participation, before))
+        _advance(progress)
+    db.session.flush()
+    for person, participation, before in recorded:
+        record_change("edition", edition, "attendance_imported",
+                      {"person": [person.full_name] * 2, **differences(before, _attendance(participation))})
+    db.session.flush()
+    return outcome(plan)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """An import of records from a file: its columns, how a file is checked, and how it is written."""
+
+    kind: Kind
+    plan: Callable[[Table, Sequence[str | None], Progress], Plan]
+    write: Callable[[Plan, Progress], Outcome]
+
+
+IMPORTERS = {
+    "organisations": Importer(ORGANISATIONS, plan_organisations, import_organisations),
+    "people": Importer(PEOPLE, plan_people, import_people),
+}
