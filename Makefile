@@ -33,11 +33,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 
 # After changing user-facing text: extract it, then translate the new entries in the .po file.
 translations-update: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o forum_crm/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k gettext_markup -k ngettext_markup:1,2 --no-location -o forum_crm/translations/messages.pot .
 	$(BIN)/pybabel update -i forum_crm/translations/messages.pot -d forum_crm/translations --no-fuzzy-matching
 
 bench: $(VENV)/.dev $(CATALOGS)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.map
 
 clean:
 	rm -rf $(VENV) .pytest_cache

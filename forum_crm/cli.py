@@ -5,13 +5,20 @@ import time
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
+from flask_babel import force_locale
 from flask.cli import with_appcontext
 
 from forum_crm.auth.services import AccountError, create_user, generate_password
+from forum_crm.directory.queries import organisations_due_reminder
+from forum_crm.directory.services import record_reminder
 from forum_crm.extensions import db
+from forum_crm.imports.commands import import_group
+from forum_crm.mail import MailError, external_url, profile_reminder_email, send_email
 from forum_crm.models import Edition, Organisation, Role, User
-from forum_crm.seeding.demo import generate_demo_network
+from forum_crm.reports.queries import Period
+from forum_crm.reports.summary import build_summary, default_period
+from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
 from forum_crm.seeding.report import seed_report
 
 MIN_PASSWORD_LENGTH = 10
@@ -19,8 +26,10 @@ QUICKSTART_COORDINATOR = "koordynator@example.org"
 
 
 def register_commands(app: Flask) -> None:
-    for command in (seed_report_command, demo_data_command, create_user_command, quickstart_command):
+    for command in (seed_report_command, demo_data_command, create_user_command, quickstart_command, report_group):
         app.cli.add_command(command)
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(import_group)
 
 
 @click.command("seed-report")
@@ -53,6 +62,7 @@ def demo_data_command(people: int, organisations: int, seed: int, editions: int)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
+    refresh_statistics()
     click.echo(
         f"Demo network: {summary.people} people, {summary.organisations} organisations, "
         f"{summary.affiliations} affiliations, {summary.participations} participations "
@@ -121,3 +131,45 @@ def quickstart_command() -> None:
     else:
         click.echo(f"A coordinator account exists already ({coordinator.email}); its password was shown when it "
                    "was created. Another: flask --app wsgi create-user EMAIL --role coordinator --generate-password")
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports for donors and the yearly report."""
+
+
+@report_group.command("summary")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 1 January of the "
+              "year of the latest edition).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: 31 December of that year).")
+@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True)
+@with_appcontext
+def report_summary_command(start, end, lang: str) -> None:
+    """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners."""
+    with current_app.test_request_context(), force_locale(lang):
+        default = default_period()
+        summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end))
+        click.echo(summary.plain_text())
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """E-mail the editors of organisations whose profile has not been confirmed for 12 months.
+
+    Each organisation's editors get at most one reminder every 30 days, so it is safe to run daily.
+    """
+    sent = 0
+    for organisation, emails in organisations_due_reminder():
+        record_reminder(organisation)
+        link = external_url("directory.organisation_edit", id=organisation.id)
+        try:
+            for email in emails:
+                send_email(email, *profile_reminder_email(organisation.name, link))
+        except MailError as error:
+            db.session.rollback()  # not recorded: the next run tries again
+            click.echo(f"Could not remind the editors of {organisation.name}: {error}", err=True)
+            continue
+        db.session.commit()
+        sent += 1
+    click.echo(f"Reminders sent for {sent} organisation(s).")

@@ -5,7 +5,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
-    ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role, Sector, Voivodeship,
+    AuthEventKind, ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role, Sector, Voivodeship,
 )
 
 SECTORS = {
@@ -52,10 +52,23 @@ ROLES = {
     Role.ORG_EDITOR: _l("Organisation editor"),
     Role.MEMBER: _l("Member"),
 }
+AUTH_EVENTS = {
+    AuthEventKind.LOGIN: _l("Logged in"),
+    AuthEventKind.LOGIN_FAILED: _l("Wrong password"),
+    AuthEventKind.LOGIN_THROTTLED: _l("Login refused: too many failed attempts"),
+    AuthEventKind.LOGOUT: _l("Logged out"),
+    AuthEventKind.ACCESS_REFUSED: _l("Page refused"),
+    AuthEventKind.PASSWORD_CHANGED: _l("Password changed"),
+    AuthEventKind.PASSWORD_RESET: _l("Password reset by e-mail"),
+    AuthEventKind.INVITATION_SENT: _l("Invitation sent"),
+    AuthEventKind.INVITATION_ACCEPTED: _l("Invitation accepted"),
+    AuthEventKind.ACCOUNT_CHANGED: _l("Role or access changed"),
+}
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
 
-ALL = {**SECTORS, **PROGRAMME_KINDS, **PARTNER_ROLES, **PARTICIPATION_STATUSES, **PARTICIPATION_ROLES, **ROLES}
+ALL = {**SECTORS, **PROGRAMME_KINDS, **PARTNER_ROLES, **PARTICIPATION_STATUSES, **PARTICIPATION_ROLES, **ROLES,
+       **AUTH_EVENTS}
 
 
 def label(value) -> str:
@@ -86,6 +99,9 @@ FIELDS = {
     "is_primary": _l("Main organisation"), "started_on": _l("From"), "ended_on": _l("To"), "kind": _l("Kind"),
     "title": _l("Title"), "day": _l("Day"), "starts_at": _l("Starts at"), "ends_at": _l("Ends at"),
     "institution": _l("Institution"), "person": _l("Person"), "role": _l("Role"), "speakers": _l("Panel guests"),
+    "share_contact": _l("Shows e-mail and phone to members"), "profile_confirmed_at": _l("Profile confirmed"),
+    "status": _l("Status"), "participants": _l("Participants"), "chosen_by": _l("Chosen by"),
+    "days_attended": _l("Days attended"),
 }
 ACTIONS = {
     "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),
@@ -95,6 +111,11 @@ ACTIONS = {
     "programme_item_removed": _l("programme item removed"),
     "speaker_added": _l("panel guest added"), "speaker_removed": _l("panel guest removed"),
     "partner_added": _l("partner added"), "partner_removed": _l("partner removed"),
+    "participant_added": _l("participant added"), "participant_updated": _l("participant edited"),
+    "participant_removed": _l("participant removed"), "participants_invited": _l("participants invited"),
+    "checked_in": _l("checked in"), "check_in_undone": _l("check-in undone"),
+    "confirmed": _l("confirmed as up to date"), "reverted": _l("change reverted"),
+    "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),
@@ -104,6 +125,11 @@ DETAIL_ENDPOINTS = {
     "organisation": "directory.organisation_detail", "person": "directory.person_detail",
     "edition": "events.edition_detail", "locality": "mapping.locality_edit",
 }
+
+
+def field_label(name: str) -> str:
+    """The translated name of a logged field (templates: {{ name|field_label }})."""
+    return str(FIELDS.get(name, name))
 
 
 def change_value(value) -> str:
@@ -130,7 +156,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(label)
     app.add_template_filter(change_value)
     app.add_template_filter(language_name)
-    app.add_template_filter(lambda name: str(FIELDS.get(name, name)), "field_label")
+    app.add_template_filter(field_label)
     app.add_template_filter(lambda action: str(ACTIONS.get(action, action)), "action_label")
     app.add_template_filter(lambda kind: str(ENTITY_TYPES.get(kind, kind)), "entity_label")
     app.add_template_filter(lambda kind: DETAIL_ENDPOINTS[kind], "detail_endpoint")

@@ -3,11 +3,17 @@
 A new endpoint fails this test until it is added to EXPECTED with the roles that may use it.
 """
 
+from datetime import date
+
 import pytest
 
 from forum_crm import create_app
 from forum_crm.extensions import db
-from forum_crm.models import PanelSpeaker, Partnership, ProgrammeItem, ProgrammeKind, Role
+from forum_crm.auth.services import issue_token
+from forum_crm.models import (
+    ChangeLogEntry, Organisation, PanelSpeaker, Participation, Partnership, ProgrammeItem, ProgrammeKind, Role,
+    TokenPurpose,
+)
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
@@ -20,7 +26,33 @@ EXPECTED = {
     "auth.login": EVERYONE,
     "auth.set_language": EVERYONE,
     "auth.logout": LOGGED_IN,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.accept_invitation": EVERYONE,
+    "auth.change_password_page": LOGGED_IN,
+    "auth.confirm_password": LOGGED_IN,
+    "auth.security_log_page": {COORDINATOR},
+    "accounts.account_list_page": {COORDINATOR},
+    "accounts.invite_page": {COORDINATOR},
+    "accounts.account_edit": {COORDINATOR},
+    "members.people": LOGGED_IN,
+    "members.organisations": LOGGED_IN,
+    "members.person": LOGGED_IN,
+    "members.organisation": LOGGED_IN,
+    "directory.my_profile": LOGGED_IN,
+    "directory.my_organisation": LOGGED_IN,
+    "directory.organisation_confirm": {EDITOR_A, COORDINATOR},
+    "changes.review": {COORDINATOR},
+    "changes.revert": {COORDINATOR},
     "reports.home": LOGGED_IN,
+    "reports.overview": {COORDINATOR},
+    "reports.organisations": {COORDINATOR},
+    "reports.people": {COORDINATOR},
+    "reports.edition": {COORDINATOR},
+    "reports.summary": {COORDINATOR},
+    "reports.reengage": {COORDINATOR},
+    "reports.export": {COORDINATOR},
+    "reports.edition_export": {COORDINATOR},
     "events.edition_list": LOGGED_IN,
     "events.edition_detail": LOGGED_IN,
     "events.edition_new": {COORDINATOR},
@@ -32,31 +64,54 @@ EXPECTED = {
     "events.speaker_delete": {COORDINATOR},
     "events.partner_add": {COORDINATOR},
     "events.partner_delete": {COORDINATOR},
+    "events.participants": {COORDINATOR},
+    "events.participant_add": {COORDINATOR},
+    "events.participants_invite_organisations": {COORDINATOR},
+    "events.participants_invite_town": {COORDINATOR},
+    "events.participants_invite_matching": {COORDINATOR},
+    "events.participant_edit": {COORDINATOR},
+    "events.participant_delete": {COORDINATOR},
+    "events.checkin": {COORDINATOR},
+    "events.checkin_person": {COORDINATOR},
+    "events.checkin_undo": {COORDINATOR},
+    "events.checkin_walk_in": {COORDINATOR},
     "directory.organisation_list_page": {COORDINATOR},
     "directory.organisation_new": {COORDINATOR},
     "directory.organisation_detail": {COORDINATOR},
-    "directory.organisation_edit": {COORDINATOR},
+    "directory.organisation_edit": {EDITOR_A, COORDINATOR},  # A's own organisation (see `ids`)
     "directory.organisation_archive": {COORDINATOR},
     "directory.person_list_page": {COORDINATOR},
     "directory.person_new": {COORDINATOR},
     "directory.person_detail": {COORDINATOR},
-    "directory.person_edit": {COORDINATOR},
+    "directory.person_edit": {EDITOR_A, COORDINATOR},  # works at A's organisation
     "directory.person_archive": {COORDINATOR},
     "directory.affiliation_add": {COORDINATOR},
     "directory.affiliation_end": {COORDINATOR},
     "directory.affiliation_delete": {COORDINATOR},
+    "mapping.member_map": LOGGED_IN,
     "mapping.locality_list": {COORDINATOR},
     "mapping.locality_new": {COORDINATOR},
     "mapping.locality_edit": {COORDINATOR},
     "changes.recent": {COORDINATOR},
+    "imports.upload": {COORDINATOR},
+    "imports.confirm": {COORDINATOR},
+    "imports.attendance_upload": {COORDINATOR},
+    "imports.attendance_confirm": {COORDINATOR},
+    "imports.export_organisations": {COORDINATOR},
+    "imports.export_people": {COORDINATOR},
+    "imports.export_participants": {COORDINATOR},
+    "imports.export_changes": {COORDINATOR},
 }
 
 
 @pytest.fixture
-def visitors(app):
-    """A logged-in test client for each role, and one that is not logged in."""
+def visitors(app, ids):
+    """A logged-in test client for each role, and one that is not logged in.
+
+    Organisation editor A edits the organisation of the URLs (and so the person who works there); B another.
+    """
     with app.app_context():
-        org_a, org_b = factories.organisation("Fundacja A"), factories.organisation("Fundacja B")
+        org_a, org_b = db.session.get(Organisation, ids["/organisations/"]["id"]), factories.organisation("Fundacja B")
         member_person = factories.person("Maria", "Członkini")
         users = {
             MEMBER: factories.user(Role.MEMBER, person=member_person),
@@ -79,22 +134,39 @@ def visitors(app):
 def ids(app):
     """Real records for the URL arguments, by the path they appear in."""
     with app.app_context():
-        organisation = factories.organisation("Urząd Miasta")
-        person = factories.person("Jan", "Kowalski")
+        organisation = factories.organisation("Urząd Miasta", forum_member_since=date(2023, 5, 18))
+        person = factories.person("Jan", "Kowalski", directory_consent_at=factories.datetime_now())
         affiliation = factories.affiliation(person, organisation)
         locality = factories.locality()
         edition = factories.edition(1)
         panel = ProgrammeItem(edition=edition, kind=ProgrammeKind.PANEL, title="Panel")
         speaker = PanelSpeaker(programme_item=panel, organisation=organisation)
         partnership = Partnership(edition=edition, organisation=organisation)
-        db.session.add_all([panel, speaker, partnership])
-        factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership)
+        participation = Participation(edition=edition, person=person)
+        edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
+                              changes={"expertise": [None, "prawo"]})
+        db.session.add_all([panel, speaker, partnership, participation, edit])
+        invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
+        tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
+        factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
+                            invited, participation)
         return {
+            "/directory/organisations/": {"id": organisation.id},
+            "/directory/people/": {"id": person.id},
+            "/accounts/": {"id": invited.id},
+            "/review/": {"entry_id": edit.id},
+            "/invitation/": {"token": tokens[TokenPurpose.INVITATION]},
+            "/password/reset/": {"token": tokens[TokenPurpose.PASSWORD_RESET]},
+            "/reports/": {"table": "trend", "file_format": "csv"},
+            "/reports/editions/": {"id": edition.id, "table": "attendance", "file_format": "xlsx"},
             "/editions/": {"id": edition.id, "item_id": panel.id, "speaker_id": speaker.id,
-                           "partnership_id": partnership.id},
-            "/organisations/": {"id": organisation.id},
-            "/people/": {"id": person.id, "affiliation_id": affiliation.id},
+                           "partnership_id": partnership.id, "participation_id": participation.id,
+                           "person_id": person.id, "fmt": "csv"},
+            "/organisations/": {"id": organisation.id, "fmt": "csv"},
+            "/people/": {"id": person.id, "affiliation_id": affiliation.id, "fmt": "xlsx"},
             "/localities/": {"id": locality.id},
+            "/imports/": {"kind": "people"},
+            "/changes/": {"fmt": "xlsx"},
         }
 
 
@@ -115,7 +187,7 @@ def visit(client, rule, ids):
     """GET the rule's URL, or POST to it (with a CSRF token) if it only takes POST."""
     url = url_for_rule(rule, ids)
     if "GET" in rule.methods:
-        return client.get(url)
+        return client.get(url, buffered=True)  # a streamed download is read to its end and closed, as servers do
     return client.post(url, data={"csrf_token": csrf_token(client, "/")})
 
 

@@ -185,6 +185,7 @@ def test_quickstart_loads_everything_once_and_prints_the_password_once(app, run)
 
 
 def test_every_command_has_help(run):
-    for command in ("seed-report", "demo-data", "create-user", "quickstart"):
-        result = run(command, "--help")
+    for command in ("seed-report", "demo-data", "create-user", "quickstart", "import", "import organisations",
+                    "import people"):
+        result = run(*command.split(), "--help")
         assert result.exit_code == 0 and "Usage:" in result.output

@@ -1,8 +1,10 @@
 """Attendance reports and the yearly summary, checked against numbers counted by hand."""
 
+import io
 import re
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 from flask_babel import force_locale
 
@@ -33,7 +35,7 @@ def build(ctx_unused=None):
     a = factories.organisation("A", locality=lublin, forum_member_since=MEMBER_SINCE)
     b = factories.organisation("B", locality=lodz, sector=Sector.DONOR, forum_member_since=MEMBER_SINCE)
     c = factories.organisation("C", locality=lublin, forum_member_since=MEMBER_SINCE)
-    d = factories.organisation("D", forum_member_since=MEMBER_SINCE)
+    factories.organisation("D", forum_member_since=MEMBER_SINCE)
     e1 = factories.edition(1, date(2023, 5, 18), date(2023, 5, 19))
     e2 = factories.edition(2, date(2023, 8, 31), date(2023, 9, 1))
     e3 = factories.edition(3, date(2023, 11, 30), date(2023, 12, 1))
@@ -178,3 +180,33 @@ def test_reports_are_for_the_coordinator(app, client, login):
     login(member)
     for url in ("/reports", "/reports/summary", "/reports/people", "/reports/organisations"):
         assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("table", ["trend", "retention", "reengage", "organisations", "people"])
+def test_each_report_table_downloads_as_csv_and_xlsx(app, client, login, table):
+    with app.app_context():
+        build()
+        user = factories.user()
+        factories.committed(user)
+    login(user)
+    csv_text = client.get(f"/reports/export/{table}.csv?year=2023")
+    assert csv_text.status_code == 200 and csv_text.data.startswith("\ufeff".encode())
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/export/{table}.xlsx?year=2023").data))
+    rows = list(workbook.active.values)
+    assert len(rows) >= 2 and all(isinstance(header, str) for header in rows[0])
+    assert client.get(f"/reports/export/{table}.pdf").status_code == 404
+
+
+def test_edition_tables_download_and_anonymised_people_stay_unnamed(app, client, login):
+    with app.app_context():
+        e1, _e2, _e3 = build()
+        user = factories.user()
+        factories.committed(user, e1)
+    login(user)
+    attendance = client.get(f"/reports/editions/{e1.id}/export/attendance.csv").data.decode("utf-8-sig")
+    assert "Obecna;3" in attendance and "Wszystkie dni;2" in attendance
+    speakers = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/editions/{e1.id}/export/speakers.xlsx").data))
+    assert ("Organizacja międzynarodowa", 2) in list(speakers.active.values)
+    people = client.get("/reports/export/people.csv?year=2023").data.decode("utf-8-sig")
+    assert "osoba zanonimizowana;1" in people and "Osoba4" not in people
+    assert client.get(f"/reports/editions/{e1.id}/export/nothing.csv").status_code == 404

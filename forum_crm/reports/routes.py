@@ -1,6 +1,6 @@
 """Pages of the reports blueprint: the home page's numbers, attendance reports, the yearly summary."""
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import format_date
 
 from forum_crm.auth.permissions import ALL_ROLES, allow
@@ -9,6 +9,8 @@ from forum_crm.labels import label
 from forum_crm.models import Edition, Role
 from forum_crm.pagination import paginate
 from forum_crm.reports import bp
+from forum_crm.imports.exports import FORMATS, send
+from forum_crm.reports.exports import PERIOD_TABLES, edition_table
 from forum_crm.reports.forms import PeriodForm
 from forum_crm.reports.queries import (
     Period, attendance_trend, edition_attendance, edition_reach, editions_in, last_two_editions, network_numbers,
@@ -83,6 +85,24 @@ def edition(id: int):
         day_chart=[(format_date(day), count) for day, count in attendance.per_day],
         sector_chart=[(label(sector), count) for sector, count in reach.sectors],
         speaker_chart=[(label(sector), count) for sector, count in reach.speakers_by_sector])
+
+
+@bp.route("/reports/export/<table>.<file_format>")
+@allow(Role.COORDINATOR)
+def export(table: str, file_format: str):
+    if table not in PERIOD_TABLES or file_format not in FORMATS:
+        abort(404)
+    return send(PERIOD_TABLES[table](PeriodForm(request.args).period()), file_format)
+
+
+@bp.route("/reports/editions/<int:id>/export/<table>.<file_format>")
+@allow(Role.COORDINATOR)
+def edition_export(id: int, table: str, file_format: str):
+    edition = db.get_or_404(Edition, id)
+    export = edition_table(edition, table)
+    if export is None or file_format not in FORMATS:
+        abort(404)
+    return send(export, file_format)
 
 
 @bp.route("/reports/summary")

@@ -230,6 +230,12 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
     return DemoSummary(people, organisations, len(affiliations), participations, len(all_editions))
 
 
+def refresh_statistics() -> None:
+    """ANALYZE after a bulk load, so the query planner knows the tables' new sizes (call after commit)."""
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
 def _area_ids() -> list[int]:
     existing = set(db.session.scalars(sa.select(AreaOfWork.name)))
     missing = [{"name": name} for name in AREAS if name not in existing]
