@@ -4,6 +4,7 @@ upload, preview and confirmation; the command line."""
 
 import csv
 import io
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -169,6 +170,20 @@ def test_unreadable_files_are_refused_with_a_reason(data, message):
     with pytest.raises(FileRefused) as refused:
         read_table(data)
     assert message in str(refused.value)
+
+
+def test_an_xlsx_whose_xml_declares_entities_is_refused():
+    """defusedxml (used by openpyxl when installed) refuses entity declarations: no XML bombs."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Imię", "Nazwisko"], ["Anna", "Nowak"]])))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>' + data
+            target.writestr(item, data)
+    with pytest.raises(FileRefused, match="could not be opened"):
+        read_table(bomb.getvalue())
 
 
 def test_too_many_rows_and_columns_are_refused(monkeypatch):

@@ -113,18 +113,21 @@ def read_csv(data: bytes) -> Table:
 
 
 def read_xlsx(data: bytes) -> Table:
+    """The first sheet; FileRefused if it is not a workbook, or its XML declares entities (defusedxml)."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        try:
+            if not workbook.worksheets:
+                raise FileRefused(_l("The file is empty."))
+            records = ([cell_text(value) for value in values]
+                       for values in workbook.worksheets[0].iter_rows(values_only=True))
+            headers, rows = _rows(records)
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError) as error:
+        if isinstance(error, FileRefused):
+            raise
         raise FileRefused(_l("This XLSX file could not be opened. Save it again in Excel, or as CSV.")) from None
-    try:
-        if not workbook.worksheets:
-            raise FileRefused(_l("The file is empty."))
-        records = ([cell_text(value) for value in values]
-                   for values in workbook.worksheets[0].iter_rows(values_only=True))
-        headers, rows = _rows(records)
-    finally:
-        workbook.close()
     return Table(headers, rows, "xlsx")
 
 

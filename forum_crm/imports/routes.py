@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from forum_crm.auth.permissions import allow, recent_password_required
 from forum_crm.directory.forms import OrganisationFilterForm, PersonFilterForm
@@ -92,7 +93,7 @@ class Page:
         try:
             outcome = self.write(preview.plan)
             db.session.commit()
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):  # a record was saved meanwhile: nothing of the import stays
             db.session.rollback()
             flash(_("Someone else saved a record with the same name, number or identifier meanwhile. "
                     "Nothing was imported: check the file again."), "error")
