@@ -10,7 +10,7 @@ CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo
 run: $(VENV)/.runtime $(CATALOGS)
 	$(FLASK) db upgrade
 	$(FLASK) quickstart
-	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --access-logfile - wsgi:app
 
 # TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/NAME runs the same tests on PostgreSQL.
 test: $(VENV)/.dev $(CATALOGS)
