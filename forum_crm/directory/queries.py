@@ -33,6 +33,27 @@ def _current():
     return sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today())
 
 
+def _text_and_place(search_text, search: str | None, town: str | None,
+                    voivodeship: Voivodeship | None) -> list[sa.ColumnElement[bool]]:
+    """List conditions shared by organisations and people (the query outer-joins Locality):
+    the folded search in the record's text or its town, an exact town, a voivodeship."""
+    conditions = []
+    if search:
+        folded = fold(search)
+        conditions.append(sa.or_(search_text.contains(folded, autoescape=True),
+                                 Locality.name_key.contains(folded, autoescape=True)))
+    if town:
+        conditions.append(Locality.name_key == fold(town))
+    if voivodeship:
+        conditions.append(Locality.voivodeship == voivodeship)
+    return conditions
+
+
+def _set_or_not(flags) -> list[sa.ColumnElement[bool]]:
+    """For each (nullable column, wanted): the column is set (True), empty (False), or either (None)."""
+    return [column.is_not(None) if wanted else column.is_(None) for column, wanted in flags if wanted is not None]
+
+
 def organisation_list(filters: OrganisationFilters) -> sa.Select:
     """Organisations matching the filters in Polish alphabetical order, with their current people count."""
     people = (sa.select(sa.func.count(Affiliation.id))
@@ -41,25 +62,14 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
     query = (sa.select(Organisation, people.label("people"))
              .outerjoin(Locality, Organisation.locality_id == Locality.id)
              .options(joinedload(Organisation.locality)))
-    if filters.search:
-        folded = fold(filters.search)
-        query = query.where(sa.or_(Organisation.search_text.contains(folded, autoescape=True),
-                                   Locality.name_key.contains(folded, autoescape=True)))
-    if filters.town:
-        query = query.where(Locality.name_key == fold(filters.town))
-    if filters.voivodeship:
-        query = query.where(Locality.voivodeship == filters.voivodeship)
+    query = query.where(*_text_and_place(Organisation.search_text, filters.search, filters.town, filters.voivodeship))
     if filters.sector:
         query = query.where(Organisation.sector == filters.sector)
     if filters.area_id:
         query = query.where(Organisation.id.in_(
             sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
-    if filters.forum_member is not None:
-        member = Organisation.forum_member_since.is_not(None)
-        query = query.where(member if filters.forum_member else sa.not_(member))
-    if filters.archived is not None:
-        archived = Organisation.archived_at.is_not(None)
-        query = query.where(archived if filters.archived else sa.not_(archived))
+    query = query.where(*_set_or_not(((Organisation.forum_member_since, filters.forum_member),
+                                      (Organisation.archived_at, filters.archived))))
     order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
     return query.order_by(order, Organisation.id)
 
@@ -166,26 +176,15 @@ def person_list(filters: PersonFilters) -> sa.Select:
     query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id)
              .options(joinedload(Person.locality),
                       selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
-    if filters.search:
-        folded = fold(filters.search)
-        query = query.where(sa.or_(Person.search_text.contains(folded, autoescape=True),
-                                   Locality.name_key.contains(folded, autoescape=True)))
-    if filters.town:
-        query = query.where(Locality.name_key == fold(filters.town))
-    if filters.voivodeship:
-        query = query.where(Locality.voivodeship == filters.voivodeship)
+    query = query.where(*_text_and_place(Person.search_text, filters.search, filters.town, filters.voivodeship))
     if filters.organisation_id:
         query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
             Affiliation.organisation_id == filters.organisation_id, _current())))
     if filters.forum_member is not None:
         query = query.where(Person.forum_member.is_(filters.forum_member))
-    for flag, column in ((filters.directory_consent, Person.directory_consent_at),
-                         (filters.map_consent, Person.map_consent_at)):
-        if flag is not None:
-            query = query.where(column.is_not(None) if flag else column.is_(None))
-    if filters.archived is not None:
-        archived = Person.archived_at.is_not(None)
-        query = query.where(archived if filters.archived else sa.not_(archived))
+    query = query.where(*_set_or_not(((Person.directory_consent_at, filters.directory_consent),
+                                      (Person.map_consent_at, filters.map_consent),
+                                      (Person.archived_at, filters.archived))))
     order = Person.name_sort.desc() if filters.descending else Person.name_sort
     return query.order_by(order, Person.id)
 
