@@ -14,8 +14,17 @@ from forum_crm import create_app
 from forum_crm.extensions import db
 from forum_crm.pagination import paginate
 from forum_crm.reports.queries import (
-    Period, attendance_trend, edition_attendance, edition_reach, editions_in, last_two_editions, organisations_editions,
-    organisations_to_reengage, people_editions, retention, voivodeships_without_members,
+    Period,
+    attendance_trend,
+    edition_attendance,
+    edition_reach,
+    editions_in,
+    last_two_editions,
+    organisations_editions,
+    organisations_to_reengage,
+    people_editions,
+    retention,
+    voivodeships_without_members,
 )
 from forum_crm.reports.summary import build_summary
 from forum_crm.seeding.demo import generate_demo_network, refresh_statistics

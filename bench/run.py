@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from forum_crm import create_app
-from forum_crm.config import with_psycopg_driver
 from forum_crm.auth.services import create_user
+from forum_crm.config import with_psycopg_driver
 from forum_crm.extensions import db
 from forum_crm.models import Role
 from forum_crm.reports.queries import network_numbers

@@ -1,5 +1,6 @@
 """forum-crm: the member network of the Forum Współpracy i Integracji."""
 
+from importlib import import_module
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,6 +13,9 @@ from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
 from forum_crm.security import SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 
+# Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
+BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
+                      "localities", "mapping", "changes", "imports", "reports")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -29,14 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm import accounts, auth, changes, directory, events, imports, mapping, members, reports
     from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands
     from forum_crm.labels import register_template_filters
 
-    for blueprint in (auth.bp, reports.bp, directory.bp, members.bp, events.bp, mapping.bp, changes.bp,
-                      accounts.bp, imports.bp):
-        app.register_blueprint(blueprint)
+    for package in BLUEPRINT_PACKAGES:
+        app.register_blueprint(import_module(f"forum_crm.{package}.routes").bp)
     register_template_filters(app)
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)

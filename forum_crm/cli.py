@@ -6,16 +6,16 @@ import time
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask_babel import force_locale
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from forum_crm.auth.services import AccountError, create_user, generate_password
-from forum_crm.directory.queries import organisations_due_reminder
-from forum_crm.directory.services import record_reminder
 from forum_crm.extensions import db
 from forum_crm.imports.commands import import_group
 from forum_crm.mail import MailError, external_url, profile_reminder_email, send_email
 from forum_crm.models import Edition, Organisation, Role, User
+from forum_crm.organisations.queries import organisations_due_reminder
+from forum_crm.organisations.services import record_reminder
 from forum_crm.reports.queries import Period
 from forum_crm.reports.summary import build_summary, default_period
 from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
@@ -162,7 +162,7 @@ def send_reminders_command() -> None:
     sent = 0
     for organisation, emails in organisations_due_reminder():
         record_reminder(organisation)
-        link = external_url("directory.organisation_edit", id=organisation.id)
+        link = external_url("organisations.organisation_edit", id=organisation.id)
         try:
             for email in emails:
                 send_email(email, *profile_reminder_email(organisation.name, link))

@@ -8,13 +8,16 @@ and turns a unique-constraint race into a form message instead of a server error
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from forum_crm.changes.queries import changes_since
+from forum_crm.changelog import changes_since, set_archived
 from forum_crm.extensions import db
+from forum_crm.forms import ConfirmForm
+from forum_crm.models import Role
 
 
 def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], template: str, *,
@@ -51,3 +54,26 @@ def invalid(template: str, form, **context):
     """The form again with its errors (HTTP 422 after a POST, 200 on first display)."""
     status = 422 if form.errors else 200
     return render_template(template, form=form, **context), status
+
+
+def after_edit(detail_endpoint: str, id: int) -> str:
+    """Where to go after saving: the record's page for the coordinator, their organisation's page for an editor."""
+    if current_user.role == Role.COORDINATOR:
+        return url_for(detail_endpoint, id=id)
+    return url_for("me.organisation")
+
+
+def archive_page(record, entity_type: str, detail_endpoint: str):
+    """GET asks for confirmation; POST archives (or restores an archived record)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        archive = record.archived_at is None
+        set_archived(record, entity_type, archive)
+        db.session.commit()
+        flash(_("Archived: %(name)s.", name=str(record)) if archive else _("Restored: %(name)s.", name=str(record)),
+              "success")
+        return redirect(url_for(detail_endpoint, id=record.id))
+    return render_template("confirm_archive.html", record=record, form=form,
+                           cancel_url=url_for(detail_endpoint, id=record.id))
+
+

@@ -5,7 +5,14 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
-    AuthEventKind, ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role, Sector, Voivodeship,
+    AuthEventKind,
+    ParticipationRole,
+    ParticipationStatus,
+    PartnerRole,
+    ProgrammeKind,
+    Role,
+    Sector,
+    Voivodeship,
 )
 
 SECTORS = {
@@ -122,8 +129,8 @@ ENTITY_TYPES = {
     "locality": _l("Towns"),
 }
 DETAIL_ENDPOINTS = {
-    "organisation": "directory.organisation_detail", "person": "directory.person_detail",
-    "edition": "events.edition_detail", "locality": "mapping.locality_edit",
+    "organisation": "organisations.organisation_detail", "person": "people.person_detail",
+    "edition": "editions.edition_detail", "locality": "localities.locality_edit",
 }
 
 

@@ -5,7 +5,16 @@ from datetime import UTC, date, datetime
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    Affiliation, Edition, Locality, Organisation, Participation, Person, Role, Sector, User, Voivodeship,
+    Affiliation,
+    Edition,
+    Locality,
+    Organisation,
+    Participation,
+    Person,
+    Role,
+    Sector,
+    User,
+    Voivodeship,
 )
 
 PASSWORD = "correct horse battery staple"

@@ -108,7 +108,7 @@ def test_invitation_sets_a_password_once(app, client, login, coordinator, organi
     assert too_short.status_code == 422
     accepted = post(newcomer, link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert accepted.status_code == 302 and accepted.location == "/"
-    assert "Fundacja Alfa" in newcomer.get("/my-organisation").text
+    assert "Fundacja Alfa" in newcomer.get("/me/organisation").text
     assert newcomer.get(link).status_code == 404  # single use
     other = "another long password"
     again = post(app.test_client(), link, {"password": other, "password_again": other})
@@ -301,10 +301,10 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, login, coor
     for client in (this, other):
         post_login(client, coordinator.email, factories.PASSWORD)
     english(this)
-    wrong = post(this, "/account/password", {"current_password": "wrong", "password": NEW_PASSWORD,
+    wrong = post(this, "/me/password", {"current_password": "wrong", "password": NEW_PASSWORD,
                                              "password_again": NEW_PASSWORD})
     assert wrong.status_code == 422 and "This is not your current password." in wrong.text
-    response = post(this, "/account/password", {"current_password": factories.PASSWORD, "password": NEW_PASSWORD,
+    response = post(this, "/me/password", {"current_password": factories.PASSWORD, "password": NEW_PASSWORD,
                                                 "password_again": NEW_PASSWORD})
     assert response.status_code == 302
     assert this.get("/").status_code == 200
@@ -316,7 +316,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, login, coor
 def test_password_change_with_remember_me_keeps_a_working_cookie(app, coordinator):
     client = app.test_client()
     post_login(client, coordinator.email, factories.PASSWORD, remember="y")
-    post(client, "/account/password", {"current_password": factories.PASSWORD, "password": NEW_PASSWORD,
+    post(client, "/me/password", {"current_password": factories.PASSWORD, "password": NEW_PASSWORD,
                                        "password_again": NEW_PASSWORD})
     cookie = client.get_cookie("remember_token")
     fresh = app.test_client()
@@ -331,7 +331,7 @@ def test_sensitive_pages_need_the_password_typed_recently(app, client, login, co
         session[PASSWORD_CONFIRMED_AT] -= 11 * 60
     response = client.get("/accounts/invite")
     assert response.status_code == 302
-    assert response.location == "/account/confirm-password?next=/accounts/invite"
+    assert response.location == "/me/confirm-password?next=/accounts/invite"
     assert post(client, "/accounts/invite", {"email": "x@example.org", "role": "coordinator"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(User).where(User.email == "x@example.org")) is None
@@ -355,7 +355,7 @@ def test_role_change_is_logged_and_switching_off_ends_sessions(app, client, logi
     response = post(client, f"/accounts/{member.id}/edit", {
         "role": "org_editor", "organisation": "Fundacja Alfa", "person": "maria@example.org", "active": "y"})
     assert response.status_code == 302
-    assert member_client.get("/my-organisation").status_code == 200
+    assert member_client.get("/me/organisation").status_code == 200
     with app.app_context():
         changed = db.session.get(User, member.id)
         assert changed.role == Role.ORG_EDITOR and changed.organisation_id == organisation.id
@@ -383,14 +383,14 @@ def test_logins_failures_and_refusals_are_in_the_security_log(app, client, login
     post_login(app.test_client(), coordinator.email, "wrong password")
     member_client = app.test_client()
     post_login(member_client, member.email, factories.PASSWORD)
-    assert member_client.get("/account/security-log").status_code == 403
+    assert member_client.get("/me/security-log").status_code == 403
     assert member_client.get("/organisations").status_code == 403
     [refused, _] = events(app, AuthEventKind.ACCESS_REFUSED)
-    assert refused.user.email == member.email and refused.path == "/account/security-log"
+    assert refused.user.email == member.email and refused.path == "/me/security-log"
     assert refused.address == "127.0.0.1"
     login(coordinator)
     english(client)
-    page = client.get("/account/security-log").text
+    page = client.get("/me/security-log").text
     assert "Wrong password" in page and "Page refused" in page and "Logged in" in page
     assert "czlonek@example.org" in page and "/organisations" in page
 
@@ -400,9 +400,9 @@ def test_security_log_is_paginated(app, client, login, coordinator):
         db.session.add_all(AuthEvent(kind=AuthEventKind.LOGIN_FAILED, email=f"x{n}@example.org") for n in range(60))
         db.session.commit()
     login(coordinator)
-    first = client.get("/account/security-log").text
+    first = client.get("/me/security-log").text
     assert first.count("<tr>") == 51  # the header and 50 events
-    assert "x59@example.org" in first and client.get("/account/security-log?page=2").status_code == 200
+    assert "x59@example.org" in first and client.get("/me/security-log?page=2").status_code == 200
 
 
 # CSRF on every form, security headers on every response

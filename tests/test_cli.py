@@ -7,8 +7,19 @@ import sqlalchemy as sa
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    Affiliation, Base, DayAttendance, Edition, Locality, Organisation, Origin, Participation,
-    Partnership, Person, ProgrammeKind, Role, User,
+    Affiliation,
+    Base,
+    DayAttendance,
+    Edition,
+    Locality,
+    Organisation,
+    Origin,
+    Participation,
+    Partnership,
+    Person,
+    ProgrammeKind,
+    Role,
+    User,
 )
 from tests import factories
 

@@ -1,7 +1,7 @@
 """Settings from the environment: secrets, database URL, cookies, SQLite pragmas."""
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from forum_crm import create_app
 from forum_crm.config import database_url, load_secret_key

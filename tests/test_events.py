@@ -10,8 +10,15 @@ from markupsafe import escape
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    ChangeLogEntry, Edition, PanelSpeaker, ParticipationStatus, PartnerRole, Partnership, ProgrammeItem,
-    ProgrammeKind, Role,
+    ChangeLogEntry,
+    Edition,
+    PanelSpeaker,
+    ParticipationStatus,
+    PartnerRole,
+    Partnership,
+    ProgrammeItem,
+    ProgrammeKind,
+    Role,
 )
 from tests import factories
 from tests.conftest import csrf_token

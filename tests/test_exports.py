@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.auth.permissions import PASSWORD_CONFIRMED_AT
-from forum_crm.directory.queries import PersonFilters
 from forum_crm.extensions import db
-from forum_crm.imports.exports import csv_chunks, neutralise, people
 from forum_crm.imports.parsing import read_table
 from forum_crm.models import ChangeLogEntry, DayAttendance, ParticipationStatus, Person, Role
+from forum_crm.people.exports import people_export
+from forum_crm.people.queries import PersonFilters
+from forum_crm.spreadsheets.export import csv_chunks, neutralise
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_imports import confirm, csv_bytes, upload, xlsx_bytes
@@ -146,7 +147,7 @@ def test_participants_export_reads_back_as_an_attendance_list(app, client, coord
     assert rows[1:] == [["Jan", "Kowalski", "", "", "Zarejestrowana", "Uczestnik/uczestniczka", "", ""],
                         ["Anna", "Nowak", "anna@example.org", "Fundacja Łąka", "Obecna", "Uczestnik/uczestniczka",
                          "", "x"]]
-    preview = upload(client, f"/editions/{edition_id}/attendance/import", response.data, "uczestnicy.csv")
+    preview = upload(client, f"/imports/editions/{edition_id}/attendance", response.data, "uczestnicy.csv")
     assert preview.status_code == 200 and 'value="run"' not in preview.text  # nothing new
 
 
@@ -171,7 +172,7 @@ def test_csv_is_sent_in_chunks_as_it_is_read(app, ctx):
     for number in range(1500):
         db.session.add(Person(first_name="Anna", last_name=f"Nowak {number:04}", notes="x" * 100))
     db.session.flush()
-    chunks = list(csv_chunks(people(PersonFilters())))
+    chunks = list(csv_chunks(people_export(PersonFilters())))
     assert len(chunks) > 2 and chunks[0].startswith("\ufeff")
     assert "".join(chunks).count("\r\n") == 1501
 
@@ -185,7 +186,7 @@ def test_exports_of_personal_data_ask_for_the_password_again_after_ten_minutes(c
         session[PASSWORD_CONFIRMED_AT] -= 11 * 60
     for url in ("/people/export.csv", "/changes/export.xlsx"):
         response = client.get(url)
-        assert response.status_code == 302 and response.location.startswith("/account/confirm-password?next=")
+        assert response.status_code == 302 and response.location.startswith("/me/confirm-password?next=")
     assert client.get("/organisations/export.csv").status_code == 200  # organisations' public details
 
 

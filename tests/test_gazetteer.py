@@ -2,7 +2,7 @@
 
 import pytest
 
-from forum_crm.mapping.gazetteer import find_places
+from forum_crm.localities.gazetteer import find_places
 from forum_crm.models import Voivodeship
 from forum_crm.seeding.report import FORUM_TOWNS
 

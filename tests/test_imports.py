@@ -15,16 +15,30 @@ from flask_babel import force_locale
 
 from forum_crm.extensions import db
 from forum_crm.imports import parsing
-from forum_crm.imports.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, header_key
 from forum_crm.imports.parsing import FileRefused, day_of_header, parse_flag, read_table
 from forum_crm.imports.planning import (
-    ATTENDANCE, ORGANISATIONS, PEOPLE, plan_attendance, plan_organisations, plan_people,
+    ATTENDANCE,
+    ORGANISATIONS,
+    PEOPLE,
+    plan_attendance,
+    plan_organisations,
+    plan_people,
 )
 from forum_crm.imports.services import import_attendance, import_organisations, import_people
 from forum_crm.models import (
-    Affiliation, ChangeLogEntry, DayAttendance, Locality, Organisation, Origin, Participation, ParticipationStatus,
-    Person, Role, Voivodeship,
+    Affiliation,
+    ChangeLogEntry,
+    DayAttendance,
+    Locality,
+    Organisation,
+    Origin,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Role,
+    Voivodeship,
 )
+from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, header_key
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -506,7 +520,7 @@ def test_attendance_in_the_browser_lists_the_people_not_found(app, client, coord
         edition_id = factories.committed(edition).id
     rows = [["Imię", "Nazwisko", "E-mail", "Dzień 1", "Dzień 2"], ["Anna", "Nowak", "", "x", "x"],
             ["Ewa", "Nieznana", "ewa@example.org", "x", ""]]
-    url = f"/editions/{edition_id}/attendance/import"
+    url = f"/imports/editions/{edition_id}/attendance"
     preview = upload(client, url, xlsx_bytes(rows), "lista.xlsx")
     assert "Ewa Nieznana" in preview.text and "XLSX" in preview.text
     assert confirm(client, url + "/confirm").location == f"/editions/{edition_id}#participants"

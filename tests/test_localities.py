@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.mapping.queries import AmbiguousTown, UnknownTown, find_town
-from forum_crm.mapping.gazetteer import Place
+from forum_crm.localities.gazetteer import Place
+from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town
 from forum_crm.models import ChangeLogEntry, Locality, Voivodeship
 from tests import factories
 from tests.conftest import csrf_token

@@ -9,8 +9,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    Affiliation, DayAttendance, Edition, Locality, Organisation, Participation, Person, ProgrammeItem,
-    ProgrammeKind, Role, User, Voivodeship,
+    Affiliation,
+    DayAttendance,
+    Edition,
+    Locality,
+    Organisation,
+    Participation,
+    Person,
+    ProgrammeItem,
+    ProgrammeKind,
+    Role,
+    User,
+    Voivodeship,
 )
 from forum_crm.text import fold
 from tests import factories

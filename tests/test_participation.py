@@ -9,14 +9,22 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from forum_crm.directory.services import add_affiliation
-from forum_crm.events.participation import check_in
-from forum_crm.events.participation_queries import today
+from forum_crm.editions.participation import check_in
+from forum_crm.editions.participation_queries import today
 from forum_crm.extensions import db
 from forum_crm.models import (
-    ChangeLogEntry, DayAttendance, Edition, Origin, Participation, ParticipationRole, ParticipationStatus, Person,
-    Role, Voivodeship,
+    ChangeLogEntry,
+    DayAttendance,
+    Edition,
+    Origin,
+    Participation,
+    ParticipationRole,
+    ParticipationStatus,
+    Person,
+    Role,
+    Voivodeship,
 )
+from forum_crm.people.services import add_affiliation
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_events import count, english, error_of, log, post
@@ -578,7 +586,7 @@ def test_a_walk_in_whose_e_mail_someone_added_meanwhile_is_refused(app, client, 
     """The e-mail was free when checked, taken by the time of saving: a message, not a server error."""
     with app.app_context():
         factories.committed(factories.person("Zajęta", "Osoba", email="zajety@example.org"))
-    monkeypatch.setattr("forum_crm.events.forms.WalkInForm.validate_email", lambda form, field: None)
+    monkeypatch.setattr("forum_crm.editions.forms.WalkInForm.validate_email", lambda form, field: None)
     before = state(app)
     response = post(client, f"/editions/{edition.id}/checkin/walk-in", walk_in(email="zajety@example.org"))
     assert response.status_code == 409

@@ -10,10 +10,22 @@ from flask_babel import force_locale
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    DayAttendance, PanelSpeaker, ParticipationStatus, Partnership, ProgrammeItem, ProgrammeKind, Sector, Voivodeship,
+    DayAttendance,
+    PanelSpeaker,
+    ParticipationStatus,
+    Partnership,
+    ProgrammeItem,
+    ProgrammeKind,
+    Sector,
+    Voivodeship,
 )
 from forum_crm.reports.queries import (
-    Period, attendance_trend, edition_attendance, edition_reach, last_two_editions, organisations_to_reengage,
+    Period,
+    attendance_trend,
+    edition_attendance,
+    edition_reach,
+    last_two_editions,
+    organisations_to_reengage,
     retention,
     voivodeships_without_members,
 )

@@ -113,7 +113,7 @@ def test_editor_edits_own_organisation_and_change_is_logged_as_theirs(app, clien
     assert 'name="consortium_member"' not in page.text
     response = post(client, f"/organisations/{network['org_a']}/edit", profile_data(
         description="Pomagamy od 2015 roku.", version=version_of(app, Organisation, network["org_a"])))
-    assert response.status_code == 302 and response.location == "/my-organisation"
+    assert response.status_code == 302 and response.location == "/me/organisation"
     with app.app_context():
         organisation = db.session.get(Organisation, network["org_a"])
         assert organisation.description == "Pomagamy od 2015 roku."
@@ -162,7 +162,7 @@ def test_editor_cannot_edit_former_staff_or_see_the_coordinators_pages(client, l
     login(SimpleNamespace(email=network["editor_a"]))
     assert client.get(f"/people/{network['former']}/edit").status_code == 403
     for url in ("/organisations", "/people", f"/organisations/{network['org_a']}", f"/people/{network['anna']}",
-                "/review", "/changes", "/accounts"):
+                "/changes/review", "/changes", "/accounts"):
         assert client.get(url).status_code == 403, url
 
 
@@ -181,7 +181,7 @@ def test_edit_conflict_shows_an_editor_only_their_fields(app, client, login, net
     with app.app_context():
         anna = db.session.get(Person, network["anna"])
         old_version = str(anna.version)
-        from forum_crm.directory.services import save_person
+        from forum_crm.people.services import save_person
         with app.test_request_context():
             save_person(anna, {"town": None, "notes": "nowa tajna notatka", "expertise": "prawo"})
             db.session.commit()
@@ -193,8 +193,8 @@ def test_edit_conflict_shows_an_editor_only_their_fields(app, client, login, net
 
 def test_editor_page_shows_their_organisation_and_current_people(client, login, network):
     login(SimpleNamespace(email=network["editor_a"]))
-    assert "/my-organisation" in client.get("/").text
-    page = client.get("/my-organisation").text
+    assert "/me/organisation" in client.get("/").text
+    page = client.get("/me/organisation").text
     assert "Fundacja Alfa" in page and "Anna Alfowa" in page
     assert "Fryderyk" not in page and "Bartek" not in page
     assert f"/organisations/{network['org_a']}/edit" in page
@@ -329,11 +329,11 @@ def test_review_feed_shows_editor_changes_and_a_revert_restores_them(app, client
     english(client)
     with app.app_context():
         factories.committed(factories.organisation("Zmiana koordynatora"))
-    feed = client.get("/review").text
+    feed = client.get("/changes/review").text
     assert "Fundacja Alfa Nowa" in feed and "https://alfa.example.org" in feed and network["editor_a"] in feed
     assert "Zmiana koordynatora" not in feed
     assert "Revert this change" in feed
-    response = post(client, f"/review/{entry_id(app)}/revert")
+    response = post(client, f"/changes/review/{entry_id(app)}/revert")
     assert response.status_code == 302
     assert "Reverted: Fundacja Alfa." in client.get(response.location).text
     with app.app_context():
@@ -350,7 +350,7 @@ def test_revert_is_refused_when_the_record_changed_since(app, client, login, net
     edit_as_editor(app, client, login, network, description="Druga wersja")
     login(SimpleNamespace(email=network["coordinator"]))
     english(client)
-    response = post(client, f"/review/{entry_id(app)}/revert")
+    response = post(client, f"/changes/review/{entry_id(app)}/revert")
     assert "cannot be reverted: Description changed again since" in client.get(response.location).text
     with app.app_context():
         assert db.session.get(Organisation, network["org_a"]).description == "Druga wersja"
@@ -363,7 +363,7 @@ def test_a_revert_never_touches_consent(app, client, login, network):
                                      directory_consent="y", version=version_of(app, Person, network["maria"])))
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(SimpleNamespace(email=network["coordinator"]))
-    post(client, f"/review/{entry_id(app)}/revert")
+    post(client, f"/changes/review/{entry_id(app)}/revert")
     with app.app_context():
         maria = db.session.get(Person, network["maria"])
         assert maria.first_name == "Maria" and maria.directory_consent_at is not None
@@ -372,7 +372,7 @@ def test_a_revert_never_touches_consent(app, client, login, network):
 def test_town_areas_and_languages_are_reverted_too(app, client, login, network):
     edit_as_editor(app, client, login, network, town="", areas="edukacja, mieszkalnictwo", languages=["uk", "pl"])
     login(SimpleNamespace(email=network["coordinator"]))
-    post(client, f"/review/{entry_id(app)}/revert")
+    post(client, f"/changes/review/{entry_id(app)}/revert")
     with app.app_context():
         organisation = db.session.get(Organisation, network["org_a"])
         assert organisation.locality.name == "Lublin" and organisation.areas == [] and organisation.languages == []
@@ -388,10 +388,10 @@ def test_editor_confirms_the_profile(app, client, login, network):
     login(SimpleNamespace(email=network["editor_a"]))
     english(client)
     assert "Not confirmed for over a year." in client.get("/").text
-    assert "has not been confirmed for over a year" in client.get("/my-organisation").text
+    assert "has not been confirmed for over a year" in client.get("/me/organisation").text
     response = post(client, f"/organisations/{network['org_a']}/confirm")
-    assert response.status_code == 302 and response.location == "/my-organisation"
-    assert "has not been confirmed for over a year" not in client.get("/my-organisation").text
+    assert response.status_code == 302 and response.location == "/me/organisation"
+    assert "has not been confirmed for over a year" not in client.get("/me/organisation").text
     assert "Not confirmed for over a year." not in client.get("/").text
     with app.app_context():
         assert not db.session.get(Organisation, network["org_a"]).profile_is_stale

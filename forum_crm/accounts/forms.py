@@ -7,9 +7,10 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from forum_crm.auth.queries import user_by_email
-from forum_crm.directory.forms import OrganisationField, PersonField
 from forum_crm.labels import ROLES, choices
 from forum_crm.models import Organisation, Person, Role, User
+from forum_crm.organisations.forms import OrganisationField
+from forum_crm.people.forms import PersonField
 from forum_crm.validators import single_line, strip
 
 

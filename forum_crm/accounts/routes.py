@@ -3,13 +3,12 @@
 Inviting and changing roles are sensitive: they need the password typed in the last 10 minutes.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum_crm.accounts import bp
+from forum_crm.accounts import queries
 from forum_crm.accounts.forms import AccountForm, InviteForm, access_data
-from forum_crm.accounts.queries import account_list
 from forum_crm.auth.permissions import allow, recent_password_required
 from forum_crm.auth.services import invite, update_account
 from forum_crm.editing import invalid
@@ -18,17 +17,19 @@ from forum_crm.mail import MailError, external_url, invitation_email, send_email
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.pagination import paginate
 
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
-@bp.route("/accounts")
+
+@bp.route("")
 @allow(Role.COORDINATOR)
-def account_list_page():
-    return render_template("accounts/list.html", page=paginate(account_list()))
+def account_list():
+    return render_template("accounts/list.html", page=paginate(queries.account_list()))
 
 
-@bp.route("/accounts/invite", methods=["GET", "POST"])
+@bp.route("/invite", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 @recent_password_required
-def invite_page():
+def account_invite():
     form = InviteForm(**({} if request.method == "POST" else _invitation_defaults()))
     if form.validate_on_submit():
         user, token = invite(form.email.data, **form.access())
@@ -41,7 +42,7 @@ def invite_page():
                     "Try inviting again later.", error=str(error)), "error")
         else:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
-        return redirect(url_for(".account_list_page"))
+        return redirect(url_for(".account_list"))
     return invalid("accounts/invite.html", form)
 
 
@@ -61,7 +62,7 @@ def _get(model, id_text: str | None):
     return db.session.get(model, int(id_text)) if id_text and id_text.isdigit() else None
 
 
-@bp.route("/accounts/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 @recent_password_required
 def account_edit(id: int):
@@ -73,5 +74,5 @@ def account_edit(id: int):
         update_account(account, active=form.active.data, **form.access())
         db.session.commit()
         flash(_("Saved: %(name)s.", name=account.email), "success")
-        return redirect(url_for(".account_list_page"))
+        return redirect(url_for(".account_list"))
     return invalid("accounts/edit.html", form, account=account)

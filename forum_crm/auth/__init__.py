@@ -1,7 +1,2 @@
-"""Login, logout, accounts and permissions."""
-
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from forum_crm.auth import routes  # noqa: E402,F401  (registers the views)
+"""Logging in and out, password reset and invitation links, the language switch (/login, /logout,
+/password/..., /invitation/..., /language), and the permission rules every view uses."""

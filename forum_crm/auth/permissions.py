@@ -7,7 +7,7 @@ Views that change a record also check it: can_edit_organisation, can_edit_person
 
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -93,7 +93,7 @@ def _works_at(person_id: int, organisation_id: int) -> bool:
     """The person has a current affiliation with the organisation."""
     return db.session.scalar(sa.select(sa.exists().where(
         Affiliation.person_id == person_id, Affiliation.organisation_id == organisation_id,
-        sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today())))) or False
+        Affiliation.is_current))) or False
 
 
 def require(allowed: bool) -> None:
@@ -133,7 +133,7 @@ def recent_password_required(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         if not has_recent_password():
             flash(_("Please confirm your password to continue."), "info")
-            return redirect(url_for("auth.confirm_password", next=request.full_path.rstrip("?")))
+            return redirect(url_for("me.confirm_password", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped

@@ -5,6 +5,7 @@ import math
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
@@ -62,3 +63,9 @@ def security_log() -> sa.Select:
     """The security log, newest first, with the accounts concerned."""
     return (sa.select(AuthEvent).options(joinedload(AuthEvent.user))
             .order_by(AuthEvent.occurred_at.desc(), AuthEvent.id.desc()))
+
+
+def too_many_attempts(minutes: int) -> str:
+    """What a throttled login or password confirmation is told."""
+    return ngettext("Too many failed attempts. Try again in %(num)s minute.",
+                    "Too many failed attempts. Try again in %(num)s minutes.", minutes)

@@ -1,32 +1,34 @@
 """Logging in and out, passwords (reset, invitation, change, confirmation), the language switch, the security log."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from forum_crm.auth import bp
-from forum_crm.auth.forms import (
-    ChangePasswordForm, ConfirmPasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm,
-)
+from forum_crm.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from forum_crm.auth.permissions import ALL_ROLES, allow, is_safe_redirect, mark_password_confirmed, public
-from forum_crm.auth.queries import minutes_until_allowed, security_log, valid_token
+from forum_crm.auth.queries import minutes_until_allowed, too_many_attempts, valid_token
 from forum_crm.auth.services import (
-    authenticate, change_password, clear_failed_logins, end_sessions, log_event, record_failed_login,
-    request_password_reset, set_password_from_link,
+    authenticate,
+    clear_failed_logins,
+    end_sessions,
+    log_event,
+    record_failed_login,
+    request_password_reset,
+    set_password_from_link,
 )
 from forum_crm.extensions import db
 from forum_crm.mail import MailError, external_url, password_reset_email, send_email
-from forum_crm.models import AuthEventKind, Role, TokenPurpose, User
+from forum_crm.models import AuthEventKind, TokenPurpose, User
 
-SECURITY_LOG_PER_PAGE = 50
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("reports.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email, address = form.email.data.strip().lower(), request.remote_addr
@@ -34,7 +36,7 @@ def login():
         if minutes:
             log_event(AuthEventKind.LOGIN_THROTTLED, email=email)
             db.session.commit()
-            flash(_too_many_attempts(minutes), "error")
+            flash(too_many_attempts(minutes), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(email, form.password.data)
         if user is None:
@@ -48,13 +50,8 @@ def login():
         _log_in(user, remember=form.remember.data)
         db.session.commit()
         target = form.next.data
-        return redirect(target if is_safe_redirect(target) else url_for("reports.home"))
+        return redirect(target if is_safe_redirect(target) else url_for("home.index"))
     return render_template("auth/login.html", form=form)
-
-
-def _too_many_attempts(minutes: int) -> str:
-    return ngettext("Too many failed attempts. Try again in %(num)s minute.",
-                    "Too many failed attempts. Try again in %(num)s minutes.", minutes)
 
 
 def _log_in(user: User, remember: bool = False) -> None:
@@ -84,7 +81,7 @@ def set_language():
     if form.validate():
         session["lang"] = form.lang.data
     target = form.next.data
-    return redirect(target if is_safe_redirect(target) else url_for("reports.home"))
+    return redirect(target if is_safe_redirect(target) else url_for("home.index"))
 
 
 def _restart_session() -> None:
@@ -146,69 +143,16 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
         flash(_("Welcome! Your password is set and you are logged in.") if purpose == TokenPurpose.INVITATION
               else _("Your new password is set and you are logged in. Other sessions have been logged out."),
               "success")
-        return redirect(url_for("reports.home"))
+        return redirect(url_for("home.index"))
     return render_template("auth/set_password.html", form=form, link=link, purpose=purpose.value), (
         422 if form.errors else 200)
 
 
 # The logged-in user's password
 
-@bp.route("/account/password", methods=["GET", "POST"])
-@allow(*ALL_ROLES)
-def change_password_page():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        refused = _check_password(form.current_password)
-        if refused:
-            return render_template("auth/change_password.html", form=form), refused
-        user = current_user._get_current_object()
-        change_password(user, form.password.data)
-        had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-        db.session.commit()
-        login_user(user, remember=had_remember_cookie)  # this session goes on with the new token
-        mark_password_confirmed()
-        flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
-        return redirect(url_for("reports.home"))
-    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
 
 
-@bp.route("/account/confirm-password", methods=["GET", "POST"])
-@allow(*ALL_ROLES)
-def confirm_password():
-    form = ConfirmPasswordForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        refused = _check_password(form.password)
-        if not refused:
-            mark_password_confirmed()
-            target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("reports.home"))
-        return render_template("auth/confirm_password.html", form=form), refused
-    return render_template("auth/confirm_password.html", form=form), 422 if form.errors else 200
 
 
-def _check_password(field) -> int | None:
-    """None if `field` holds the current user's password; else the HTTP status, with the error on the field.
-
-    Wrong passwords count towards the login throttle, so a stolen session cannot be used to guess.
-    """
-    email, address = current_user.email, request.remote_addr
-    minutes = minutes_until_allowed(email, address)
-    if minutes:
-        field.errors.append(_too_many_attempts(minutes))
-        return 429
-    if current_user.check_password(field.data):
-        return None
-    record_failed_login(email, address)
-    log_event(AuthEventKind.LOGIN_FAILED, user=current_user._get_current_object(), email=email,
-              detail="password confirmation")
-    db.session.commit()
-    field.errors.append(_("This is not your current password."))
-    return 422
 
 
-@bp.route("/account/security-log")
-@allow(Role.COORDINATOR)
-def security_log_page():
-    page = db.paginate(security_log(), per_page=SECURITY_LOG_PER_PAGE, max_per_page=SECURITY_LOG_PER_PAGE,
-                       error_out=False)
-    return render_template("auth/security_log.html", page=page)

@@ -9,7 +9,15 @@ from flask import has_request_context, request
 from forum_crm.auth.queries import THROTTLE_WINDOW, digest, throttle_keys, user_by_email
 from forum_crm.extensions import db
 from forum_crm.models import (
-    AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Organisation, Person, Role, TokenPurpose, User,
+    AccountToken,
+    AuthEvent,
+    AuthEventKind,
+    LoginAttempt,
+    Organisation,
+    Person,
+    Role,
+    TokenPurpose,
+    User,
 )
 from forum_crm.models.auth import new_session_token
 from forum_crm.models.base import utcnow

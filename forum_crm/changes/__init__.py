@@ -1,7 +1,1 @@
-"""The change log: recording who changed what, and showing it."""
-
-from flask import Blueprint
-
-bp = Blueprint("changes", __name__)
-
-from forum_crm.changes import routes  # noqa: E402,F401  (registers the views)
+"""The change log (/changes): recent changes, the review feed of editors' and members' edits, reverts."""

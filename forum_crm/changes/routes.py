@@ -1,22 +1,26 @@
 """The recent-changes page, and the review feed of what editors and members changed."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from forum_crm.auth.permissions import allow
-from forum_crm.changes import bp
-from forum_crm.changes.queries import ENTITY_TYPES, recent_changes, review_feed
-from forum_crm.directory.forms import ConfirmForm
-from forum_crm.directory.services import RevertRefused, revert_change, revertible_fields
+from forum_crm.auth.permissions import allow, recent_password_required
+from forum_crm.changelog import recent_changes
+from forum_crm.changes.exports import change_log_export
+from forum_crm.changes.queries import ENTITY_TYPES, review_feed
+from forum_crm.changes.services import RevertRefused, revert_change, revertible_fields
 from forum_crm.extensions import db
+from forum_crm.forms import ConfirmForm
 from forum_crm.labels import field_label
 from forum_crm.models import ChangeLogEntry, Role
+from forum_crm.spreadsheets.export import file_format, send
+
+bp = Blueprint("changes", __name__, url_prefix="/changes")
 
 PER_PAGE = 50
 
 
-@bp.route("/changes")
+@bp.route("")
 @allow(Role.COORDINATOR)
 def recent():
     entity_type = request.args.get("type") if request.args.get("type") in ENTITY_TYPES else None
@@ -53,3 +57,12 @@ def revert(entry_id: int):
         else:
             flash(_("Reverted: %(name)s.", name=str(row)), "success")
     return redirect(url_for(".review", page=request.args.get("page", type=int)))
+
+
+@bp.route("/export.<fmt>")
+@allow(Role.COORDINATOR)
+@recent_password_required
+def change_export(fmt: str):
+    return send(change_log_export(), file_format(fmt))
+
+

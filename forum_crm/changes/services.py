@@ -1,65 +1,84 @@
-"""Recording changes: every service that writes calls record_change with a before/after snapshot."""
+"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
 
-import enum
-from collections.abc import Callable
-from datetime import date, datetime, time
-from operator import attrgetter
-from typing import Any
+from datetime import date
 
-from flask_login import current_user
+import sqlalchemy as sa
 
+from forum_crm.changelog import save_logged, snapshot
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry
+from forum_crm.models import ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, Sector
+from forum_crm.organisations.services import ORGANISATION_FIELDS, areas_named
+from forum_crm.people.services import PERSON_FIELDS
+
+# Consent is only ever given or withdrawn by the person: a revert leaves it as it is.
+NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact"})
 
 
-def loggable(value: Any) -> Any:
-    """A JSON-friendly form of a field's value, as people read it."""
-    if value is None or isinstance(value, bool | int | float | str) and not isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set):
-        return sorted(str(loggable(item)) for item in value)
-    return str(value)
+REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}
 
 
-Fields = dict[str, Callable[[Any], Any]]
+class RevertRefused(Exception):
+    """The change cannot be reverted: `fields` changed again since (or the record is gone, if empty)."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(fields)
+        self.fields = fields
 
 
-def readers(*names: str) -> Fields:
-    """Fields read straight from the attributes of the same names."""
-    return {name: attrgetter(name) for name in names}
+def revertible_fields(entry: ChangeLogEntry) -> list[str]:
+    """The fields of an edit that a revert would restore (none for other kinds of change)."""
+    if entry.action != "updated" or entry.entity_type not in REVERTIBLE:
+        return []
+    fields = REVERTIBLE[entry.entity_type][1]
+    return [name for name in entry.changes if name in fields and name not in NEVER_REVERTED]
 
 
-def snapshot(row: Any, fields: Fields) -> dict[str, Any]:
-    """The loggable values of a record's fields (field name -> how to read it)."""
-    return {name: loggable(read(row)) for name, read in fields.items()}
+def revert_change(entry: ChangeLogEntry) -> Organisation | Person:
+    """Put back the old values of an edit, if none of its fields has changed since; the revert is logged."""
+    names = revertible_fields(entry)
+    model, fields = REVERTIBLE.get(entry.entity_type, (None, {}))
+    row = db.session.get(model, entry.entity_id) if names else None
+    if row is None:
+        raise RevertRefused([])
+    now = snapshot(row, {name: fields[name] for name in names})
+    changed_since = [name for name in names if now[name] != entry.changes[name][1]]
+    if changed_since:
+        raise RevertRefused(changed_since)
+
+    def apply():
+        for name in names:
+            _restore(row, name, entry.changes[name][0])
+
+    save_logged(entry.entity_type, row, fields, apply, action="reverted")
+    return row
 
 
-def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """field -> [old, new] for every field whose value changed."""
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+def _restore(row: Organisation | Person, name: str, logged) -> None:
+    """Set a field back to a value as the change log wrote it (see changes.services.loggable)."""
+    if name == "locality":
+        row.locality = _locality_labelled(logged)
+    elif name == "areas":
+        row.areas = areas_named(logged or [])
+    elif name == "languages":
+        kept = [language for language in row.languages if language.code in (logged or [])]
+        row.languages = kept + [OrganisationLanguage(code=code) for code in logged or []
+                                if code not in {language.code for language in kept}]
+    elif name == "sector":
+        row.sector = Sector(logged)
+    elif name == "forum_member_since":
+        row.forum_member_since = date.fromisoformat(logged) if logged else None
+    else:
+        setattr(row, name, logged)
 
 
-def record_change(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> ChangeLogEntry:
-    """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any."""
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
-    entry = ChangeLogEntry(entity_type=entity_type, entity_id=row.id, entity_label=str(row)[:300], action=action,
-                           changes=changes, entity_version=getattr(row, "version", None), user_id=user_id)
-    db.session.add(entry)
-    return entry
+def _locality_labelled(label: str | None) -> Locality | None:
+    """The stored locality whose label (mapping.services.locality_label) is `label`."""
+    if not label:
+        return None
+    name = label.rsplit(" (", 1)[0] if label.endswith(")") else label
+    for locality in db.session.scalars(sa.select(Locality).where(Locality.name.in_({label, name}))):
+        if locality.label == label:
+            return locality
+    raise RevertRefused(["locality"])
 
 
-def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], None],
-                action: str = "updated") -> None:
-    """Run `apply` on a new or stored record, flush, and log the fields it changed (as `action`)."""
-    is_new = row.id is None
-    before = dict.fromkeys(fields) if is_new else snapshot(row, fields)
-    apply()
-    db.session.add(row)
-    db.session.flush()
-    changes = differences(before, snapshot(row, fields))
-    if changes or is_new:
-        record_change(entity_type, row, "created" if is_new else action, changes)

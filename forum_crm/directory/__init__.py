@@ -1,7 +1,2 @@
-"""The directory: organisations, people and who works where."""
-
-from flask import Blueprint
-
-bp = Blueprint("directory", __name__)
-
-from forum_crm.directory import routes  # noqa: E402,F401  (registers the views)
+"""The members' directory (/directory): the people who agreed to be listed and the Forum's member
+organisations, with only what members may see of them. Open to every logged-in user."""

@@ -1,7 +1,1 @@
-"""Spreadsheet imports (organisations, people, attendance lists) and exports (CSV and XLSX)."""
-
-from flask import Blueprint
-
-bp = Blueprint("imports", __name__)
-
-from forum_crm.imports import routes  # noqa: E402,F401  (registers the views)
+"""Spreadsheet imports (/imports): organisations, people and an edition's attendance lists."""

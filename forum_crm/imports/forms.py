@@ -12,9 +12,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from forum_crm.directory.forms import AffiliationForm, OrganisationForm, PersonForm
 from forum_crm.imports.parsing import IGNORE, column_letter
-from forum_crm.mapping.forms import TownFields
+from forum_crm.localities.forms import TownFields
+from forum_crm.organisations.forms import OrganisationForm
+from forum_crm.people.forms import AffiliationForm, PersonForm
 from forum_crm.validators import single_line, strip
 
 

@@ -19,7 +19,8 @@ import openpyxl
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils.exceptions import InvalidFileException
 
-from forum_crm.imports.columns import Column, header_key
+from forum_crm.spreadsheets.columns import Column, header_key
+from forum_crm.spreadsheets.export import FORMULA_STARTS
 from forum_crm.text import fold
 
 MAX_ROWS = 20_000  # rows of data, not counting the header and empty rows
@@ -27,8 +28,6 @@ MAX_CELL = 5_000  # characters: the longest text a form accepts (descriptions, n
 MAX_COLUMNS = 100
 SNIFF_SAMPLE = 64 * 1024
 DELIMITERS = ";,\t"
-# Exports put a quote before these so spreadsheets do not run the cell as a formula; imports take it off.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IGNORE = ""  # the field of a column that is not imported
 TRUE_WORDS = {"tak", "t", "yes", "y", "x", "1", "true", "prawda", "v", "✓", "✔", "+"}
 FALSE_WORDS = {"nie", "n", "no", "0", "false", "falsz", "-", ""}

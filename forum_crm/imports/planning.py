@@ -27,23 +27,44 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from forum_crm.changes.services import loggable
-from forum_crm.directory.forms import LANGUAGE_CODES
-from forum_crm.imports.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, Column
+from forum_crm.changelog import loggable
+from forum_crm.forms import LANGUAGE_CODES
 from forum_crm.imports.forms import AttendanceRowForm, OrganisationRowForm, PersonRowForm, RowForm
 from forum_crm.imports.parsing import (
-    IGNORE, MAX_CELL, Row, Table, column_letter, day_of_header, guess_fields, parse_date, parse_flag,
+    IGNORE,
+    MAX_CELL,
+    Row,
+    Table,
+    column_letter,
+    day_of_header,
+    guess_fields,
+    parse_date,
+    parse_flag,
 )
 from forum_crm.imports.queries import (
-    OrganisationIndex, PersonIndex, PersonKeys, edition_participations, name_key, organisations_by_id, people_by_id,
+    OrganisationIndex,
+    PersonIndex,
+    PersonKeys,
+    edition_participations,
+    name_key,
+    organisations_by_id,
+    people_by_id,
     represented_organisations,
 )
 from forum_crm.labels import FIELDS, SECTORS, change_value
-from forum_crm.mapping.gazetteer import Place
-from forum_crm.mapping.queries import AmbiguousTown, UnknownTown, find_town
+from forum_crm.localities.gazetteer import Place
+from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town
 from forum_crm.models import (
-    Edition, Locality, Organisation, Participation, ParticipationStatus, Person, Sector, Voivodeship,
+    Edition,
+    Locality,
+    Organisation,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Sector,
+    Voivodeship,
 )
+from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, Column
 from forum_crm.text import fold
 
 CREATE, UPDATE, UNCHANGED, SKIP, UNKNOWN = "create", "update", "unchanged", "skip", "unknown"

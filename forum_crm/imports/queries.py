@@ -2,13 +2,12 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum_crm.events.participation_queries import represented_organisation
+from forum_crm.editions.participation_queries import represented_organisation
 from forum_crm.extensions import db
 from forum_crm.models import Affiliation, Organisation, Participation, Person
 from forum_crm.text import fold
@@ -156,14 +155,6 @@ def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
     return found
 
 
-def main_affiliation(person_id) -> sa.ScalarSelect:
-    """The affiliation a person is listed with (`person_id` a column: correlated): their current primary one,
-    else their latest current one, in the order events.participation_queries.represented_organisation uses."""
-    return (sa.select(Affiliation.id)
-            .where(Affiliation.person_id == person_id,
-                   sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today()))
-            .order_by(Affiliation.is_primary.desc(), Affiliation.started_on.desc().nulls_last(), Affiliation.id.desc())
-            .limit(1).scalar_subquery())
 
 
 def represented_organisations(person_ids: Iterable[int]) -> dict[int, int]:

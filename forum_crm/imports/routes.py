@@ -3,25 +3,25 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from forum_crm.auth.permissions import allow, recent_password_required
-from forum_crm.directory.forms import OrganisationFilterForm, PersonFilterForm
-from forum_crm.directory.queries import areas_of_work
+from forum_crm.auth.permissions import allow
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
-from forum_crm.imports import bp, exports, uploads
+from forum_crm.imports import uploads
 from forum_crm.imports.forms import ColumnsForm, UploadForm, columns_form
 from forum_crm.imports.parsing import MAX_ROWS, FileRefused, Table, column_letter, read_table
 from forum_crm.imports.planning import ACTION_LABELS, ATTENDANCE, Kind, Plan, field_label, plan_attendance, with_choices
 from forum_crm.imports.services import IMPORTERS, Importer, Outcome, import_attendance
 from forum_crm.models import Edition, Role
 
-LIST_PAGES = {"organisations": "directory.organisation_list_page", "people": "directory.person_list_page"}
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+LIST_PAGES = {"organisations": "organisations.organisation_list", "people": "people.person_list"}
 MAX_SHOWN = 1_000  # problems and rows listed on the preview
 ENCODINGS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1250": "Windows-1250"}
 SEPARATORS = {";": _l("semicolons"), ",": _l("commas"), "\t": _l("tabs")}
@@ -46,10 +46,6 @@ def _importer(kind: str) -> Importer:
     return IMPORTERS[kind]
 
 
-def _file_format(fmt: str) -> str:
-    if fmt not in exports.FORMATS:
-        abort(404)
-    return fmt
 
 
 class Page:
@@ -140,30 +136,30 @@ def _attendance_page(edition_id: int) -> Page:
                 lambda table, fields: plan_attendance(table, fields, edition),
                 lambda plan: import_attendance(plan, edition),
                 url_for(".attendance_upload", id=edition.id), url_for(".attendance_confirm", id=edition.id),
-                url_for("events.edition_detail", id=edition.id, _anchor="participants"), edition)
+                url_for("editions.edition_detail", id=edition.id, _anchor="participants"), edition)
 
 
 # Imports
 
-@bp.route("/imports/<kind>", methods=["GET", "POST"])
+@bp.route("/<kind>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def upload(kind: str):
     return _directory_page(kind).upload()
 
 
-@bp.route("/imports/<kind>/confirm", methods=["POST"])
+@bp.route("/<kind>/confirm", methods=["POST"])
 @allow(Role.COORDINATOR)
 def confirm(kind: str):
     return _directory_page(kind).confirm()
 
 
-@bp.route("/editions/<int:id>/attendance/import", methods=["GET", "POST"])
+@bp.route("/editions/<int:id>/attendance", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def attendance_upload(id: int):
     return _attendance_page(id).upload()
 
 
-@bp.route("/editions/<int:id>/attendance/import/confirm", methods=["POST"])
+@bp.route("/editions/<int:id>/attendance/confirm", methods=["POST"])
 @allow(Role.COORDINATOR)
 def attendance_confirm(id: int):
     return _attendance_page(id).confirm()
@@ -171,29 +167,9 @@ def attendance_confirm(id: int):
 
 # Exports
 
-@bp.route("/organisations/export.<fmt>")
-@allow(Role.COORDINATOR)
-def export_organisations(fmt: str):
-    filters = OrganisationFilterForm(request.args, areas_of_work()).filters()
-    return exports.send(exports.organisations(filters), _file_format(fmt))
 
 
-@bp.route("/people/export.<fmt>")
-@allow(Role.COORDINATOR)
-@recent_password_required  # personal data leaves the application
-def export_people(fmt: str):
-    return exports.send(exports.people(PersonFilterForm(request.args).filters()), _file_format(fmt))
 
 
-@bp.route("/editions/<int:id>/participants/export.<fmt>")
-@allow(Role.COORDINATOR)
-@recent_password_required
-def export_participants(id: int, fmt: str):
-    return exports.send(exports.participants(db.get_or_404(Edition, id)), _file_format(fmt))
 
 
-@bp.route("/changes/export.<fmt>")
-@allow(Role.COORDINATOR)
-@recent_password_required
-def export_changes(fmt: str):
-    return exports.send(exports.change_log(), _file_format(fmt))

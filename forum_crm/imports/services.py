@@ -12,22 +12,44 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from forum_crm.changes.services import Fields, differences, record_change, snapshot
-from forum_crm.directory.services import AFFILIATION_FIELDS, ORGANISATION_FIELDS, PERSON_FIELDS
+from forum_crm.changelog import Fields, differences, record_change, snapshot
 from forum_crm.extensions import db
 from forum_crm.imports.parsing import Table
 from forum_crm.imports.planning import (
-    CREATE, ORGANISATIONS, PEOPLE, SKIP, UNCHANGED, UNKNOWN, UPDATE, Kind, Plan, Planned, Progress, plan_organisations,
+    CREATE,
+    ORGANISATIONS,
+    PEOPLE,
+    SKIP,
+    UNCHANGED,
+    UNKNOWN,
+    UPDATE,
+    Kind,
+    Plan,
+    Planned,
+    Progress,
+    plan_organisations,
     plan_people,
 )
 from forum_crm.imports.queries import chunks, people_by_id
-from forum_crm.mapping.gazetteer import Place
-from forum_crm.mapping.services import stored_locality
+from forum_crm.localities.gazetteer import Place
+from forum_crm.localities.services import stored_locality
 from forum_crm.models import (
-    Affiliation, AreaOfWork, DayAttendance, Edition, Locality, Organisation, OrganisationLanguage, Origin,
-    Participation, ParticipationStatus, Person, Sector,
+    Affiliation,
+    AreaOfWork,
+    DayAttendance,
+    Edition,
+    Locality,
+    Organisation,
+    OrganisationLanguage,
+    Origin,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Sector,
 )
 from forum_crm.models.base import utcnow
+from forum_crm.organisations.services import ORGANISATION_FIELDS
+from forum_crm.people.services import AFFILIATION_FIELDS, PERSON_FIELDS
 
 ORGANISATION_VALUES = ("name", "short_name", "krs", "nip", "website", "email", "phone", "description",
                        "forum_member_since")

@@ -26,7 +26,7 @@ from folium.map import Layer
 from folium.template import Template
 from markupsafe import Markup
 
-from forum_crm.mapping.gazetteer import ATTRIBUTION
+from forum_crm.localities.gazetteer import ATTRIBUTION
 from forum_crm.mapping.queries import MapData, TownCount, Venue
 from forum_crm.models import Voivodeship
 from forum_crm.models.events import roman

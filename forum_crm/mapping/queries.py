@@ -6,64 +6,19 @@ from datetime import date
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.mapping.gazetteer import Place, find_places
 from forum_crm.models import (
-    Affiliation, ChangeLogEntry, Edition, Locality, Organisation, Participation, ParticipationStatus, Person, Sector,
+    Affiliation,
+    ChangeLogEntry,
+    Edition,
+    Locality,
+    Organisation,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Sector,
     Voivodeship,
 )
 from forum_crm.models.directory import organisation_area
-from forum_crm.text import fold
-
-
-class UnknownTown(LookupError):
-    """No stored locality and no gazetteer place has this name."""
-
-
-class AmbiguousTown(LookupError):
-    """Several places have this name; `voivodeships` lists where they are."""
-
-    def __init__(self, voivodeships: list[str]):
-        super().__init__(voivodeships)
-        self.voivodeships = voivodeships
-
-
-def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | Place:
-    """The one stored locality or gazetteer place called `name` (in `voivodeship`, if given).
-
-    Stored localities come first (they include towns the coordinator added by hand); a gazetteer
-    place already stored counts once.
-    """
-    query = sa.select(Locality).where(Locality.name_key == fold(name))
-    if voivodeship is not None:
-        query = query.where(Locality.voivodeship == voivodeship)
-    stored = list(db.session.scalars(query.order_by(Locality.id)))
-    if not stored and voivodeship is None:
-        # "Gorzów Wlkp." -> the stored "Gorzów Wielkopolski"
-        names = {place.name for place in find_places(name)}
-        stored = list(db.session.scalars(sa.select(Locality).where(Locality.name.in_(names)))) if len(names) == 1 else []
-    known = {(locality.name, locality.voivodeship) for locality in stored}
-    candidates: list[Locality | Place] = [*stored, *(
-        place for place in find_places(name, voivodeship) if (place.name, place.voivodeship) not in known)]
-    unique = {(candidate.name, candidate.voivodeship): candidate for candidate in candidates}
-    if not unique:
-        raise UnknownTown(name)
-    if len(unique) > 1:
-        raise AmbiguousTown(sorted(str(v) if v else "?" for _name, v in unique))
-    return next(iter(unique.values()))
-
-
-def localities(search: str | None = None) -> sa.Select:
-    """Stored localities in Polish order, with how many organisations and people are there."""
-    organisations = (sa.select(sa.func.count(Organisation.id)).where(Organisation.locality_id == Locality.id)
-                     .correlate(Locality).scalar_subquery())
-    people = (sa.select(sa.func.count(Person.id)).where(Person.locality_id == Locality.id)
-              .correlate(Locality).scalar_subquery())
-    query = sa.select(Locality, organisations.label("organisations"), people.label("people")).order_by(
-        Locality.name_sort, Locality.voivodeship)
-    if search:
-        query = query.where(Locality.name_key.contains(fold(search), autoescape=True))
-    return query
-
 
 # The member map: every count is an SQL aggregate; Python only arranges the rows.
 
@@ -137,7 +92,7 @@ def _matching_organisations(filters: MapFilters) -> list[sa.ColumnElement[bool]]
 
 def member_organisation_conditions(filters: MapFilters) -> list[sa.ColumnElement[bool]]:
     """Forum members, not archived, matching the filters (those in no town drop out when joined to towns)."""
-    conditions = [Organisation.forum_member_since.is_not(None), *_matching_organisations(filters)]
+    conditions = [Organisation.is_active_member, *_matching_organisations(filters)]
     if filters.voivodeship:
         conditions.append(_in_voivodeship(Organisation.locality_id, filters.voivodeship))
     if filters.edition:
@@ -151,9 +106,9 @@ def map_people_conditions(filters: MapFilters) -> list[sa.ColumnElement[bool]]:
 
     Sector and area of work apply through the organisations people work at now.
     """
-    conditions = [Person.map_consent_at.is_not(None), Person.archived_at.is_(None), Person.anonymised_at.is_(None)]
+    conditions = [Person.is_on_map]
     if filters.sector or filters.area_id:
-        current = sa.or_(Affiliation.ended_on.is_(None), Affiliation.ended_on >= date.today())
+        current = Affiliation.is_current
         employers = sa.select(Organisation.id).where(*_matching_organisations(filters))
         conditions.append(Person.id.in_(sa.select(Affiliation.person_id).where(
             current, Affiliation.organisation_id.in_(employers))))

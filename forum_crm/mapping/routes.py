@@ -2,27 +2,27 @@
 
 from datetime import date
 
-import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum_crm.auth.permissions import ALL_ROLES, allow
-from forum_crm.directory.queries import areas_of_work
-from forum_crm.editing import invalid
-from forum_crm.extensions import db
-from forum_crm.mapping import bp
-from forum_crm.mapping.forms import LocalityForm, MapFilterForm
+from forum_crm.mapping.forms import MapFilterForm
 from forum_crm.mapping.maps import (
-    ORGANISATIONS_PER_POPUP, MapAssets, MapCache, RenderedMap, build_map, tile_source, voivodeship_bounds,
+    ORGANISATIONS_PER_POPUP,
+    MapAssets,
+    MapCache,
+    RenderedMap,
+    build_map,
+    tile_source,
+    voivodeship_bounds,
 )
-from forum_crm.mapping.queries import MapFilters, edition_choices, localities, map_data, map_data_version
-from forum_crm.mapping.services import save_locality
-from forum_crm.models import Locality, Role
-from forum_crm.pagination import paginate
+from forum_crm.mapping.queries import MapFilters, edition_choices, map_data, map_data_version
+from forum_crm.models import Role
+from forum_crm.organisations.queries import areas_of_work
 
-PER_PAGE = 50
+bp = Blueprint("mapping", __name__)
+
 MAP_ASSETS = {"js": ("vendor/leaflet/leaflet.js", "js/map.js"), "css": ("vendor/leaflet/leaflet.css",)}
 
 
@@ -45,7 +45,7 @@ def _rendered_map(filters: MapFilters, exact: bool) -> RenderedMap:
                              for kind in ("js", "css")))
         # The coordinator's page of an organisation, or the members' directory page (the same member
         # organisations are listed there); url_for once, not once per organisation.
-        page = "directory.organisation_detail" if exact else "members.organisation"
+        page = "organisations.organisation_detail" if exact else "directory.organisation_detail"
         links = url_for(page, id=0).removesuffix("0") + "{id}"
         bounds = voivodeship_bounds(filters.voivodeship) if filters.voivodeship else None
         return build_map(map_data(filters, ORGANISATIONS_PER_POPUP), exact=exact, organisation_url=links,
@@ -54,41 +54,9 @@ def _rendered_map(filters: MapFilters, exact: bool) -> RenderedMap:
     return cache.get((map_data_version(), date.today()), key, build)
 
 
-@bp.route("/localities")
-@allow(Role.COORDINATOR)
-def locality_list():
-    search = request.args.get("q", "").strip()
-    page = paginate(localities(search), per_page=PER_PAGE)
-    return render_template("mapping/locality_list.html", page=page, search=search)
 
 
-@bp.route("/localities/new", methods=["GET", "POST"])
-@allow(Role.COORDINATOR)
-def locality_new():
-    form = LocalityForm(name=request.args.get("name", "")[:120])
-    if form.validate_on_submit():
-        return _save(Locality(), form)
-    return invalid("mapping/locality_form.html", form, locality=None)
 
 
-@bp.route("/localities/<int:id>/edit", methods=["GET", "POST"])
-@allow(Role.COORDINATOR)
-def locality_edit(id: int):
-    locality = db.get_or_404(Locality, id)
-    form = LocalityForm(obj=locality)
-    if form.validate_on_submit():
-        return _save(locality, form)
-    return invalid("mapping/locality_form.html", form, locality=locality)
 
 
-def _save(locality: Locality, form: LocalityForm):
-    data = form.data_for_service()
-    clash = db.session.scalar(sa.select(Locality.id).where(
-        Locality.name == data["name"], Locality.voivodeship == data["voivodeship"], Locality.id != locality.id))
-    if clash is not None:
-        form.name.errors.append(_("This town is already on the list in this voivodeship."))
-        return render_template("mapping/locality_form.html", form=form, locality=locality.id and locality), 422
-    save_locality(locality, data)
-    db.session.commit()
-    flash(_("Saved: %(name)s.", name=locality.name), "success")
-    return redirect(url_for("mapping.locality_list", q=locality.name))

@@ -1,9 +1,7 @@
 """Typed SQLAlchemy 2.0 models, split by domain. Importing this package registers them all."""
 
 from forum_crm.models.audit import ChangeLogEntry
-from forum_crm.models.auth import (
-    AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User,
-)
+from forum_crm.models.auth import AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User
 from forum_crm.models.base import Base
 from forum_crm.models.directory import (
     Affiliation,
@@ -17,10 +15,10 @@ from forum_crm.models.directory import (
 from forum_crm.models.events import (
     DayAttendance,
     Edition,
+    PanelSpeaker,
     Participation,
     ParticipationRole,
     ParticipationStatus,
-    PanelSpeaker,
     PartnerRole,
     Partnership,
     ProgrammeItem,

@@ -4,12 +4,12 @@ import enum
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum_crm.models.base import Base, as_utc, choice, utcnow
 from forum_crm.models.geo import Locality
 from forum_crm.text import fold, polish_sort_key
-
 
 # An organisation's editors are reminded when its profile has not been confirmed for this long.
 PROFILE_CONFIRMATION_INTERVAL = timedelta(days=365)
@@ -127,10 +127,16 @@ class Organisation(Base):
     def is_forum_member(self) -> bool:
         return self.forum_member_since is not None
 
-    @property
-    def is_listed(self) -> bool:
-        """Shown in the members' directory: a member of the Forum, not archived."""
-        return self.is_forum_member and self.archived_at is None
+    @hybrid_property
+    def is_active_member(self) -> bool:
+        """A member of the Forum, not archived: listed in the members' directory, counted on the map and in
+        reports. Usable in Python and in SQL (`.where(Organisation.is_active_member)`)."""
+        return self.forum_member_since is not None and self.archived_at is None
+
+    @is_active_member.inplace.expression
+    @classmethod
+    def _is_active_member_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.forum_member_since.is_not(None), cls.archived_at.is_(None))
 
     @property
     def profile_checked_at(self) -> datetime:
@@ -194,6 +200,36 @@ class Person(Base):
         self.search_text, self.name_sort = person_keys(parts["first_name"], parts["last_name"], parts["email"])
         return value
 
+    @hybrid_property
+    def is_active_member(self) -> bool:
+        """A member of the Forum, not archived: counted in reports. In Python and in SQL."""
+        return self.forum_member and self.archived_at is None
+
+    @is_active_member.inplace.expression
+    @classmethod
+    def _is_active_member_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.forum_member.is_(True), cls.archived_at.is_(None))
+
+    @hybrid_property
+    def is_listed(self) -> bool:
+        """Shown in the members' directory: agreed to it, neither archived nor anonymised. In Python and SQL."""
+        return self.directory_consent_at is not None and self.archived_at is None and self.anonymised_at is None
+
+    @is_listed.inplace.expression
+    @classmethod
+    def _is_listed_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.directory_consent_at.is_not(None), cls.archived_at.is_(None), cls.anonymised_at.is_(None))
+
+    @hybrid_property
+    def is_on_map(self) -> bool:
+        """Counted on the member map (by town only): agreed to it, neither archived nor anonymised."""
+        return self.map_consent_at is not None and self.archived_at is None and self.anonymised_at is None
+
+    @is_on_map.inplace.expression
+    @classmethod
+    def _is_on_map_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.map_consent_at.is_not(None), cls.archived_at.is_(None), cls.anonymised_at.is_(None))
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -227,6 +263,12 @@ class Affiliation(Base):
     person: Mapped[Person] = relationship(back_populates="affiliations")
     organisation: Mapped[Organisation] = relationship(back_populates="affiliations")
 
-    @property
+    @hybrid_property
     def is_current(self) -> bool:
+        """The person works there now: no end date, or one not yet passed. In Python and in SQL."""
         return self.ended_on is None or self.ended_on >= date.today()
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.ended_on.is_(None), cls.ended_on >= date.today())

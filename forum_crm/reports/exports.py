@@ -3,17 +3,25 @@
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
-
 from flask_babel import gettext
 
 from forum_crm.extensions import db
-from forum_crm.imports.exports import Export
 from forum_crm.labels import label
 from forum_crm.models import Edition
 from forum_crm.reports.queries import (
-    Period, attendance_trend, edition_attendance, edition_reach, editions_in, last_two_editions,
-    organisations_editions, organisations_to_reengage, partners_by_edition, people_editions, retention,
+    Period,
+    attendance_trend,
+    edition_attendance,
+    edition_reach,
+    editions_in,
+    last_two_editions,
+    organisations_editions,
+    organisations_to_reengage,
+    partners_by_edition,
+    people_editions,
+    retention,
 )
+from forum_crm.spreadsheets.export import Export
 
 
 def _trend(period: Period) -> Export:

@@ -8,8 +8,19 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    DayAttendance, Edition, Locality, Organisation, PanelSpeaker, Participation, ParticipationStatus, Partnership,
-    Person, ProgrammeItem, ProgrammeKind, Sector, Voivodeship,
+    DayAttendance,
+    Edition,
+    Locality,
+    Organisation,
+    PanelSpeaker,
+    Participation,
+    ParticipationStatus,
+    Partnership,
+    Person,
+    ProgrammeItem,
+    ProgrammeKind,
+    Sector,
+    Voivodeship,
 )
 
 
@@ -27,11 +38,11 @@ def network_numbers() -> NetworkNumbers:
     People: Forum members not archived (anonymised people still count). Organisations: Forum
     members not archived. Localities: the towns those organisations are based in.
     """
-    member_organisations = sa.and_(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))
+    member_organisations = Organisation.is_active_member
     row = db.session.execute(
         sa.select(
             sa.select(sa.func.count(Person.id))
-            .where(Person.forum_member, Person.archived_at.is_(None))
+            .where(Person.is_active_member)
             .scalar_subquery(),
             sa.select(sa.func.count(Organisation.id)).where(member_organisations).scalar_subquery(),
             sa.select(sa.func.count(sa.distinct(Organisation.locality_id)))
@@ -232,14 +243,14 @@ def organisations_editions(period: Period) -> sa.Select:
     """Member organisations, in Polish order, with how many editions of the period they attended."""
     editions = _editions_attended(period, Participation.organisation_id == Organisation.id).correlate(Organisation)
     return (sa.select(Organisation, editions.label("editions")).options(joinedload(Organisation.locality))
-            .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))
+            .where(Organisation.is_active_member)
             .order_by(Organisation.name_sort, Organisation.id))
 
 
 def people_editions(period: Period) -> sa.Select:
     """Forum members, in Polish order, with how many editions of the period they attended."""
     editions = _editions_attended(period, Participation.person_id == Person.id).correlate(Person)
-    return (sa.select(Person, editions.label("editions")).where(Person.forum_member, Person.archived_at.is_(None))
+    return (sa.select(Person, editions.label("editions")).where(Person.is_active_member)
             .order_by(Person.name_sort, Person.id))
 
 
@@ -255,14 +266,14 @@ def organisations_to_reengage(last_two: list[Edition]) -> sa.Select:
         Participation.status == ATTENDED, Participation.edition_id.in_([edition.id for edition in last_two]),
         Participation.organisation_id.is_not(None))
     return (sa.select(Organisation).options(joinedload(Organisation.locality))
-            .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None),
+            .where(Organisation.is_active_member,
                    Organisation.id.not_in(came)).order_by(Organisation.name_sort))
 
 
 def voivodeships_without_members() -> list[Voivodeship]:
     covered = set(db.session.scalars(
         sa.select(sa.distinct(Locality.voivodeship)).join(Organisation, Organisation.locality_id == Locality.id)
-        .where(Organisation.forum_member_since.is_not(None), Organisation.archived_at.is_(None))))
+        .where(Organisation.is_active_member)))
     return [voivodeship for voivodeship in Voivodeship if voivodeship not in covered]
 
 
@@ -270,8 +281,7 @@ def member_towns() -> list[Locality]:
     """The towns member organisations are based in, in Polish order."""
     return list(db.session.scalars(
         sa.select(Locality).where(Locality.id.in_(
-            sa.select(Organisation.locality_id).where(Organisation.forum_member_since.is_not(None),
-                                                      Organisation.archived_at.is_(None))))
+            sa.select(Organisation.locality_id).where(Organisation.is_active_member)))
         .order_by(Locality.name_sort)))
 
 

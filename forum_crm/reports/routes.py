@@ -1,35 +1,40 @@
 """Pages of the reports blueprint: the home page's numbers, attendance reports, the yearly summary."""
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 
-from forum_crm.auth.permissions import ALL_ROLES, allow
+from forum_crm.auth.permissions import allow
 from forum_crm.extensions import db
 from forum_crm.labels import label
 from forum_crm.models import Edition, Role
 from forum_crm.pagination import paginate
-from forum_crm.reports import bp
-from forum_crm.imports.exports import FORMATS, send
 from forum_crm.reports.exports import PERIOD_TABLES, edition_table
 from forum_crm.reports.forms import PeriodForm
 from forum_crm.reports.queries import (
-    Period, attendance_trend, edition_attendance, edition_reach, editions_in, last_two_editions, network_numbers,
-    organisations_editions, organisations_to_reengage, partners_by_edition, people_editions, retention,
+    Period,
+    attendance_trend,
+    edition_attendance,
+    edition_reach,
+    editions_in,
+    last_two_editions,
+    organisations_editions,
+    organisations_to_reengage,
+    partners_by_edition,
+    people_editions,
+    retention,
     voivodeships_without_members,
 )
 from forum_crm.reports.summary import build_summary, default_period
+from forum_crm.spreadsheets.export import FORMATS, send
 
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 REENGAGE_ON_OVERVIEW = 20
 
 
-@bp.route("/")
-@allow(*ALL_ROLES)
-def home():
-    return render_template("reports/home.html", numbers=network_numbers())
 
 
-@bp.route("/reports")
+@bp.route("")
 @allow(Role.COORDINATOR)
 def overview():
     form = PeriodForm(request.args)
@@ -49,7 +54,7 @@ def overview():
         last_two=last_two, to_reengage=to_reengage, empty_voivodeships=voivodeships_without_members())
 
 
-@bp.route("/reports/reengage")
+@bp.route("/reengage")
 @allow(Role.COORDINATOR)
 def reengage():
     form = PeriodForm(request.args)
@@ -58,7 +63,7 @@ def reengage():
     return render_template("reports/reengage.html", form=form, last_two=last_two, page=page)
 
 
-@bp.route("/reports/organisations")
+@bp.route("/organisations")
 @allow(Role.COORDINATOR)
 def organisations():
     form = PeriodForm(request.args)
@@ -66,7 +71,7 @@ def organisations():
     return render_template("reports/organisations.html", form=form, page=page)
 
 
-@bp.route("/reports/people")
+@bp.route("/people")
 @allow(Role.COORDINATOR)
 def people():
     form = PeriodForm(request.args)
@@ -74,7 +79,7 @@ def people():
     return render_template("reports/people.html", form=form, page=page)
 
 
-@bp.route("/reports/editions/<int:id>")
+@bp.route("/editions/<int:id>")
 @allow(Role.COORDINATOR)
 def edition(id: int):
     edition = db.get_or_404(Edition, id)
@@ -87,7 +92,7 @@ def edition(id: int):
         speaker_chart=[(label(sector), count) for sector, count in reach.speakers_by_sector])
 
 
-@bp.route("/reports/export/<table>.<file_format>")
+@bp.route("/export/<table>.<file_format>")
 @allow(Role.COORDINATOR)
 def export(table: str, file_format: str):
     if table not in PERIOD_TABLES or file_format not in FORMATS:
@@ -95,7 +100,7 @@ def export(table: str, file_format: str):
     return send(PERIOD_TABLES[table](PeriodForm(request.args).period()), file_format)
 
 
-@bp.route("/reports/editions/<int:id>/export/<table>.<file_format>")
+@bp.route("/editions/<int:id>/export/<table>.<file_format>")
 @allow(Role.COORDINATOR)
 def edition_export(id: int, table: str, file_format: str):
     edition = db.get_or_404(Edition, id)
@@ -105,7 +110,7 @@ def edition_export(id: int, table: str, file_format: str):
     return send(export, file_format)
 
 
-@bp.route("/reports/summary")
+@bp.route("/summary")
 @allow(Role.COORDINATOR)
 def summary():
     form = PeriodForm(request.args)

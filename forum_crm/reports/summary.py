@@ -16,7 +16,13 @@ from markupsafe import Markup, escape
 
 from forum_crm.models import Edition
 from forum_crm.reports.queries import (
-    Period, attendance_trend, latest_started_edition, member_towns, network_numbers, network_partners, panels,
+    Period,
+    attendance_trend,
+    latest_started_edition,
+    member_towns,
+    network_numbers,
+    network_partners,
+    panels,
     partners_by_edition,
 )
 
@@ -82,11 +88,11 @@ def build_summary(period: Period) -> Summary:
     figure = Figures()
     numbers = network_numbers()
     towns = member_towns()
-    people = figure(numbers.people, url_for("directory.person_list_page", member="yes"),
+    people = figure(numbers.people, url_for("people.person_list", member="yes"),
                     gettext("people who are members of the Forum, not archived"))
-    organisations = figure(numbers.organisations, url_for("directory.organisation_list_page", member="yes"),
+    organisations = figure(numbers.organisations, url_for("organisations.organisation_list", member="yes"),
                            gettext("member organisations of the Forum, not archived"))
-    town_count = figure(len(towns), url_for("mapping.locality_list"),
+    town_count = figure(len(towns), url_for("localities.locality_list"),
                         gettext("towns where member organisations are based"))
     paragraphs = [Markup(" ").join([
         ngettext_markup("The Forum Współpracy i Integracji brings together %(num)s person",
@@ -99,7 +105,7 @@ def build_summary(period: Period) -> Summary:
     ])]
 
     trend = attendance_trend(period)
-    edition_count = figure(len(trend), url_for("events.edition_list"), gettext("editions that began in the period"))
+    edition_count = figure(len(trend), url_for("editions.edition_list"), gettext("editions that began in the period"))
     paragraphs.append(ngettext_markup(
         "From %(start)s to %(end)s, %(num)s forum edition was held:",
         "From %(start)s to %(end)s, %(num)s forum editions were held:", len(trend),
@@ -108,7 +114,7 @@ def build_summary(period: Period) -> Summary:
     for row in trend:
         edition = row.edition
         place = edition.locality.name if edition.locality else gettext("place not recorded")
-        attended = figure(row.attended, url_for("events.edition_detail", id=edition.id, _anchor="participants"),
+        attended = figure(row.attended, url_for("editions.edition_detail", id=edition.id, _anchor="participants"),
                           attended_definition)
         paragraphs.append(Markup(" ").join([
             gettext_markup("%(edition)s, %(dates)s, %(place)s:", edition=str(edition), dates=edition_dates(edition),

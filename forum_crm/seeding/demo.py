@@ -14,10 +14,22 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.mapping.gazetteer import all_places
+from forum_crm.localities.gazetteer import all_places
 from forum_crm.models import (
-    Affiliation, AreaOfWork, DayAttendance, Edition, Locality, Organisation, OrganisationLanguage, Origin,
-    Participation, ParticipationRole, ParticipationStatus, Person, Sector, User,
+    Affiliation,
+    AreaOfWork,
+    DayAttendance,
+    Edition,
+    Locality,
+    Organisation,
+    OrganisationLanguage,
+    Origin,
+    Participation,
+    ParticipationRole,
+    ParticipationStatus,
+    Person,
+    Sector,
+    User,
 )
 from forum_crm.models.directory import organisation_area, person_keys
 from forum_crm.seeding.report import seed_forum_towns

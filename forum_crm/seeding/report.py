@@ -12,13 +12,21 @@ from typing import Any
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.mapping.gazetteer import find_places
-from forum_crm.mapping.services import locality_for_place
-from forum_crm.text import fold
+from forum_crm.localities.gazetteer import find_places
+from forum_crm.localities.services import locality_for_place
 from forum_crm.models import (
-    Edition, Locality, Organisation, Origin, PanelSpeaker, Partnership, ProgrammeItem, ProgrammeKind,
-    Sector, Voivodeship,
+    Edition,
+    Locality,
+    Organisation,
+    Origin,
+    PanelSpeaker,
+    Partnership,
+    ProgrammeItem,
+    ProgrammeKind,
+    Sector,
+    Voivodeship,
 )
+from forum_crm.text import fold
 
 V = Voivodeship
 

@@ -1,0 +1,49 @@
+"""Exports: organisations, people, an edition's participants and the change log, as CSV or XLSX.
+
+CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
+decimal separator is ','), opens it with Polish letters right; other programs read it too, and
+our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
+sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
+(memory stays the same however many rows), then sent. In both formats a text cell that starts like
+a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
+The headers are those the imports read (see imports.columns), in the reader's language.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask_babel import gettext, to_user_timezone
+
+from forum_crm.changelog import recent_changes
+from forum_crm.labels import ACTIONS, ENTITY_TYPES, FIELDS, change_value
+from forum_crm.models import ChangeLogEntry, User
+from forum_crm.spreadsheets.columns import CHANGE_LOG_COLUMNS
+from forum_crm.spreadsheets.export import Cell, Export, headers, stream_rows
+
+
+def change_log_export() -> Export:
+    """The whole change log, newest first: a row for each field changed (a row for an entry without fields)."""
+    query = (recent_changes().outerjoin(User, ChangeLogEntry.user_id == User.id)
+             .with_only_columns(ChangeLogEntry.occurred_at, User.email, ChangeLogEntry.entity_type,
+                                ChangeLogEntry.entity_id, ChangeLogEntry.entity_label, ChangeLogEntry.action,
+                                ChangeLogEntry.changes))
+
+    def rows() -> Iterator[list[Cell]]:
+        system = gettext("system")
+        kinds, actions, fields = ({key: str(text) for key, text in names.items()}
+                                  for names in (ENTITY_TYPES, ACTIONS, FIELDS))
+        for occurred_at, email, entity_type, entity_id, entity_label, action, changes in stream_rows(query):
+            head = [to_user_timezone(occurred_at).strftime("%Y-%m-%d %H:%M:%S"), email or system,
+                    kinds.get(entity_type, entity_type), entity_id, entity_label, actions.get(action, action)]
+            if not changes:
+                yield [*head, None, None, None]
+            for name, (before, after) in changes.items():
+                yield [*head, fields.get(name, name), _logged(before), _logged(after)]
+
+    return Export("changes", headers(CHANGE_LOG_COLUMNS), rows())
+
+
+def _logged(value: Any) -> str | None:
+    return None if value in (None, "", []) else change_value(value)
+
+

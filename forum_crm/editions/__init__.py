@@ -1,0 +1,1 @@
+"""Forum editions (/editions): programme, panels, partners, participants and the door check-in."""

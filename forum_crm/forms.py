@@ -1,0 +1,50 @@
+"""Form pieces every package uses: the record form with its version, confirmation, languages, filters."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forum_crm.labels import VOIVODESHIPS, choices, language_name
+
+# Languages an organisation may work in; names are shown in the reader's language by Babel.
+LANGUAGE_CODES = ("pl", "uk", "en", "ru", "be", "ka", "ar", "fa", "ps", "tr", "fr", "de", "es", "vi", "hi",
+                  "zh", "so", "ti", "hy", "az", "kk", "uz", "tg", "ky")
+
+
+VOIVODESHIP_CHOICES = choices(VOIVODESHIPS, empty="—")
+YES_NO_ALL = (("", _l("All")), ("yes", _l("Yes")), ("no", _l("No")))
+
+
+ARCHIVED = (("no", _l("Active")), ("yes", _l("Archived")), ("all", _l("All")))
+
+
+SORT = (("name", _l("Name A-Ż")), ("-name", _l("Name Ż-A")))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in LANGUAGE_CODES]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class RecordForm(FlaskForm):
+    """A form that edits a record: carries the version it was loaded at, to catch concurrent edits."""
+
+    version = HiddenField()
+    record_id: int | None = None
+    # The change-log fields its user may see when an edit conflicts (None: all of them).
+    logged_fields: frozenset[str] | None = None
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: confirms an action such as archiving."""
+
+

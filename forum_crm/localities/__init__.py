@@ -1,0 +1,1 @@
+"""Towns (/localities): stored places, found through the gazetteer or added by hand."""

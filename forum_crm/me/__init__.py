@@ -1,0 +1,1 @@
+"""Everyone's own pages (/me): their profile and consents, their organisation, password, security log."""

@@ -1,0 +1,1 @@
+"""Organisations (/organisations): the coordinator's list and records, profiles kept by their editors."""

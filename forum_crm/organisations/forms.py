@@ -1,0 +1,159 @@
+"""Forms of the directory: one class per use case."""
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from forum_crm.extensions import db
+from forum_crm.forms import (
+    ARCHIVED,
+    SORT,
+    VOIVODESHIP_CHOICES,
+    YES_NO_ALL,
+    MultiCheckboxField,
+    RecordForm,
+    language_choices,
+    yes_no,
+)
+from forum_crm.labels import SECTORS, choices
+from forum_crm.localities.forms import TownFields
+from forum_crm.models import Organisation, Sector, Voivodeship
+from forum_crm.organisations.queries import OrganisationFilters, OrganisationNotFound, find_organisation
+from forum_crm.text import fold
+from forum_crm.validators import digits_only, http_url, krs, long_text, nip, phone, single_line, strip
+
+
+class OrganisationProfileForm(TownFields, RecordForm):
+    """What an organisation's editor may change: not its sector, nor its Forum or consortium membership."""
+
+    logged_fields = frozenset({"name", "short_name", "locality", "krs", "nip", "website", "email", "phone",
+                               "description", "areas", "languages"})
+
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=300), single_line])
+    short_name = StringField(_l("Short name"), filters=[strip], validators=[Optional(), Length(max=80), single_line])
+    krs = StringField(_l("KRS"), filters=[strip, digits_only], validators=[Optional(), krs],
+                      description=_l("10 digits, from the National Court Register."))
+    nip = StringField(_l("NIP"), filters=[strip, digits_only], validators=[Optional(), nip],
+                      description=_l("10 digits, dashes allowed."))
+    website = StringField(_l("Website"), filters=[strip], validators=[Optional(), Length(max=300), http_url])
+    email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000), long_text])
+    areas = StringField(_l("Areas of work"), filters=[strip], validators=[Optional(), Length(max=500), single_line],
+                        description=_l("Separated by commas, for example: legal aid, education, housing."))
+    languages = MultiCheckboxField(_l("Languages"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
+
+    def validate_name(self, field):
+        if field.errors:
+            return  # only look up values that passed the checks above
+        clash = db.session.scalar(sa.select(Organisation.name).where(
+            Organisation.name_key == fold(field.data), Organisation.id != (self.record_id or 0)))
+        if clash:
+            raise ValidationError(gettext("An organisation with this name already exists: %(name)s.", name=clash))
+
+    def _unique(self, field, column, message):
+        if field.data and not field.errors and db.session.scalar(sa.select(Organisation.id).where(
+                column == field.data, Organisation.id != (self.record_id or 0))):
+            raise ValidationError(message)
+
+    def validate_krs(self, field):
+        self._unique(field, Organisation.krs, gettext("Another organisation has this KRS number."))
+
+    def validate_nip(self, field):
+        self._unique(field, Organisation.nip, gettext("Another organisation has this NIP."))
+
+    def fill_from(self, organisation: Organisation) -> None:
+        """Show a stored organisation's values (on GET)."""
+        self.fill_town(organisation.locality)
+        self.areas.data = ", ".join(area.name for area in organisation.areas)
+        self.languages.data = [language.code for language in organisation.languages]
+        self.version.data = str(organisation.version)
+
+    def data_for_service(self) -> dict:
+        """The fields this form may change, for directory.services.save_organisation."""
+        areas: dict[str, str] = {}  # one of each, whatever its case
+        for area in (self.areas.data or "").split(","):
+            if area.strip():
+                areas.setdefault(area.strip().casefold(), area.strip())
+        return {
+            "name": self.name.data, "short_name": self.short_name.data,
+            "town": self.town_found, "krs": self.krs.data, "nip": self.nip.data, "website": self.website.data,
+            "email": self.email.data, "phone": self.phone.data, "description": self.description.data,
+            "areas": list(areas.values()), "languages": self.languages.data or [],
+        }
+
+
+class OrganisationForm(OrganisationProfileForm):
+    """The coordinator's form: the profile, the sector and the memberships."""
+
+    logged_fields = None
+
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS), default=Sector.NGO.value)
+    forum_member_since = DateField(_l("Forum member since"), validators=[Optional()],
+                                   description=_l("Leave empty if the organisation is not a member of the Forum."))
+    consortium_member = BooleanField(_l("Member of Konsorcjum Migracyjne"))
+
+    def data_for_service(self) -> dict:
+        return {**super().data_for_service(), "sector": Sector(self.sector.data),
+                "forum_member_since": self.forum_member_since.data, "consortium_member": self.consortium_member.data}
+
+
+class OrganisationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=200), single_line],
+                    description=_l("Name, short name or town; Polish letters are optional."))
+    town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
+    voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
+    area = SelectField(_l("Area of work"), choices=[], default="")
+    member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
+    status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
+    sort = SelectField(_l("Order"), choices=SORT, default="name")
+
+    def __init__(self, formdata, areas):
+        super().__init__(formdata)
+        self.area.choices = [("", "—"), *((str(area.id), area.name) for area in areas)]
+
+    def filters(self) -> OrganisationFilters:
+        valid = self.validate()
+        value = (lambda field: field.data if valid else None)
+        return OrganisationFilters(
+            search=value(self.q), town=value(self.town),
+            voivodeship=Voivodeship(self.voivodeship.data) if valid and self.voivodeship.data else None,
+            sector=Sector(self.sector.data) if valid and self.sector.data else None,
+            area_id=int(self.area.data) if valid and self.area.data else None,
+            forum_member=yes_no(self.member.data) if valid else None,
+            archived={"no": False, "yes": True}.get(self.status.data, None) if valid else False,
+            descending=valid and self.sort.data == "-name",
+        )
+
+
+class OrganisationField(StringField):
+    """A text field naming an organisation; after validation `.organisation` is the one it names."""
+
+    organisation: Organisation | None = None
+
+    def post_validate(self, form, validation_stopped):
+        self.organisation = None
+        if validation_stopped or not self.data or self.errors:
+            return
+        try:
+            self.organisation = find_organisation(self.data)
+        except OrganisationNotFound as not_found:
+            if not_found.candidates:
+                message = gettext("Several organisations match; type the full name: %(names)s.",
+                                  names="; ".join(not_found.candidates))
+            else:
+                message = gettext("There is no organisation called %(name)s; add it first.", name=self.data)
+            self.errors.append(message)
+
+

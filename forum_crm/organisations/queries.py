@@ -1,0 +1,137 @@
+"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from forum_crm.extensions import db
+from forum_crm.listing import set_or_not, text_and_place
+from forum_crm.models import (
+    Affiliation,
+    AreaOfWork,
+    Edition,
+    Locality,
+    Organisation,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Role,
+    Sector,
+    User,
+    Voivodeship,
+)
+from forum_crm.models.base import utcnow
+from forum_crm.models.directory import PROFILE_CONFIRMATION_INTERVAL, organisation_area
+from forum_crm.text import fold
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    search: str | None = None
+    town: str | None = None
+    voivodeship: Voivodeship | None = None
+    sector: Sector | None = None
+    area_id: int | None = None
+    forum_member: bool | None = None
+    archived: bool | None = False  # None: both
+    descending: bool = False
+
+
+def organisation_list(filters: OrganisationFilters) -> sa.Select:
+    """Organisations matching the filters in Polish alphabetical order, with their current people count."""
+    people = (sa.select(sa.func.count(Affiliation.id))
+              .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
+              .correlate(Organisation).scalar_subquery())
+    query = (sa.select(Organisation, people.label("people"))
+             .outerjoin(Locality, Organisation.locality_id == Locality.id)
+             .options(joinedload(Organisation.locality)))
+    query = query.where(*text_and_place(Organisation.search_text, filters.search, filters.town, filters.voivodeship))
+    if filters.sector:
+        query = query.where(Organisation.sector == filters.sector)
+    if filters.area_id:
+        query = query.where(Organisation.id.in_(
+            sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
+    query = query.where(*set_or_not(((Organisation.forum_member_since, filters.forum_member),
+                                      (Organisation.archived_at, filters.archived))))
+    order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
+    return query.order_by(order, Organisation.id)
+
+
+# Editors are reminded at most this often that their organisation's profile needs confirming.
+REMINDER_INTERVAL = timedelta(days=30)
+
+
+def organisations_due_reminder() -> list[tuple[Organisation, list[str]]]:
+    """Organisations not confirmed for PROFILE_CONFIRMATION_INTERVAL, not reminded in REMINDER_INTERVAL,
+    with the e-mail addresses of their active editors."""
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(Organisation, User.email).join(User, User.organisation_id == Organisation.id)
+        .where(User.role == Role.ORG_EDITOR, User.active, Organisation.archived_at.is_(None),
+               sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
+               < now - PROFILE_CONFIRMATION_INTERVAL,
+               sa.or_(Organisation.profile_reminder_sent_at.is_(None),
+                      Organisation.profile_reminder_sent_at < now - REMINDER_INTERVAL))
+        .order_by(Organisation.id, User.email))
+    due: dict[int, tuple[Organisation, list[str]]] = {}
+    for organisation, email in rows:
+        due.setdefault(organisation.id, (organisation, []))[1].append(email)
+    return list(due.values())
+
+
+def organisation_people(organisation_id: int) -> list[Affiliation]:
+    """Everyone who works or worked at the organisation, current first, then by name."""
+    return list(db.session.scalars(
+        sa.select(Affiliation).join(Person).where(Affiliation.organisation_id == organisation_id)
+        .options(joinedload(Affiliation.person))
+        .order_by(sa.case((Affiliation.is_current, 0), else_=1), Person.name_sort, Affiliation.started_on)))
+
+
+@dataclass(frozen=True)
+class EditionTakenPart:
+    edition: Edition
+    people: int
+    attended: int
+
+
+def organisation_editions(organisation_id: int) -> list[EditionTakenPart]:
+    """The editions the organisation was represented at, with how many people it sent and how many came."""
+    attended = sa.func.count(Participation.id).filter(Participation.status == ParticipationStatus.ATTENDED)
+    rows = db.session.execute(
+        sa.select(Edition, sa.func.count(Participation.id), attended)
+        .join(Participation, Participation.edition_id == Edition.id)
+        .where(Participation.organisation_id == organisation_id)
+        .group_by(Edition.id).order_by(Edition.number))
+    return [EditionTakenPart(edition, people, came) for edition, people, came in rows]
+
+
+def areas_of_work() -> list[AreaOfWork]:
+    return list(db.session.scalars(sa.select(AreaOfWork).order_by(AreaOfWork.name)))
+
+
+class OrganisationNotFound(LookupError):
+    """No organisation, or several (`candidates`), match a typed name."""
+
+    def __init__(self, candidates: list[str]):
+        super().__init__(candidates)
+        self.candidates = candidates
+
+
+def find_organisation(typed: str) -> Organisation:
+    """The organisation a person typed: its exact name or short name, or the only one whose name contains it."""
+    folded = fold(typed)
+    exact = list(db.session.scalars(sa.select(Organisation).where(
+        sa.or_(Organisation.name_key == folded, sa.func.lower(Organisation.short_name) == typed.strip().lower()))
+        .limit(5)))
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or list(db.session.scalars(
+        sa.select(Organisation).where(Organisation.search_text.contains(folded, autoescape=True))
+        .order_by(Organisation.name_sort).limit(6)))
+    if len(matches) == 1:
+        return matches[0]
+    raise OrganisationNotFound([organisation.name for organisation in matches[:5]])
+
+

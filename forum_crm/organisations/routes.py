@@ -1,0 +1,98 @@
+"""Pages of the directory: organisations and people (the coordinator's workspace), the pages where an
+organisation's editor keeps its profile and people up to date, and everyone's own profile."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum_crm.auth.permissions import allow, can_edit_organisation, require
+from forum_crm.changelog import record_history
+from forum_crm.editing import after_edit, archive_page, invalid, save_form
+from forum_crm.extensions import db
+from forum_crm.forms import ConfirmForm
+from forum_crm.models import Organisation, Role
+from forum_crm.organisations import queries
+from forum_crm.organisations.exports import organisations_export
+from forum_crm.organisations.forms import OrganisationFilterForm, OrganisationForm, OrganisationProfileForm
+from forum_crm.organisations.queries import areas_of_work, organisation_editions, organisation_people
+from forum_crm.organisations.services import confirm_profile, save_organisation
+from forum_crm.pagination import paginate
+from forum_crm.spreadsheets.export import file_format, send
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+@bp.route("")
+@allow(Role.COORDINATOR)
+def organisation_list():
+    areas = areas_of_work()
+    filters_form = OrganisationFilterForm(request.args, areas)
+    page = paginate(queries.organisation_list(filters_form.filters()))
+    return render_template("organisations/organisation_list.html", page=page, filters=filters_form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def organisation_new():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        return save_form(form, lambda: save_organisation(Organisation(), form.data_for_service()),
+                         lambda organisation: url_for(".organisation_detail", id=organisation.id),
+                         "organisations/organisation_form.html", organisation=None)
+    return invalid("organisations/organisation_form.html", form, organisation=None)
+
+
+@bp.route("/<int:id>")
+@allow(Role.COORDINATOR)
+def organisation_detail(id: int):
+    organisation = db.get_or_404(Organisation, id)
+    return render_template(
+        "organisations/organisation_detail.html", organisation=organisation, people=organisation_people(id),
+        editions=organisation_editions(id), history=record_history("organisation", id), confirm=ConfirmForm())
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
+def organisation_edit(id: int):
+    """The coordinator edits everything; an organisation's editor its profile (OrganisationProfileForm)."""
+    organisation = db.get_or_404(Organisation, id)
+    require(can_edit_organisation(current_user, organisation))
+    form_class = OrganisationForm if current_user.role == Role.COORDINATOR else OrganisationProfileForm
+    form = form_class(obj=organisation)
+    form.record_id = id
+    if request.method == "GET":
+        form.fill_from(organisation)
+    elif form.validate_on_submit():
+        return save_form(form, lambda: save_organisation(organisation, form.data_for_service()),
+                         lambda _: after_edit(".organisation_detail", id), "organisations/organisation_form.html",
+                         record=organisation, entity_type="organisation", organisation=organisation,
+                         confirm=ConfirmForm())
+    return invalid("organisations/organisation_form.html", form, organisation=organisation, confirm=ConfirmForm())
+
+
+@bp.route("/<int:id>/confirm", methods=["POST"])
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
+def organisation_confirm(id: int):
+    """"The profile is up to date": clears the reminder flag for another year."""
+    organisation = db.get_or_404(Organisation, id)
+    require(can_edit_organisation(current_user, organisation))
+    if ConfirmForm().validate_on_submit():
+        confirm_profile(organisation)
+        db.session.commit()
+        flash(_("Thank you: the profile of %(name)s is confirmed as up to date.", name=organisation.name), "success")
+    return redirect(after_edit(".organisation_detail", id))
+
+
+@bp.route("/<int:id>/archive", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def organisation_archive(id: int):
+    return archive_page(db.get_or_404(Organisation, id), "organisation", ".organisation_detail")
+
+
+@bp.route("/export.<fmt>")
+@allow(Role.COORDINATOR)
+def organisation_export(fmt: str):
+    filters = OrganisationFilterForm(request.args, areas_of_work()).filters()
+    return send(organisations_export(filters), file_format(fmt))
+
+

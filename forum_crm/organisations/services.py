@@ -1,0 +1,73 @@
+"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
+
+
+import sqlalchemy as sa
+
+from forum_crm.changelog import loggable, readers, record_change, save_logged
+from forum_crm.extensions import db
+from forum_crm.localities.services import locality_label, stored_locality
+from forum_crm.models import AreaOfWork, Organisation, OrganisationLanguage
+from forum_crm.models.base import utcnow
+
+ORGANISATION_COLUMNS = ("name", "short_name", "sector", "krs", "nip", "website", "email", "phone", "description",
+                        "forum_member_since", "consortium_member")
+
+
+ORGANISATION_FIELDS = {
+    **readers(*ORGANISATION_COLUMNS),
+    "locality": locality_label,
+    "areas": lambda row: [area.name for area in row.areas],
+    "languages": lambda row: [language.code for language in row.languages],
+}
+
+
+def areas_named(names: list[str]) -> list[AreaOfWork]:
+    """AreaOfWork rows for these names (matched without regard to case), created if new."""
+    existing = {area.name.lower(): area for area in db.session.scalars(
+        sa.select(AreaOfWork).where(sa.func.lower(AreaOfWork.name).in_([name.lower() for name in names])))}
+    areas = []
+    for name in names:
+        area = existing.get(name.lower())
+        if area is None:
+            area = existing[name.lower()] = AreaOfWork(name=name[:80])
+            db.session.add(area)
+        areas.append(area)
+    return areas
+
+
+def save_organisation(organisation: Organisation, data: dict) -> Organisation:
+    """Create or edit an organisation from OrganisationForm or OrganisationProfileForm.data_for_service().
+
+    Only the columns in `data` change: an editor's form has no sector or membership fields.
+    """
+
+    def apply():
+        for name in ORGANISATION_COLUMNS:
+            if name in data:
+                setattr(organisation, name, data[name])
+        organisation.locality = stored_locality(data["town"]) if data["town"] else None
+        organisation.areas = areas_named(data["areas"])
+        wanted = set(data["languages"])
+        organisation.languages = [language for language in organisation.languages if language.code in wanted] + [
+            OrganisationLanguage(code=code) for code in data["languages"]
+            if code not in {language.code for language in organisation.languages}]
+
+    save_logged("organisation", organisation, ORGANISATION_FIELDS, apply)
+    return organisation
+
+
+def confirm_profile(organisation: Organisation) -> None:
+    """An editor (or the coordinator) confirms the organisation's profile is up to date."""
+    before = organisation.profile_confirmed_at
+    organisation.profile_confirmed_at = utcnow()
+    db.session.flush()
+    record_change("organisation", organisation, "confirmed",
+                  {"profile_confirmed_at": [loggable(before), loggable(organisation.profile_confirmed_at)]})
+
+
+def record_reminder(organisation: Organisation) -> None:
+    """Remember when the editors were last reminded (not a change to the profile, so not versioned or logged)."""
+    db.session.execute(sa.update(Organisation).where(Organisation.id == organisation.id)
+                       .values(profile_reminder_sent_at=utcnow()))
+
+

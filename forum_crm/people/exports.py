@@ -1,0 +1,57 @@
+"""Exports: organisations, people, an edition's participants and the change log, as CSV or XLSX.
+
+CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
+decimal separator is ','), opens it with Polish letters right; other programs read it too, and
+our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
+sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
+(memory stays the same however many rows), then sent. In both formats a text cell that starts like
+a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
+The headers are those the imports read (see imports.columns), in the reader's language.
+"""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from flask_babel import to_user_timezone
+from sqlalchemy.orm import aliased
+
+from forum_crm.models import Affiliation, Locality, Organisation, Person
+from forum_crm.people.queries import PersonFilters, main_affiliation, person_list
+from forum_crm.spreadsheets.columns import PERSON_COLUMNS
+from forum_crm.spreadsheets.export import Cell, Export, headers, stream_rows, text_or_none, yes_no_words
+
+
+def _consent_date(*moments: datetime | None) -> date | None:
+    given = [moment for moment in moments if moment]
+    return to_user_timezone(min(given)).date() if given else None
+
+
+def people_export(filters: PersonFilters) -> Export:
+    """The people of the list page with these filters, each with their main current organisation and role.
+
+    Plain columns rather than records (the list's query, its filters and order, with other columns):
+    100,000 people are read in seconds.
+    """
+    main, organisation = aliased(Affiliation), aliased(Organisation)
+    query = (person_list(filters)
+             .outerjoin(main, main.id == main_affiliation(Person.id))
+             .outerjoin(organisation, organisation.id == main.organisation_id)
+             .with_only_columns(
+                 Person.first_name, Person.last_name, Person.email, Person.phone, Locality.name, Locality.voivodeship,
+                 organisation.name, main.role_title, Person.expertise, Person.forum_member, Person.leader,
+                 Person.directory_consent_at, Person.map_consent_at, Person.consent_source, Person.notes,
+                 Person.archived_at))
+
+    def rows() -> Iterator[list[Cell]]:
+        flag = yes_no_words()
+        for (first_name, last_name, email, phone, town, voivodeship, organisation_name, role_title, expertise,
+             forum_member, leader, directory_consent_at, map_consent_at, consent_source, notes,
+             archived_at) in stream_rows(query):
+            yield [first_name, last_name, email, phone, town, text_or_none(voivodeship), organisation_name, role_title,
+                   expertise, flag(forum_member), flag(leader), flag(directory_consent_at is not None),
+                   flag(map_consent_at is not None), _consent_date(directory_consent_at, map_consent_at),
+                   consent_source, notes, flag(archived_at is not None)]
+
+    return Export("people", headers(PERSON_COLUMNS), rows())
+
+

@@ -1,0 +1,164 @@
+"""Forms of the directory: one class per use case."""
+
+import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from forum_crm.extensions import db
+from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, yes_no
+from forum_crm.localities.forms import TownFields
+from forum_crm.models import Person, Voivodeship
+from forum_crm.organisations.forms import OrganisationField
+from forum_crm.organisations.queries import OrganisationNotFound, find_organisation
+from forum_crm.people.queries import PersonFilters, find_person
+from forum_crm.validators import long_text, phone, single_line, strip
+
+
+class PersonField(StringField):
+    """A text field naming a person by e-mail or full name; after validation `.person` is the one it names."""
+
+    person: Person | None = None
+
+    def post_validate(self, form, validation_stopped):
+        self.person = None
+        if validation_stopped or not self.data or self.errors:
+            return
+        try:
+            self.person = find_person(self.data)
+        except LookupError as not_found:
+            candidates = not_found.args[0] if not_found.args else []
+            if candidates:
+                self.errors.append(gettext("Several people match; type the e-mail address of one of them: "
+                                           "%(names)s.", names="; ".join(candidates)))
+            else:
+                self.errors.append(gettext("There is no person called %(name)s in the directory.", name=self.data))
+
+
+class PersonContactForm(TownFields, RecordForm):
+    """What an organisation's editor may change about its people: names, contact details, town, expertise."""
+
+    logged_fields = frozenset({"first_name", "last_name", "email", "phone", "locality", "expertise"})
+
+    first_name = StringField(_l("First name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
+    last_name = StringField(_l("Last name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
+    email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
+    expertise = TextAreaField(_l("Expertise"), filters=[strip], validators=[Optional(), Length(max=2000), long_text])
+
+    def validate_email(self, field):
+        if field.errors:
+            return  # only look up values that passed the checks above
+        if field.data and db.session.scalar(sa.select(Person.id).where(
+                Person.email == field.data.lower(), Person.id != (self.record_id or 0))):
+            raise ValidationError(gettext("Another person has this e-mail address."))
+
+    def fill_from(self, person: Person) -> None:
+        """Show a stored person's values (on GET)."""
+        self.fill_town(person.locality)
+        self.version.data = str(person.version)
+
+    def data_for_service(self) -> dict:
+        """The fields this form may change, for directory.services.save_person."""
+        return {
+            "first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,
+            "phone": self.phone.data, "town": self.town_found, "expertise": self.expertise.data,
+        }
+
+
+
+
+class PersonForm(PersonContactForm):
+    """The coordinator's form: everything, including consents given on paper and private notes."""
+
+    logged_fields = None
+
+    forum_member = BooleanField(_l("Member of the Forum"))
+    leader = BooleanField(_l("Leader of an organisation"))
+    directory_consent = BooleanField(_l("Agrees to be listed in the members' directory"))
+    share_contact = BooleanField(_l("Agrees to show their e-mail address and phone number to members"))
+    map_consent = BooleanField(_l("Agrees to be counted on the member map (town only)"))
+    consent_given_on = DateField(_l("Consent given on"), validators=[Optional()],
+                                 description=_l("For consent ticked now; empty means today."))
+    consent_source = StringField(_l("Source of consent"), filters=[strip],
+                                 validators=[Optional(), Length(max=200), single_line],
+                                 description=_l("For example: registration form of Forum III."))
+    notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
+                          validators=[Optional(), Length(max=5000), long_text])
+
+    def fill_from(self, person: Person) -> None:
+        super().fill_from(person)
+        self.directory_consent.data = person.directory_consent_at is not None
+        self.map_consent.data = person.map_consent_at is not None
+
+    def data_for_service(self) -> dict:
+        return {
+            **super().data_for_service(), "forum_member": self.forum_member.data, "leader": self.leader.data,
+            "directory_consent": self.directory_consent.data, "map_consent": self.map_consent.data,
+            "share_contact": self.share_contact.data, "consent_given_on": self.consent_given_on.data,
+            "consent_source": self.consent_source.data, "notes": self.notes.data,
+        }
+
+
+class PersonFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=200), single_line],
+                    description=_l("Name, e-mail or town; Polish letters are optional."))
+    town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
+    voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
+    organisation = StringField(_l("Organisation"), filters=[strip],
+                               validators=[Optional(), Length(max=300), single_line])
+    member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
+    directory_consent = SelectField(_l("Directory consent"), choices=YES_NO_ALL, default="")
+    map_consent = SelectField(_l("Map consent"), choices=YES_NO_ALL, default="")
+    status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
+    sort = SelectField(_l("Order"), choices=SORT, default="name")
+
+    def validate_organisation(self, field):
+        if field.errors:
+            return  # only look up values that passed the checks above
+        if field.data:
+            try:
+                self.organisation_id = find_organisation(field.data).id
+            except OrganisationNotFound:
+                raise ValidationError(gettext("No single organisation matches this name.")) from None
+
+    organisation_id = None
+
+    def filters(self) -> PersonFilters:
+        if not self.validate():
+            return PersonFilters(organisation_id=-1) if self.organisation.errors else PersonFilters()
+        return PersonFilters(
+            search=self.q.data, town=self.town.data,
+            voivodeship=Voivodeship(self.voivodeship.data) if self.voivodeship.data else None,
+            organisation_id=self.organisation_id, forum_member=yes_no(self.member.data),
+            directory_consent=yes_no(self.directory_consent.data), map_consent=yes_no(self.map_consent.data),
+            archived={"no": False, "yes": True}.get(self.status.data), descending=self.sort.data == "-name",
+        )
+
+
+class AffiliationForm(FlaskForm):
+    organisation = OrganisationField(_l("Organisation"), filters=[strip],
+                                     validators=[DataRequired(), Length(max=300), single_line],
+                                     description=_l("Its name or short name."))
+    role_title = StringField(_l("Role"), filters=[strip], validators=[Optional(), Length(max=200), single_line])
+    started_on = DateField(_l("From"), validators=[Optional()])
+    ended_on = DateField(_l("To"), validators=[Optional()], description=_l("Empty if the person still works there."))
+    is_primary = BooleanField(_l("Main organisation"), default=True)
+    replaces_current = BooleanField(_l("Moves here: end the current affiliations the day before"))
+
+    def validate_ended_on(self, field):
+        if field.data and self.started_on.data and field.data < self.started_on.data:
+            raise ValidationError(gettext("The end date cannot be before the start date."))
+
+    def validate_replaces_current(self, field):
+        if field.data and not self.started_on.data:
+            raise ValidationError(gettext("Give the date the person moved (From) to end the current affiliations."))
+
+
+class EndAffiliationForm(FlaskForm):
+    ended_on = DateField(_l("Ended on"), validators=[DataRequired()])

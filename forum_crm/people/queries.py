@@ -1,0 +1,105 @@
+"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum_crm.extensions import db
+from forum_crm.listing import set_or_not, text_and_place
+from forum_crm.models import Affiliation, Edition, Locality, Participation, Person, Voivodeship
+from forum_crm.text import fold
+
+
+def current_people(organisation_id: int) -> list[Person]:
+    """The people who work at the organisation now, by name (what its editor keeps up to date)."""
+    return list(db.session.scalars(
+        sa.select(Person).join(Affiliation).where(Affiliation.organisation_id == organisation_id, Affiliation.is_current,
+                                                  Person.anonymised_at.is_(None))
+        .options(joinedload(Person.locality)).distinct().order_by(Person.name_sort, Person.id)))
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    search: str | None = None
+    town: str | None = None
+    voivodeship: Voivodeship | None = None
+    organisation_id: int | None = None
+    forum_member: bool | None = None
+    directory_consent: bool | None = None
+    map_consent: bool | None = None
+    archived: bool | None = False
+    descending: bool = False
+
+
+def person_list(filters: PersonFilters) -> sa.Select:
+    """People matching the filters, by last name in Polish order, with their current organisations."""
+    query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id)
+             .options(joinedload(Person.locality),
+                      selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
+    query = query.where(*text_and_place(Person.search_text, filters.search, filters.town, filters.voivodeship))
+    if filters.organisation_id:
+        query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
+            Affiliation.organisation_id == filters.organisation_id, Affiliation.is_current)))
+    if filters.forum_member is not None:
+        query = query.where(Person.forum_member.is_(filters.forum_member))
+    query = query.where(*set_or_not(((Person.directory_consent_at, filters.directory_consent),
+                                      (Person.map_consent_at, filters.map_consent),
+                                      (Person.archived_at, filters.archived))))
+    order = Person.name_sort.desc() if filters.descending else Person.name_sort
+    return query.order_by(order, Person.id)
+
+
+def person_participations(person_id: int) -> list[Participation]:
+    return list(db.session.scalars(
+        sa.select(Participation).join(Edition).where(Participation.person_id == person_id)
+        .options(joinedload(Participation.edition), joinedload(Participation.organisation),
+                 selectinload(Participation.days_attended))
+        .order_by(Edition.number)))
+
+
+def person_affiliations(person_id: int) -> list[Affiliation]:
+    return list(db.session.scalars(
+        sa.select(Affiliation).where(Affiliation.person_id == person_id)
+        .options(joinedload(Affiliation.organisation))
+        .order_by(sa.case((Affiliation.is_current, 0), else_=1), Affiliation.started_on.desc().nulls_last(), Affiliation.id)))
+
+
+def find_person(typed: str) -> Person:
+    """The person a coordinator typed: an e-mail address, or a full name that only one person has."""
+    folded = fold(typed)
+    matches = list(db.session.scalars(sa.select(Person).where(
+        sa.or_(Person.email == typed.strip().lower(), Person.search_text == folded,  # the name of someone with no e-mail
+               Person.search_text.startswith(folded + " ", autoescape=True)))
+        .limit(6)))
+    if len(matches) == 1:
+        return matches[0]
+    raise LookupError([person.full_name for person in matches[:5]])
+
+
+def main_affiliation(person_id) -> sa.ScalarSelect:
+    """The affiliation a person is listed with (`person_id` a column: correlated): their current primary one,
+    else their latest current one, in the order editions.participation_queries.represented_organisation uses."""
+    return (sa.select(Affiliation.id)
+            .where(Affiliation.person_id == person_id,
+                   Affiliation.is_current)
+            .order_by(Affiliation.is_primary.desc(), Affiliation.started_on.desc().nulls_last(), Affiliation.id.desc())
+            .limit(1).scalar_subquery())
+
+

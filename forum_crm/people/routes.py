@@ -1,0 +1,161 @@
+"""Pages of the directory: organisations and people (the coordinator's workspace), the pages where an
+organisation's editor keeps its profile and people up to date, and everyone's own profile."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum_crm.auth.permissions import allow, can_edit_person, recent_password_required, require
+from forum_crm.changelog import record_history
+from forum_crm.editing import after_edit, archive_page, invalid, save_form
+from forum_crm.extensions import db
+from forum_crm.forms import ConfirmForm
+from forum_crm.models import Affiliation, Person, Role
+from forum_crm.pagination import paginate
+from forum_crm.people import queries
+from forum_crm.people.exports import people_export
+from forum_crm.people.forms import AffiliationForm, EndAffiliationForm, PersonContactForm, PersonFilterForm, PersonForm
+from forum_crm.people.queries import person_affiliations, person_participations
+from forum_crm.people.services import add_affiliation, end_affiliation, remove_affiliation, save_person
+from forum_crm.spreadsheets.export import file_format, send
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+# Organisations
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+@bp.route("/<int:id>/archive", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def person_archive(id: int):
+    return archive_page(db.get_or_404(Person, id), "person", ".person_detail")
+
+
+
+
+# People
+
+@bp.route("")
+@allow(Role.COORDINATOR)
+def person_list():
+    filters_form = PersonFilterForm(request.args)
+    page = paginate(queries.person_list(filters_form.filters()))
+    return render_template("people/person_list.html", page=page, filters=filters_form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def person_new():
+    form = PersonForm()
+    if form.validate_on_submit():
+        return save_form(form, lambda: save_person(Person(), form.data_for_service()),
+                         lambda person: url_for(".person_detail", id=person.id), "people/person_form.html",
+                         person=None)
+    return invalid("people/person_form.html", form, person=None)
+
+
+@bp.route("/<int:id>")
+@allow(Role.COORDINATOR)
+def person_detail(id: int):
+    person = db.get_or_404(Person, id)
+    return render_template(
+        "people/person_detail.html", person=person, affiliations=person_affiliations(id),
+        participations=person_participations(id), history=record_history("person", id),
+        affiliation_form=AffiliationForm(), confirm=ConfirmForm())
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
+def person_edit(id: int):
+    """The coordinator edits everything; an organisation's editor its people's contact details."""
+    person = db.get_or_404(Person, id)
+    require(can_edit_person(current_user, person))
+    form_class = PersonForm if current_user.role == Role.COORDINATOR else PersonContactForm
+    form = form_class(obj=person)
+    form.record_id = id
+    if request.method == "GET":
+        form.fill_from(person)
+    elif form.validate_on_submit():
+        return save_form(form, lambda: save_person(person, form.data_for_service()),
+                         lambda _: after_edit(".person_detail", id), "people/person_form.html",
+                         record=person, entity_type="person", person=person)
+    return invalid("people/person_form.html", form, person=person)
+
+
+
+
+@bp.route("/<int:id>/affiliations", methods=["POST"])
+@allow(Role.COORDINATOR)
+def affiliation_add(id: int):
+    person = db.get_or_404(Person, id)
+    form = AffiliationForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "people/person_detail.html", person=person, affiliations=person_affiliations(id),
+            participations=person_participations(id), history=record_history("person", id),
+            affiliation_form=form, confirm=ConfirmForm()), 422
+    add_affiliation(person, form.organisation.organisation, form.role_title.data, form.started_on.data,
+                    form.ended_on.data, form.is_primary.data, form.replaces_current.data)
+    db.session.commit()
+    flash(_("Affiliation added: %(name)s.", name=form.organisation.organisation.name), "success")
+    return redirect(url_for(".person_detail", id=id))
+
+
+def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:
+    affiliation = db.get_or_404(Affiliation, affiliation_id)
+    if affiliation.person_id != person_id:
+        abort(404)
+    return affiliation
+
+
+@bp.route("/<int:id>/affiliations/<int:affiliation_id>/end", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def affiliation_end(id: int, affiliation_id: int):
+    affiliation = _affiliation_of(id, affiliation_id)
+    form = EndAffiliationForm()
+    if form.validate_on_submit():
+        if affiliation.started_on and form.ended_on.data < affiliation.started_on:
+            form.ended_on.errors.append(_("The end date cannot be before the start date."))
+        else:
+            end_affiliation(affiliation, form.ended_on.data)
+            db.session.commit()
+            flash(_("Affiliation ended."), "success")
+            return redirect(url_for(".person_detail", id=id))
+    return invalid("people/affiliation_end.html", form, affiliation=affiliation)
+
+
+@bp.route("/<int:id>/affiliations/<int:affiliation_id>/delete", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def affiliation_delete(id: int, affiliation_id: int):
+    affiliation = _affiliation_of(id, affiliation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        remove_affiliation(affiliation)
+        db.session.commit()
+        flash(_("Affiliation removed."), "success")
+        return redirect(url_for(".person_detail", id=id))
+    return render_template("people/affiliation_delete.html", affiliation=affiliation, form=form)
+
+
+@bp.route("/export.<fmt>")
+@allow(Role.COORDINATOR)
+@recent_password_required  # personal data leaves the application
+def person_export(fmt: str):
+    return send(people_export(PersonFilterForm(request.args).filters()), file_format(fmt))
+
+

@@ -1,0 +1,115 @@
+"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from forum_crm.changelog import differences, readers, record_change, save_logged, snapshot
+from forum_crm.extensions import db
+from forum_crm.localities.services import locality_label, stored_locality
+from forum_crm.models import Affiliation, Organisation, Person
+from forum_crm.models.base import utcnow
+
+PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "expertise", "forum_member", "leader",
+                  "share_contact", "consent_source", "notes")
+PERSON_FIELDS = {
+    **readers(*PERSON_COLUMNS, "directory_consent_at", "map_consent_at"),
+    "locality": locality_label,
+}
+# Where a consent came from when the person gave it on their own profile page.
+OWN_PROFILE_CONSENT = "own profile in forum-crm"
+AFFILIATION_FIELDS = {"organisation": lambda row: row.organisation.name,
+                      **readers("role_title", "started_on", "ended_on", "is_primary")}
+
+
+
+
+
+
+def _consent_time(given_on: date | None) -> datetime:
+    return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
+
+
+def save_person(person: Person, data: dict) -> Person:
+    """Create or edit a person from the data_for_service() of PersonForm, PersonSelfForm or PersonContactForm.
+
+    Only the columns in `data` change. Consent is dated when first given; given on the person's own
+    profile, its source says so.
+    """
+
+    def apply():
+        for name in PERSON_COLUMNS:
+            if name in data:
+                setattr(person, name, data[name])
+        person.locality = stored_locality(data["town"]) if data["town"] else None
+        for kind in ("directory", "map"):
+            column = f"{kind}_consent_at"
+            if f"{kind}_consent" not in data:
+                continue
+            if not data[f"{kind}_consent"]:
+                setattr(person, column, None)
+            elif getattr(person, column) is None:
+                setattr(person, column, _consent_time(data.get("consent_given_on")))
+                if "consent_source" not in data:
+                    person.consent_source = OWN_PROFILE_CONSENT
+
+    save_logged("person", person, PERSON_FIELDS, apply)
+    return person
+
+
+
+
+def add_affiliation(person: Person, organisation: Organisation, role_title: str | None, started_on: date | None,
+                    ended_on: date | None, is_primary: bool, replaces_current: bool) -> Affiliation:
+    """Link a person to an organisation; when they move, their current affiliations end the day before."""
+    if replaces_current and started_on:
+        for current in person.affiliations:
+            if current.ended_on is None or current.ended_on >= started_on:
+                current.ended_on = max(started_on - timedelta(days=1), current.started_on or date.min)
+                current.is_primary = False
+    if is_primary:
+        for other in person.affiliations:
+            other.is_primary = False
+    affiliation = Affiliation(person=person, organisation=organisation, role_title=role_title,
+                              started_on=started_on, ended_on=ended_on, is_primary=is_primary)
+    db.session.add(affiliation)
+    db.session.flush()
+    record_change("person", person, "affiliation_added",
+                  differences(dict.fromkeys(AFFILIATION_FIELDS), snapshot(affiliation, AFFILIATION_FIELDS)))
+    return affiliation
+
+
+def end_affiliation(affiliation: Affiliation, ended_on: date) -> None:
+    before = snapshot(affiliation, AFFILIATION_FIELDS)
+    affiliation.ended_on = ended_on
+    db.session.flush()
+    record_change("person", affiliation.person, "affiliation_updated",
+                  {"organisation": [before["organisation"], before["organisation"]],
+                   **differences(before, snapshot(affiliation, AFFILIATION_FIELDS))})
+
+
+def remove_affiliation(affiliation: Affiliation) -> None:
+    """Delete an affiliation entered by mistake (to record a move, end it instead)."""
+    person = affiliation.person
+    before = snapshot(affiliation, AFFILIATION_FIELDS)
+    db.session.delete(affiliation)
+    db.session.flush()
+    record_change("person", person, "affiliation_removed", {name: [value, None] for name, value in before.items()})
+
+
+# Profile confirmation and reminders
+
+
+
+
+
+# Reverting a change made by an editor or member
+
+
+
+
+
+
+
+
+
+
+

@@ -1,0 +1,157 @@
+"""Exports: organisations, people, an edition's participants and the change log, as CSV or XLSX.
+
+CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
+decimal separator is ','), opens it with Polish letters right; other programs read it too, and
+our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
+sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
+(memory stays the same however many rows), then sent. In both formats a text cell that starts like
+a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
+The headers are those the imports read (see imports.columns), in the reader's language.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any
+
+import openpyxl
+import sqlalchemy as sa
+from flask import Response, abort, send_file, stream_with_context
+from flask_babel import get_locale, gettext
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from forum_crm.extensions import db
+from forum_crm.spreadsheets.columns import Column
+
+# Exports put a quote before these so spreadsheets do not run the cell as a formula; imports take it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "xlsx")
+CSV_DELIMITER = ";"
+BATCH = 1_000  # rows fetched from the database at a time
+CSV_CHUNK = 64 * 1024  # characters sent at a time
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Cell = str | int | date | None
+
+
+@dataclass(frozen=True)
+class Export:
+    """A table to send: the file name without extension, the headers and the rows (read lazily)."""
+
+    name: str
+    headers: list[str]
+    rows: Iterable[list[Cell]]
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def neutralise(text: str) -> str:
+    """A quote before text that a spreadsheet would run as a formula: "=1+1" -> "'=1+1"."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def language() -> str:
+    return str(get_locale() or "pl")
+
+
+def headers(columns: Iterable[Column]) -> list[str]:
+    reader_language = language()
+    return [column.header(reader_language) for column in columns]
+
+
+def yes_no_words() -> Callable[[bool], str]:
+    """"tak"/"nie" (or "yes"/"no") for a flag, translated once per export rather than once per cell."""
+    yes, no = gettext("yes"), gettext("no")
+    return lambda value: yes if value else no
+
+
+def stream_rows(select: sa.Select) -> Iterator[Any]:
+    """The rows of `select`, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
+    return iter(db.session.execute(select.execution_options(yield_per=BATCH)))
+
+
+# What is exported
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+# How it is sent
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(str(value)) if isinstance(value, str) else str(value)
+
+
+def csv_chunks(export: Export) -> Iterator[str]:
+    """The export as CSV text in chunks of about CSV_CHUNK characters, starting with the byte order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([_csv_cell(header) for header in export.headers])
+    for row in export.rows:
+        writer.writerow([_csv_cell(value) for value in row])
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx_cell(value: Cell) -> Cell:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def xlsx_file(export: Export) -> IO[bytes]:
+    """The export as an XLSX workbook in an anonymous temporary file, positioned at its start."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(export.name[:31])
+    sheet.append([_xlsx_cell(header) for header in export.headers])
+    for row in export.rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def send(export: Export, file_format: str) -> Response:
+    """The export as a download named like organisations-2024-05-18.csv."""
+    name = f"{export.name}-{date.today().isoformat()}.{file_format}"
+    if file_format == "xlsx":
+        return send_file(xlsx_file(export), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+    response = Response(stream_with_context(csv_chunks(export)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def file_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        abort(404)
+    return fmt
+
+
+
+
