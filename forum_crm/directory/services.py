@@ -177,8 +177,8 @@ def record_reminder(organisation: Organisation) -> None:
 
 # Reverting a change made by an editor or member
 
-# Consent is only ever given or withdrawn by the person: a revert leaves it as it is.
-NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact"})
+# Consent is only ever given or withdrawn by the person: a revert leaves it (and where it came from) as it is.
+NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact", "consent_source"})
 REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}
 
 
