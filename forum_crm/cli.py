@@ -146,6 +146,8 @@ def report_group() -> None:
 @with_appcontext
 def report_summary_command(start, end, lang: str) -> None:
     """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners."""
+    if start and end and end < start:
+        raise click.UsageError("--to is before --from.")
     with current_app.test_request_context(), force_locale(lang):
         default = default_period()
         summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end))
