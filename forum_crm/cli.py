@@ -146,6 +146,8 @@ def report_group() -> None:
 @with_appcontext
 def report_summary_command(start, end, lang: str) -> None:
     """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners."""
+    if start and end and end < start:
+        raise click.UsageError("--to is before --from.")
     with current_app.test_request_context(), force_locale(lang):
         default = default_period()
         summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end))
@@ -157,9 +159,10 @@ def report_summary_command(start, end, lang: str) -> None:
 def send_reminders_command() -> None:
     """E-mail the editors of organisations whose profile has not been confirmed for 12 months.
 
-    Each organisation's editors get at most one reminder every 30 days, so it is safe to run daily.
+    Each organisation's editors get at most one reminder every 30 days, so it is safe to run daily. If
+    sending fails, the command exits with status 1 and the next run tries that organisation again.
     """
-    sent = 0
+    sent = failed = 0
     for organisation, emails in organisations_due_reminder():
         record_reminder(organisation)
         link = external_url("organisations.organisation_edit", id=organisation.id)
@@ -169,7 +172,11 @@ def send_reminders_command() -> None:
         except MailError as error:
             db.session.rollback()  # not recorded: the next run tries again
             click.echo(f"Could not remind the editors of {organisation.name}: {error}", err=True)
+            failed += 1
             continue
         db.session.commit()
         sent += 1
     click.echo(f"Reminders sent for {sent} organisation(s).")
+    if failed:
+        click.echo(f"Not sent for {failed} organisation(s): the next run tries again.", err=True)
+        sys.exit(1)

@@ -10,8 +10,8 @@ from forum_crm.models import ChangeLogEntry, Locality, Organisation, Organisatio
 from forum_crm.organisations.services import ORGANISATION_FIELDS, areas_named
 from forum_crm.people.services import PERSON_FIELDS
 
-# Consent is only ever given or withdrawn by the person: a revert leaves it as it is.
-NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact"})
+# Consent is only ever given or withdrawn by the person: a revert leaves it (and where it came from) as it is.
+NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact", "consent_source"})
 
 
 REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}

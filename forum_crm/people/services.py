@@ -59,7 +59,11 @@ def save_person(person: Person, data: dict) -> Person:
 
 def add_affiliation(person: Person, organisation: Organisation, role_title: str | None, started_on: date | None,
                     ended_on: date | None, is_primary: bool, replaces_current: bool) -> Affiliation:
-    """Link a person to an organisation; when they move, their current affiliations end the day before."""
+    """Link a person to an organisation; when they move, their current affiliations end the day before.
+
+    Each other affiliation this changes (ended, or no longer the main one) is logged too.
+    """
+    before = [(other, snapshot(other, AFFILIATION_FIELDS)) for other in person.affiliations]
     if replaces_current and started_on:
         for current in person.affiliations:
             if current.ended_on is None or current.ended_on >= started_on:
@@ -72,6 +76,8 @@ def add_affiliation(person: Person, organisation: Organisation, role_title: str 
                               started_on=started_on, ended_on=ended_on, is_primary=is_primary)
     db.session.add(affiliation)
     db.session.flush()
+    for other, old in before:
+        _log_affiliation_update(other, old)
     record_change("person", person, "affiliation_added",
                   differences(dict.fromkeys(AFFILIATION_FIELDS), snapshot(affiliation, AFFILIATION_FIELDS)))
     return affiliation
@@ -81,9 +87,15 @@ def end_affiliation(affiliation: Affiliation, ended_on: date) -> None:
     before = snapshot(affiliation, AFFILIATION_FIELDS)
     affiliation.ended_on = ended_on
     db.session.flush()
-    record_change("person", affiliation.person, "affiliation_updated",
-                  {"organisation": [before["organisation"], before["organisation"]],
-                   **differences(before, snapshot(affiliation, AFFILIATION_FIELDS))})
+    _log_affiliation_update(affiliation, before)
+
+
+def _log_affiliation_update(affiliation: Affiliation, before: dict) -> None:
+    """Log what changed in an affiliation since `before` (its snapshot), naming its organisation; nothing if nothing."""
+    changes = differences(before, snapshot(affiliation, AFFILIATION_FIELDS))
+    if changes:
+        record_change("person", affiliation.person, "affiliation_updated",
+                      {"organisation": [before["organisation"], before["organisation"]], **changes})
 
 
 def remove_affiliation(affiliation: Affiliation) -> None:
