@@ -63,6 +63,7 @@ AUTH_EVENTS = {
     AuthEventKind.INVITATION_SENT: _l("Invitation sent"),
     AuthEventKind.INVITATION_ACCEPTED: _l("Invitation accepted"),
     AuthEventKind.ACCOUNT_CHANGED: _l("Role or access changed"),
+    AuthEventKind.DATA_EXPORTED: _l("Personal data exported"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}

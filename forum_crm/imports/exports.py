@@ -7,6 +7,11 @@ sent as they are written. XLSX is written by openpyxl's write-only workbook into
 (memory stays the same however many rows), then sent. In both formats a text cell that starts like
 a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
 The headers are those the imports read (see imports.columns), in the reader's language.
+
+Exports that hold personal data (people, an edition's participants, the change log, the report table
+of people) say which records they list: sending one needs the password typed in the last 10 minutes,
+and is recorded in the security log (what, which filters, how many records). Organisations' details
+and the reports' counts are not personal data: they are sent without either.
 """
 
 import csv
@@ -19,11 +24,14 @@ from typing import IO, Any
 
 import openpyxl
 import sqlalchemy as sa
-from flask import Response, send_file, stream_with_context
+from flask import Response, request, send_file, stream_with_context
 from flask_babel import get_locale, gettext, to_user_timezone
+from flask_login import current_user
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from forum_crm.auth.permissions import confirm_password_first, has_recent_password
+from forum_crm.auth.services import log_event
 from forum_crm.changes.queries import recent_changes
 from forum_crm.directory.forms import LANGUAGE_CODES
 from forum_crm.directory.queries import OrganisationFilters, PersonFilters, organisation_list, person_list
@@ -35,7 +43,7 @@ from forum_crm.imports.parsing import FORMULA_STARTS
 from forum_crm.imports.queries import main_affiliation
 from forum_crm.labels import ACTIONS, ENTITY_TYPES, FIELDS, change_value, label, language_name
 from forum_crm.models import (
-    Affiliation, ChangeLogEntry, Edition, Locality, Organisation, Participation, Person, Sector, User,
+    Affiliation, AuthEventKind, ChangeLogEntry, Edition, Locality, Organisation, Participation, Person, Sector, User,
 )
 
 FORMATS = ("csv", "xlsx")
@@ -49,11 +57,16 @@ Cell = str | int | date | None
 
 @dataclass(frozen=True)
 class Export:
-    """A table to send: the file name without extension, the headers and the rows (read lazily)."""
+    """A table to send: the file name without extension, the headers and the rows (read lazily).
+
+    `personal_records`: for a table of personal data, the query of the people or entries it lists
+    (counted for the security log); None for a table without personal data.
+    """
 
     name: str
     headers: list[str]
     rows: Iterable[list[Cell]]
+    personal_records: sa.Select | None = None
 
 
 def neutralise(text: str) -> str:
@@ -138,7 +151,7 @@ def people(filters: PersonFilters) -> Export:
                    flag(map_consent_at is not None), _consent_date(directory_consent_at, map_consent_at),
                    consent_source, notes, flag(archived_at is not None)]
 
-    return Export("people", _headers(PERSON_COLUMNS), rows())
+    return Export("people", _headers(PERSON_COLUMNS), rows(), personal_records=query)
 
 
 def participants(edition: Edition) -> Export:
@@ -160,7 +173,7 @@ def participants(edition: Edition) -> Export:
                    *("x" if day in attended else None for day in days)]
 
     return Export(f"participants-{edition.roman_number}",
-                  [*_headers(PARTICIPANT_COLUMNS), *(day.isoformat() for day in days)], rows())
+                  [*_headers(PARTICIPANT_COLUMNS), *(day.isoformat() for day in days)], rows(), personal_records=query)
 
 
 def change_log() -> Export:
@@ -182,7 +195,7 @@ def change_log() -> Export:
             for name, (before, after) in changes.items():
                 yield [*head, fields.get(name, name), _logged(before), _logged(after)]
 
-    return Export("changes", _headers(CHANGE_LOG_COLUMNS), rows())
+    return Export("changes", _headers(CHANGE_LOG_COLUMNS), rows(), personal_records=recent_changes())
 
 
 def _logged(value: Any) -> str | None:
@@ -190,6 +203,17 @@ def _logged(value: Any) -> str | None:
 
 
 # How it is sent
+
+def log_personal_data_export(export: Export, file_format: str) -> None:
+    """Record in the security log, before anything is sent, who exports what, with which filters, and how many
+    records the export's query lists at this moment (the change log has a row per changed field of each entry)."""
+    records = db.session.scalar(sa.select(sa.func.count()).select_from(
+        export.personal_records.order_by(None).subquery()))
+    filters = "&".join(f"{key}={value}" for key, value in request.args.items(multi=True) if value)
+    detail = f"{export.name}.{file_format}: {records} records" + (f"; filters: {filters}" if filters else "")
+    log_event(AuthEventKind.DATA_EXPORTED, user=current_user._get_current_object(), detail=detail)
+    db.session.commit()
+
 
 def _csv_cell(value: Cell) -> str:
     if value is None:
@@ -236,7 +260,14 @@ def xlsx_file(export: Export) -> IO[bytes]:
 
 
 def send(export: Export, file_format: str) -> Response:
-    """The export as a download named like organisations-2024-05-18.csv."""
+    """The export as a download named like organisations-2024-05-18.csv.
+
+    Personal data first needs a recent password (otherwise: a redirect to confirm it), then goes in the security log.
+    """
+    if export.personal_records is not None:
+        if not has_recent_password():
+            return confirm_password_first()
+        log_personal_data_export(export, file_format)
     name = f"{export.name}-{date.today().isoformat()}.{file_format}"
     if file_format == "xlsx":
         return send_file(xlsx_file(export), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
