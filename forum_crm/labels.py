@@ -117,6 +117,7 @@ ACTIONS = {
     "checked_in": _l("checked in"), "check_in_undone": _l("check-in undone"),
     "confirmed": _l("confirmed as up to date"), "reverted": _l("change reverted"),
     "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
+    "email_approved": _l("e-mail address approved"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),

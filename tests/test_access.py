@@ -44,6 +44,7 @@ EXPECTED = {
     "directory.organisation_confirm": {EDITOR_A, COORDINATOR},
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},
+    "changes.approve_email_change": {COORDINATOR},
     "reports.home": LOGGED_IN,
     "reports.overview": {COORDINATOR},
     "reports.organisations": {COORDINATOR},

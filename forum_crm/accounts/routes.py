@@ -12,6 +12,7 @@ from forum_crm.accounts.forms import AccountForm, InviteForm, access_data
 from forum_crm.accounts.queries import account_list
 from forum_crm.auth.permissions import allow, recent_password_required
 from forum_crm.auth.services import invite, update_account
+from forum_crm.changes.queries import UnreviewedEmail, unreviewed_email
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
 from forum_crm.mail import MailError, external_url, invitation_email, send_email
@@ -29,7 +30,9 @@ def account_list_page():
 @allow(Role.COORDINATOR)
 @recent_password_required
 def invite_page():
-    form = InviteForm(**({} if request.method == "POST" else _invitation_defaults()))
+    person = _get(Person, request.args.get("person"))
+    unreviewed = unreviewed_email(person.id) if person is not None else None
+    form = InviteForm(**({} if request.method == "POST" else _invitation_defaults(unreviewed)))
     if form.validate_on_submit():
         user, token = invite(form.email.data, **form.access())
         db.session.commit()
@@ -42,16 +45,20 @@ def invite_page():
         else:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
         return redirect(url_for(".account_list_page"))
-    return invalid("accounts/invite.html", form)
+    return invalid("accounts/invite.html", form, unreviewed=unreviewed)
 
 
-def _invitation_defaults() -> dict:
-    """Form data from ?organisation=ID (a representative), ?person=ID (a member) or ?account=ID (invite again)."""
+def _invitation_defaults(unreviewed: UnreviewedEmail | None) -> dict:
+    """Form data from ?organisation=ID (a representative), ?person=ID (a member) or ?account=ID (invite again).
+
+    A person's e-mail address that someone other than the coordinator set is not offered: the one before it is.
+    """
     args = request.args
     if (account := _get(User, args.get("account"))) is not None:
         return {"email": account.email, **access_data(account.role, account.organisation, account.person)}
     if (person := _get(Person, args.get("person"))) is not None:
-        return {"email": person.email or "", **access_data(Role.MEMBER, None, person)}
+        email = unreviewed.previous if unreviewed else person.email
+        return {"email": email or "", **access_data(Role.MEMBER, None, person)}
     if (organisation := _get(Organisation, args.get("organisation"))) is not None:
         return access_data(Role.ORG_EDITOR, organisation, None)
     return {}

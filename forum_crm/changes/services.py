@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from forum_crm.changes.queries import EMAIL_APPROVED
 from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry
 
@@ -63,3 +64,8 @@ def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], 
     changes = differences(before, snapshot(row, fields))
     if changes or is_new:
         record_change(entity_type, row, "created" if is_new else action, changes)
+
+
+def approve_email(person: Any) -> ChangeLogEntry:
+    """The coordinator approves a person's current e-mail address for invitations; the approval is logged."""
+    return record_change("person", person, EMAIL_APPROVED, {})
