@@ -94,7 +94,7 @@ def test_only_the_latest_unapproved_change_can_be_approved(app, client, login, p
     change_email(app, client, login, people["editor"], people["anna"], ATTACKER)
     login(people["coordinator"])
     with app.app_context():
-        first, latest = db.session.scalars(sa.select(ChangeLogEntry.id).order_by(ChangeLogEntry.id)).all()
+        first, _latest = db.session.scalars(sa.select(ChangeLogEntry.id).order_by(ChangeLogEntry.id)).all()
     post(client, f"/review/{first}/approve-email")
     assert "Nowy adres e-mail, jeszcze niezatwierdzony" in client.get("/review").text
     # The form offers the address the coordinator last set, from before both changes.
