@@ -9,6 +9,7 @@ from flask_babel import get_locale, gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum_crm.config import settings_from_environment
+from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
 from forum_crm.security import SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
@@ -31,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _set_up_login(app)
     with app.app_context():
-        _configure_connections(db.engine)
+        _configure_connections(db.engine, app.config["DATABASE_BUSY_TIMEOUT"])
 
     from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, _render_error)
     app.register_error_handler(403, refused_access)  # logged in the security log
+    app.register_error_handler(sa.exc.OperationalError, database_busy)
     return app
 
 
@@ -69,8 +71,20 @@ def _set_up_login(app: Flask) -> None:
         return db.session.scalar(sa.select(User).where(User.session_token == session_token, User.active))
 
 
-def _configure_connections(engine: sa.Engine) -> None:
-    """SQLite: enforce foreign keys, write-ahead log and a busy timeout on every connection."""
+def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
+    """How long a write waits for a lock held by another (`busy_timeout` seconds) on every connection;
+    SQLite also enforces foreign keys and uses the write-ahead log."""
+    milliseconds = max(1, round(busy_timeout * 1000))
+    if engine.dialect.name == "postgresql":
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_postgresql_connect(dbapi_connection, _record):
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True  # a SET inside a transaction would be rolled back with it
+            dbapi_connection.execute(f"SET lock_timeout = {milliseconds}")
+            dbapi_connection.autocommit = autocommit
+
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -78,7 +92,7 @@ def _configure_connections(engine: sa.Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

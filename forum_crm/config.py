@@ -87,6 +87,16 @@ def trusted_proxies() -> int:
     return int(os.environ.get("FORUM_CRM_PROXIES", "0").strip() or 0)
 
 
+def database_busy_timeout() -> float:
+    """FORUM_CRM_DATABASE_BUSY_TIMEOUT: seconds a write waits for another one to finish (default 30).
+
+    Long enough for the longest write the app makes (a large import), well under gunicorn's 120 s
+    worker timeout. SQLite waits this long for the write lock, PostgreSQL for a row or table lock;
+    a request that still cannot write gets a 503 "try again in a moment" page.
+    """
+    return float(os.environ.get("FORUM_CRM_DATABASE_BUSY_TIMEOUT", "30").strip() or 30)
+
+
 def settings_from_environment(instance_path: Path) -> dict:
     """The Flask configuration for this process."""
     https = _flag("FORUM_CRM_HTTPS")
@@ -96,6 +106,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_BUSY_TIMEOUT": database_busy_timeout(),
         # Cookies: never readable from JavaScript, not sent on cross-site POSTs, Secure over https
         # (always when FORUM_CRM_HTTPS is set; forum_crm.security adds it to any response sent over https).
         "SESSION_COOKIE_HTTPONLY": True,

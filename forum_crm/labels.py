@@ -70,6 +70,7 @@ AUTH_EVENTS = {
     AuthEventKind.INVITATION_SENT: _l("Invitation sent"),
     AuthEventKind.INVITATION_ACCEPTED: _l("Invitation accepted"),
     AuthEventKind.ACCOUNT_CHANGED: _l("Role or access changed"),
+    AuthEventKind.DATA_EXPORTED: _l("Personal data exported"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
@@ -123,6 +124,7 @@ ACTIONS = {
     "checked_in": _l("checked in"), "check_in_undone": _l("check-in undone"),
     "confirmed": _l("confirmed as up to date"), "reverted": _l("change reverted"),
     "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
+    "email_approved": _l("e-mail address approved"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),

@@ -52,6 +52,8 @@ EXPECTED = {
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},
     "home.index": LOGGED_IN,
+    "changes.approve_email_change": {COORDINATOR},
+
     "reports.overview": {COORDINATOR},
     "reports.organisations": {COORDINATOR},
     "reports.people": {COORDINATOR},

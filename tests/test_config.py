@@ -62,4 +62,4 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
-            assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+            assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30_000  # DATABASE_BUSY_TIMEOUT

@@ -7,6 +7,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from forum_crm.auth.queries import user_by_email
+from forum_crm.changes.queries import unreviewed_address
 from forum_crm.labels import ROLES, choices
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.organisations.forms import OrganisationField
@@ -57,6 +58,10 @@ class InviteForm(AccessFields, FlaskForm):
         if existing is not None and existing.active:
             raise ValidationError(gettext("This address already has an account. Change its role on the list of "
                                           "accounts instead."))
+        if unreviewed_address(field.data) is not None:
+            raise ValidationError(gettext(
+                "An organisation editor or the person gave this address in the directory and you have not approved "
+                "it yet. Check it with the person and approve it on the page of changes to review first."))
 
 
 class AccountForm(AccessFields, FlaskForm):

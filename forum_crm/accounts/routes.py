@@ -11,6 +11,7 @@ from forum_crm.accounts import queries
 from forum_crm.accounts.forms import AccountForm, InviteForm, access_data
 from forum_crm.auth.permissions import allow, recent_password_required
 from forum_crm.auth.services import invite, update_account
+from forum_crm.changes.queries import UnreviewedEmail, unreviewed_email
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
 from forum_crm.mail import MailError, external_url, invitation_email, send_email
@@ -30,7 +31,9 @@ def account_list():
 @allow(Role.COORDINATOR)
 @recent_password_required
 def account_invite():
-    form = InviteForm(**({} if request.method == "POST" else _invitation_defaults()))
+    person = _get(Person, request.args.get("person"))
+    unreviewed = unreviewed_email(person.id) if person is not None else None
+    form = InviteForm(**({} if request.method == "POST" else _invitation_defaults(unreviewed)))
     if form.validate_on_submit():
         user, token = invite(form.email.data, **form.access())
         db.session.commit()
@@ -43,16 +46,20 @@ def account_invite():
         else:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
         return redirect(url_for(".account_list"))
-    return invalid("accounts/invite.html", form)
+    return invalid("accounts/invite.html", form, unreviewed=unreviewed)
 
 
-def _invitation_defaults() -> dict:
-    """Form data from ?organisation=ID (a representative), ?person=ID (a member) or ?account=ID (invite again)."""
+def _invitation_defaults(unreviewed: UnreviewedEmail | None) -> dict:
+    """Form data from ?organisation=ID (a representative), ?person=ID (a member) or ?account=ID (invite again).
+
+    A person's e-mail address that someone other than the coordinator set is not offered: the one before it is.
+    """
     args = request.args
     if (account := _get(User, args.get("account"))) is not None:
         return {"email": account.email, **access_data(account.role, account.organisation, account.person)}
     if (person := _get(Person, args.get("person"))) is not None:
-        return {"email": person.email or "", **access_data(Role.MEMBER, None, person)}
+        email = unreviewed.previous if unreviewed else person.email
+        return {"email": email or "", **access_data(Role.MEMBER, None, person)}
     if (organisation := _get(Organisation, args.get("organisation"))) is not None:
         return access_data(Role.ORG_EDITOR, organisation, None)
     return {}

@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -132,8 +132,13 @@ def recent_password_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not has_recent_password():
-            flash(_("Please confirm your password to continue."), "info")
-            return redirect(url_for("me.confirm_password", next=request.full_path.rstrip("?")))
+            return confirm_password_first()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def confirm_password_first() -> Response:
+    """A redirect to confirm the password, coming back to this page afterwards."""
+    flash(_("Please confirm your password to continue."), "info")
+    return redirect(url_for("me.confirm_password", next=request.full_path.rstrip("?")))

@@ -40,7 +40,7 @@ def change_log_export() -> Export:
             for name, (before, after) in changes.items():
                 yield [*head, fields.get(name, name), _logged(before), _logged(after)]
 
-    return Export("changes", headers(CHANGE_LOG_COLUMNS), rows())
+    return Export("changes", headers(CHANGE_LOG_COLUMNS), rows(), personal_records=recent_changes())
 
 
 def _logged(value: Any) -> str | None:

@@ -4,16 +4,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from forum_crm.auth.permissions import allow, recent_password_required
+from forum_crm.auth.permissions import allow
+from forum_crm.auth.personal_data import send
 from forum_crm.changelog import recent_changes
 from forum_crm.changes.exports import change_log_export
-from forum_crm.changes.queries import ENTITY_TYPES, review_feed
-from forum_crm.changes.services import RevertRefused, revert_change, revertible_fields
+from forum_crm.changes.queries import ENTITY_TYPES, review_feed, unreviewed_email
+from forum_crm.changes.services import RevertRefused, approve_email, revert_change, revertible_fields
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.labels import field_label
-from forum_crm.models import ChangeLogEntry, Role
-from forum_crm.spreadsheets.export import file_format, send
+from forum_crm.models import ChangeLogEntry, Person, Role
+from forum_crm.spreadsheets.export import file_format
 
 bp = Blueprint("changes", __name__, url_prefix="/changes")
 
@@ -34,7 +35,32 @@ def review():
     """Changes made by organisation editors and members: live already, each can be reverted."""
     page = db.paginate(review_feed(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     revertible = {entry.id for entry in page.items if revertible_fields(entry)}
-    return render_template("changes/review.html", page=page, revertible=revertible)
+    return render_template("changes/review.html", page=page, revertible=revertible,
+                           email_to_approve=_email_to_approve(page.items))
+
+
+def _email_to_approve(entries: list[ChangeLogEntry]) -> set[int]:
+    """The entries that changed a person's e-mail address last, awaiting the coordinator's approval."""
+    people = {entry.entity_id for entry in entries if entry.entity_type == "person" and "email" in entry.changes}
+    return {found.change.id for person_id in people if (found := unreviewed_email(person_id))}
+
+
+@bp.route("/review/<int:entry_id>/approve-email", methods=["POST"])
+@allow(Role.COORDINATOR)
+def approve_email_change(entry_id: int):
+    """Trust the e-mail address an editor or member gave a person: invitations may go there from now on."""
+    entry = db.get_or_404(ChangeLogEntry, entry_id)
+    if ConfirmForm().validate_on_submit():
+        found = unreviewed_email(entry.entity_id) if entry.entity_type == "person" else None
+        if found is None or found.change.id != entry.id:
+            flash(_("This is not the latest unapproved change of the e-mail address: see the newer one."), "error")
+        else:
+            person = db.get_or_404(Person, entry.entity_id)
+            approve_email(person)
+            db.session.commit()
+            flash(_("Approved: invitations for %(name)s may go to %(email)s.", name=str(person),
+                    email=person.email or "—"), "success")
+    return redirect(url_for(".review", page=request.args.get("page", type=int)))
 
 
 @bp.route("/review/<int:entry_id>/revert", methods=["POST"])
@@ -61,7 +87,6 @@ def revert(entry_id: int):
 
 @bp.route("/export.<fmt>")
 @allow(Role.COORDINATOR)
-@recent_password_required
 def change_export(fmt: str):
     return send(change_log_export(), file_format(fmt))
 

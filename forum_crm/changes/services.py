@@ -1,10 +1,12 @@
 """Writes for the directory. Each function changes one record, logs the change, and flushes."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
-from forum_crm.changelog import save_logged, snapshot
+from forum_crm.changelog import record_change, save_logged, snapshot
+from forum_crm.changes.queries import EMAIL_APPROVED
 from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, Sector
 from forum_crm.organisations.services import ORGANISATION_FIELDS, areas_named
@@ -82,3 +84,6 @@ def _locality_labelled(label: str | None) -> Locality | None:
     raise RevertRefused(["locality"])
 
 
+def approve_email(person: Any) -> ChangeLogEntry:
+    """The coordinator approves a person's current e-mail address for invitations; the approval is logged."""
+    return record_change("person", person, EMAIL_APPROVED, {})

@@ -39,6 +39,7 @@ def participants_export(edition: Edition) -> Export:
                    *("x" if day in attended else None for day in days)]
 
     return Export(f"participants-{edition.roman_number}",
-                  [*headers(PARTICIPANT_COLUMNS), *(day.isoformat() for day in days)], rows())
+                  [*headers(PARTICIPANT_COLUMNS), *(day.isoformat() for day in days)], rows(),
+                  personal_records=query)
 
 

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from forum_crm.auth.permissions import ALL_ROLES, allow, recent_password_required
+from forum_crm.auth.permissions import ALL_ROLES, allow
+from forum_crm.auth.personal_data import send
 from forum_crm.changelog import recent_changes
 from forum_crm.editing import invalid, save_form
 from forum_crm.editions.exports import participants_export
@@ -70,7 +71,7 @@ from forum_crm.forms import ConfirmForm
 from forum_crm.models import Edition, PanelSpeaker, Participation, Partnership, Person, ProgrammeItem, Role
 from forum_crm.pagination import paginate
 from forum_crm.people.queries import person_list
-from forum_crm.spreadsheets.export import file_format, send
+from forum_crm.spreadsheets.export import file_format
 from forum_crm.text import fold
 
 bp = Blueprint("editions", __name__, url_prefix="/editions")
@@ -485,7 +486,6 @@ def checkin_walk_in(id: int):
 
 @bp.route("/<int:id>/participants/export.<fmt>")
 @allow(Role.COORDINATOR)
-@recent_password_required
 def participant_export(id: int, fmt: str):
     return send(participants_export(db.get_or_404(Edition, id)), file_format(fmt))
 

@@ -165,7 +165,7 @@ def attendance_confirm(id: int):
     return _attendance_page(id).confirm()
 
 
-# Exports
+# Exports: exports.send asks for a recent password and logs the download when the table holds personal data
 
 
 

@@ -125,10 +125,11 @@ class AuthEventKind(enum.StrEnum):
     INVITATION_SENT = "invitation_sent"
     INVITATION_ACCEPTED = "invitation_accepted"
     ACCOUNT_CHANGED = "account_changed"
+    DATA_EXPORTED = "data_exported"
 
 
 class AuthEvent(Base):
-    """The security log: logins, failed logins, refused pages and changes to accounts."""
+    """The security log: logins, failed logins, refused pages, changes to accounts and exports of personal data."""
 
     __tablename__ = "auth_event"
 

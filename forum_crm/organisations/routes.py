@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum_crm.auth.permissions import allow, can_edit_organisation, require
+from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form
 from forum_crm.extensions import db
@@ -17,7 +18,7 @@ from forum_crm.organisations.forms import OrganisationFilterForm, OrganisationFo
 from forum_crm.organisations.queries import areas_of_work, organisation_editions, organisation_people
 from forum_crm.organisations.services import confirm_profile, save_organisation
 from forum_crm.pagination import paginate
-from forum_crm.spreadsheets.export import file_format, send
+from forum_crm.spreadsheets.export import file_format
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 

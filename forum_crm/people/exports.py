@@ -52,6 +52,6 @@ def people_export(filters: PersonFilters) -> Export:
                    flag(map_consent_at is not None), _consent_date(directory_consent_at, map_consent_at),
                    consent_source, notes, flag(archived_at is not None)]
 
-    return Export("people", headers(PERSON_COLUMNS), rows())
+    return Export("people", headers(PERSON_COLUMNS), rows(), personal_records=query)
 
 

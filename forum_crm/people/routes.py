@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum_crm.auth.permissions import allow, can_edit_person, recent_password_required, require
+from forum_crm.auth.permissions import allow, can_edit_person, require
+from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form
 from forum_crm.extensions import db
@@ -17,7 +18,7 @@ from forum_crm.people.exports import people_export
 from forum_crm.people.forms import AffiliationForm, EndAffiliationForm, PersonContactForm, PersonFilterForm, PersonForm
 from forum_crm.people.queries import person_affiliations, person_participations
 from forum_crm.people.services import add_affiliation, end_affiliation, remove_affiliation, save_person
-from forum_crm.spreadsheets.export import file_format, send
+from forum_crm.spreadsheets.export import file_format
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -154,7 +155,6 @@ def affiliation_delete(id: int, affiliation_id: int):
 
 @bp.route("/export.<fmt>")
 @allow(Role.COORDINATOR)
-@recent_password_required  # personal data leaves the application
 def person_export(fmt: str):
     return send(people_export(PersonFilterForm(request.args).filters()), file_format(fmt))
 

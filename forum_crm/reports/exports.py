@@ -64,7 +64,8 @@ def _people(period: Period) -> Export:
     anonymised = gettext("anonymised person")
     rows = ([anonymised if person.anonymised_at else f"{person.last_name} {person.first_name}", editions]
             for person, editions in _streamed(people_editions(period)))
-    return Export("people-editions", [gettext("Person"), gettext("Editions")], rows)
+    return Export("people-editions", [gettext("Person"), gettext("Editions")], rows,
+                  personal_records=people_editions(period))
 
 
 PERIOD_TABLES: dict[str, Callable[[Period], Export]] = {

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 
 from forum_crm.auth.permissions import allow
+from forum_crm.auth.personal_data import send
 from forum_crm.extensions import db
 from forum_crm.labels import label
 from forum_crm.models import Edition, Role
@@ -25,7 +26,7 @@ from forum_crm.reports.queries import (
     voivodeships_without_members,
 )
 from forum_crm.reports.summary import build_summary, default_period
-from forum_crm.spreadsheets.export import FORMATS, send
+from forum_crm.spreadsheets.export import FORMATS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

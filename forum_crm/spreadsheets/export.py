@@ -7,6 +7,9 @@ sent as they are written. XLSX is written by openpyxl's write-only workbook into
 (memory stays the same however many rows), then sent. In both formats a text cell that starts like
 a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
 The headers are those the imports read (see imports.columns), in the reader's language.
+
+Exports that hold personal data say which records they list (`Export.personal_records`): views send them
+through forum_crm.auth.personal_data.send, which asks for a recent password and records the export.
 """
 
 import csv
@@ -39,11 +42,16 @@ Cell = str | int | date | None
 
 @dataclass(frozen=True)
 class Export:
-    """A table to send: the file name without extension, the headers and the rows (read lazily)."""
+    """A table to send: the file name without extension, the headers and the rows (read lazily).
+
+    `personal_records`: for a table of personal data, the query of the people or entries it lists
+    (counted for the security log); None for a table without personal data.
+    """
 
     name: str
     headers: list[str]
     rows: Iterable[list[Cell]]
+    personal_records: sa.Select | None = None
 
 
 def text_or_none(value: Any) -> str | None:
@@ -137,8 +145,8 @@ def xlsx_file(export: Export) -> IO[bytes]:
     return handle
 
 
-def send(export: Export, file_format: str) -> Response:
-    """The export as a download named like organisations-2024-05-18.csv."""
+def download(export: Export, file_format: str) -> Response:
+    """The export as a download named like organisations-2024-05-18.csv (see auth.personal_data.send)."""
     name = f"{export.name}-{date.today().isoformat()}.{file_format}"
     if file_format == "xlsx":
         return send_file(xlsx_file(export), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
