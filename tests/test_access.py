@@ -101,6 +101,7 @@ EXPECTED = {
     "imports.export_people": {COORDINATOR},
     "imports.export_participants": {COORDINATOR},
     "imports.export_changes": {COORDINATOR},
+    "outbox.message_list": {COORDINATOR},
 }
 
 

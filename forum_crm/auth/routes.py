@@ -16,7 +16,7 @@ from forum_crm.auth.services import (
     request_password_reset, set_password_from_link,
 )
 from forum_crm.extensions import db
-from forum_crm.mail import MailError, external_url, password_reset_email, send_email
+from forum_crm.mail import queue_password_reset
 from forum_crm.models import AuthEventKind, Role, TokenPurpose, User
 
 SECURITY_LOG_PER_PAGE = 50
@@ -103,15 +103,10 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         found = request_password_reset(form.email.data)
-        db.session.commit()
         if found is not None:
-            user, token = found
-            link = external_url("auth.reset_password", token=token)
-            try:
-                send_email(user.email, *password_reset_email(link, language=str(get_locale())))
-            except MailError:
-                current_app.logger.exception("The password-reset e-mail to %s could not be sent", user.email)
-        # The same answer whether or not the address has an account.
+            queue_password_reset(*found, language=str(get_locale()))
+        db.session.commit()
+        # The same answer, after the same work in the database, whether or not the address has an account.
         flash(_("If there is an account for this address, we have sent it a link to choose a new password. "
                 "The link works for one hour."), "info")
         return redirect(url_for("auth.login"))

@@ -173,8 +173,10 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     """A reset token for the active account with this e-mail, or None if there is none.
 
     At most one every RESET_EMAIL_INTERVAL per account, so the form cannot flood someone's inbox.
+    Every request is in the security log, so that unknown addresses cost the same database work.
     """
     user = user_by_email(email)
+    log_event(AuthEventKind.PASSWORD_RESET_REQUESTED, user=user, email=email)
     if user is None or not user.active:
         return None
     sent_recently = db.session.scalar(sa.select(AccountToken.id).where(
