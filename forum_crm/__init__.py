@@ -29,13 +29,14 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm import accounts, auth, changes, directory, events, imports, mapping, members, outbox, reports
+    from forum_crm import accounts, auth, changes, directory, events, imports, mapping, members, reports
     from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands
+    from forum_crm.outbox.routes import bp as outbox_bp
     from forum_crm.labels import register_template_filters
 
     for blueprint in (auth.bp, reports.bp, directory.bp, members.bp, events.bp, mapping.bp, changes.bp,
-                      accounts.bp, imports.bp, outbox.bp):
+                      accounts.bp, imports.bp, outbox_bp):
         app.register_blueprint(blueprint)
     register_template_filters(app)
     app.before_request(refuse_nul_in_url)

@@ -1,5 +1,7 @@
 """Logging in and out, passwords (reset, invitation, change, confirmation), the language switch, the security log."""
 
+import time
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -20,6 +22,7 @@ from forum_crm.mail import queue_password_reset
 from forum_crm.models import AuthEventKind, Role, TokenPurpose, User
 
 SECURITY_LOG_PER_PAGE = 50
+RESET_REQUEST_DURATION = 0.1  # seconds; far longer than the database work of a reset request
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,11 +105,14 @@ def _restart_session() -> None:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.perf_counter()
         found = request_password_reset(form.email.data)
         if found is not None:
             queue_password_reset(*found, language=str(get_locale()))
         db.session.commit()
-        # The same answer, after the same work in the database, whether or not the address has an account.
+        # The same answer, at the same moment, whether or not the address has an account: the known one
+        # writes a token and a message more, so neither is answered sooner than RESET_REQUEST_DURATION.
+        time.sleep(max(0.0, started + RESET_REQUEST_DURATION - time.perf_counter()))
         flash(_("If there is an account for this address, we have sent it a link to choose a new password. "
                 "The link works for one hour."), "info")
         return redirect(url_for("auth.login"))

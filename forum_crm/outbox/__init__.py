@@ -1,7 +1,6 @@
-"""The outbox: e-mails queued with the change that causes them, sent by `flask send-mail`, shown to the coordinator."""
+"""The outbox: e-mails queued with the change that causes them, sent by `flask send-mail`, shown to the coordinator.
 
-from flask import Blueprint
-
-bp = Blueprint("outbox", __name__)
-
-from forum_crm.outbox import routes  # noqa: E402,F401  (registers the views)
+The blueprint lives in routes.py, not here: other packages import outbox.services, and loading the
+views from here would make that import load auth's views, which import forum_crm.mail, which imports
+outbox.services (a cycle).
+"""

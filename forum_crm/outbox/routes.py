@@ -1,13 +1,14 @@
 """The coordinator's view of the outbox: every e-mail the app sends, with its state and the server's answer."""
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 
 from forum_crm.auth.permissions import allow
 from forum_crm.labels import MESSAGE_KINDS, OUTBOX_STATES
 from forum_crm.models import OutboxState, Role
-from forum_crm.outbox import bp
 from forum_crm.outbox.queries import count_by_state, outbox_list
 from forum_crm.pagination import paginate
+
+bp = Blueprint("outbox", __name__)
 
 
 @bp.route("/outbox")

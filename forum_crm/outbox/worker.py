@@ -68,7 +68,6 @@ def claim(limit: int, now=None) -> list[int]:
     Each row is taken by an UPDATE that checks it is still what we saw, so of two workers only one wins it.
     """
     now = now or utcnow()
-    _give_up_abandoned(now)
     claimed = []
     for message_id in due_message_ids(now, limit):
         result = db.session.execute(
@@ -80,6 +79,7 @@ def claim(limit: int, now=None) -> list[int]:
                     next_attempt_at=utcnow() + CLAIM_TIMEOUT))
         if result.rowcount == 1:
             claimed.append(message_id)
+    _give_up_abandoned(now)
     db.session.commit()
     return claimed
 
@@ -169,7 +169,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=True)
     email["Message-ID"] = message.message_id
-    email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
@@ -177,6 +176,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         maintype, _, subtype = attachment["content_type"].partition("/")
         email.add_attachment(base64.b64decode(attachment["data"]), maintype=maintype, subtype=subtype,
                              filename=attachment["filename"])
+    email["Content-Language"] = message.language  # after the parts: setting content drops Content-* headers
     return email
 
 
