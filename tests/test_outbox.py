@@ -19,8 +19,8 @@ from forum_crm.mail import queue_invitation, queue_password_reset
 from forum_crm.models import (
     AuthEvent, AuthEventKind, MessageKind, Organisation, OutboxMessage, OutboxState, Role, User,
 )
-from forum_crm.outbox.services import Attachment, queue_message
 from forum_crm.outbox import worker
+from forum_crm.outbox.services import Attachment, queue_message
 from forum_crm.outbox.worker import CLAIM_TIMEOUT, MAX_ATTEMPTS, retry_delay, send_due
 from tests import factories
 from tests.conftest import csrf_token
@@ -227,10 +227,10 @@ def test_back_off_doubles_up_to_six_hours():
 def test_a_message_left_sending_by_a_dead_worker_is_sent_after_the_claim_timeout(app, smtp):
     stuck, recent = queue(app, "stuck@example.org", "recent@example.org")
     with app.app_context():
-        long_ago, now = datetime.now(UTC) - CLAIM_TIMEOUT, datetime.now(UTC)
-        for message_id, claimed_at in ((stuck, long_ago), (recent, now)):
+        now = datetime.now(UTC)
+        for message_id, claimed_at in ((stuck, now - CLAIM_TIMEOUT - timedelta(seconds=1)), (recent, now)):
             db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-                state=OutboxState.SENDING, attempts=1, next_attempt_at=claimed_at + CLAIM_TIMEOUT - timedelta(seconds=1)))
+                state=OutboxState.SENDING, attempts=1, next_attempt_at=claimed_at + CLAIM_TIMEOUT))
         db.session.commit()
     send_mail(app)
     assert [message["To"] for message in smtp.messages] == ["stuck@example.org"]
