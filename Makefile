@@ -1,4 +1,4 @@
-# forum-crm. `make run` serves the app on http://127.0.0.1:5000; `make test` runs the tests.
+# forum-crm. `make run` serves the app on http://127.0.0.1:5000 (and sends its e-mail); `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,6 +10,8 @@ CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo
 run: $(VENV)/.runtime $(CATALOGS)
 	$(FLASK) db upgrade
 	$(FLASK) quickstart
+	@# The e-mail worker runs next to gunicorn and is stopped when gunicorn exits (Ctrl-C included).
+	$(FLASK) send-mail & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --access-logfile - wsgi:app
 
 # TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/NAME runs the same tests on PostgreSQL.

@@ -16,7 +16,7 @@ from forum_crm.security import SecureCookiesOverHttps, csp_nonce, refuse_nul_in_
 
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
-                      "localities", "mapping", "changes", "imports", "reports")
+                      "localities", "mapping", "changes", "imports", "reports", "outbox")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -12,10 +12,11 @@ from flask_babel import force_locale
 from forum_crm.auth.services import AccountError, create_user, generate_password
 from forum_crm.extensions import db
 from forum_crm.imports.commands import import_group
-from forum_crm.mail import MailError, external_url, profile_reminder_email, send_email
+from forum_crm.mail import queue_profile_reminders
 from forum_crm.models import Edition, Organisation, Role, User
 from forum_crm.organisations.queries import organisations_due_reminder
 from forum_crm.organisations.services import record_reminder
+from forum_crm.outbox.commands import send_mail_command
 from forum_crm.reports.queries import Period
 from forum_crm.reports.summary import build_summary, default_period
 from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
@@ -29,6 +30,7 @@ def register_commands(app: Flask) -> None:
     for command in (seed_report_command, demo_data_command, create_user_command, quickstart_command, report_group):
         app.cli.add_command(command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_mail_command)
     app.cli.add_command(import_group)
 
 
@@ -157,26 +159,15 @@ def report_summary_command(start, end, lang: str) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """E-mail the editors of organisations whose profile has not been confirmed for 12 months.
+    """Queue e-mails to the editors of organisations whose profile has not been confirmed for 12 months.
 
-    Each organisation's editors get at most one reminder every 30 days, so it is safe to run daily. If
-    sending fails, the command exits with status 1 and the next run tries that organisation again.
+    Each organisation's editors get at most one reminder every 30 days, so it is safe to run daily.
+    The reminders are queued with the record that they were sent, in one transaction, and sent by
+    `flask send-mail`.
     """
-    sent = failed = 0
-    for organisation, emails in organisations_due_reminder():
+    due = organisations_due_reminder()
+    for organisation, emails in due:
         record_reminder(organisation)
-        link = external_url("organisations.organisation_edit", id=organisation.id)
-        try:
-            for email in emails:
-                send_email(email, *profile_reminder_email(organisation.name, link))
-        except MailError as error:
-            db.session.rollback()  # not recorded: the next run tries again
-            click.echo(f"Could not remind the editors of {organisation.name}: {error}", err=True)
-            failed += 1
-            continue
-        db.session.commit()
-        sent += 1
-    click.echo(f"Reminders sent for {sent} organisation(s).")
-    if failed:
-        click.echo(f"Not sent for {failed} organisation(s): the next run tries again.", err=True)
-        sys.exit(1)
+        queue_profile_reminders(organisation, emails)
+    db.session.commit()
+    click.echo(f"Reminders queued for {len(due)} organisation(s); `flask send-mail` sends them.")

@@ -65,7 +65,7 @@ def _flag(name: str, default: str = "") -> bool:
 
 
 def mail_settings(instance_path: Path) -> dict:
-    """E-mail: through SMTP when MAIL_SERVER is set, otherwise written to instance/outbox/ as .eml files."""
+    """E-mail, sent by `flask send-mail`: through SMTP when MAIL_SERVER is set, otherwise into instance/outbox/*.eml."""
     return {
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
@@ -74,6 +74,8 @@ def mail_settings(instance_path: Path) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", "true"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "forum-crm <no-reply@localhost>",
         "MAIL_OUTBOX": instance_path / "outbox",
+        # The name e-mails give the site, in their subjects and texts.
+        "SITE_NAME": os.environ.get("FORUM_CRM_SITE_NAME", "").strip() or "Forum Współpracy i Integracji",
         # Links in e-mails start with this address, never with the Host header of a request.
         "BASE_URL": os.environ.get("FORUM_CRM_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
     }

@@ -5,14 +5,8 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
-    AuthEventKind,
-    ParticipationRole,
-    ParticipationStatus,
-    PartnerRole,
-    ProgrammeKind,
-    Role,
-    Sector,
-    Voivodeship,
+    AuthEventKind, MessageKind, OutboxState, ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role,
+    Sector, Voivodeship,
 )
 
 SECTORS = {
@@ -67,10 +61,23 @@ AUTH_EVENTS = {
     AuthEventKind.ACCESS_REFUSED: _l("Page refused"),
     AuthEventKind.PASSWORD_CHANGED: _l("Password changed"),
     AuthEventKind.PASSWORD_RESET: _l("Password reset by e-mail"),
+    AuthEventKind.PASSWORD_RESET_REQUESTED: _l("New password requested"),
     AuthEventKind.INVITATION_SENT: _l("Invitation sent"),
     AuthEventKind.INVITATION_ACCEPTED: _l("Invitation accepted"),
     AuthEventKind.ACCOUNT_CHANGED: _l("Role or access changed"),
     AuthEventKind.DATA_EXPORTED: _l("Personal data exported"),
+}
+# Not in ALL: their values ("password_reset") would clash with AuthEventKind's. Templates get them as dicts.
+OUTBOX_STATES = {
+    OutboxState.QUEUED: _l("Waiting to be sent"),
+    OutboxState.SENDING: _l("Being sent"),
+    OutboxState.SENT: _l("Sent"),
+    OutboxState.FAILED: _l("Not sent"),
+}
+MESSAGE_KINDS = {
+    MessageKind.INVITATION: _l("Invitation"),
+    MessageKind.PASSWORD_RESET: _l("New password"),
+    MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}

@@ -110,6 +110,7 @@ EXPECTED = {
     "people.person_export": {COORDINATOR},
     "editions.participant_export": {COORDINATOR},
     "changes.change_export": {COORDINATOR},
+    "outbox.message_list": {COORDINATOR},
 }
 
 

@@ -19,11 +19,13 @@ from tests.conftest import csrf_token
 
 @pytest.fixture
 def outbox(app, tmp_path, monkeypatch):
-    """The .eml files written instead of sending e-mail, oldest first (parsed)."""
+    """The .eml files written instead of sending e-mail, oldest first (parsed);
+    the worker (`send-mail --once`) runs first."""
     monkeypatch.setitem(app.config, "MAIL_OUTBOX", tmp_path / "outbox")
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
 
     def messages():
+        assert app.test_cli_runner().invoke(args=["send-mail", "--once"]).exit_code == 0
         files = sorted((tmp_path / "outbox").glob("*.eml"))
         return [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
 
@@ -415,7 +417,8 @@ def test_reminders_go_to_editors_of_stale_organisations_once_a_month(app, networ
     messages = outbox()
     assert sorted(message["To"] for message in messages) == ["a2@example.org", "a@example.org"]
     assert "Fundacja Alfa" in messages[0]["Subject"]
-    assert f"http://127.0.0.1:5000/organisations/{network['org_a']}/edit" in messages[0].get_content()
+    text = messages[0].get_body(("plain",)).get_content()
+    assert f"http://127.0.0.1:5000/organisations/{network['org_a']}/edit" in text
     assert runner.invoke(args=["send-reminders"], catch_exceptions=False).exit_code == 0
     assert len(outbox()) == 2  # not again within 30 days
     with app.app_context():

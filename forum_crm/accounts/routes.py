@@ -14,7 +14,7 @@ from forum_crm.auth.services import invite, update_account
 from forum_crm.changes.queries import UnreviewedEmail, unreviewed_email
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
-from forum_crm.mail import MailError, external_url, invitation_email, send_email
+from forum_crm.mail import queue_invitation
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.pagination import paginate
 
@@ -36,15 +36,10 @@ def account_invite():
     form = InviteForm(**({} if request.method == "POST" else _invitation_defaults(unreviewed)))
     if form.validate_on_submit():
         user, token = invite(form.email.data, **form.access())
+        queue_invitation(user, token)
         db.session.commit()
-        link = external_url("auth.accept_invitation", token=token)
-        try:
-            send_email(user.email, *invitation_email(link, user.role, user.organisation and user.organisation.name))
-        except MailError as error:
-            flash(_("The account is ready, but the invitation could not be e-mailed (%(error)s). "
-                    "Try inviting again later.", error=str(error)), "error")
-        else:
-            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+        flash(_("The invitation to %(email)s is in the outbox and will be sent in a moment.", email=user.email),
+              "success")
         return redirect(url_for(".account_list"))
     return invalid("accounts/invite.html", form, unreviewed=unreviewed)
 

@@ -26,6 +26,7 @@ RESET_EMAIL_INTERVAL = timedelta(minutes=5)
 
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters
 TOKEN_BYTES = 32
+NO_ACCOUNT_ID = 0  # ids start at 1: queries for an unknown address use this one and match nothing
 TOKEN_LIFETIME = {TokenPurpose.INVITATION: timedelta(days=7), TokenPurpose.PASSWORD_RESET: timedelta(hours=1)}
 
 
@@ -181,16 +182,19 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     """A reset token for the active account with this e-mail, or None if there is none.
 
     At most one every RESET_EMAIL_INTERVAL per account, so the form cannot flood someone's inbox.
+    Known and unknown addresses cost the same queries (for an unknown one they match no rows) and are
+    both in the security log; only a known one adds the token (and its route, the e-mail to the outbox).
     """
     user = user_by_email(email)
-    if user is None or not user.active:
-        return None
+    log_event(AuthEventKind.PASSWORD_RESET_REQUESTED, user=user, email=email)
+    account = user if user is not None and user.active else None
+    user_id = account.id if account is not None else NO_ACCOUNT_ID
     sent_recently = db.session.scalar(sa.select(AccountToken.id).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
+        AccountToken.user_id == user_id, AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
         AccountToken.created_at > utcnow() - RESET_EMAIL_INTERVAL).limit(1))
-    if sent_recently is not None:
+    if account is None or sent_recently is not None:
         return None
-    return user, issue_token(user, TokenPurpose.PASSWORD_RESET)
+    return account, issue_token(account, TokenPurpose.PASSWORD_RESET)
 
 
 def change_password(user: User, password: str) -> None:

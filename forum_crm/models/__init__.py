@@ -25,11 +25,12 @@ from forum_crm.models.events import (
     ProgrammeKind,
 )
 from forum_crm.models.geo import Locality, Voivodeship
+from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
-    "DayAttendance", "Edition", "Locality", "LoginAttempt",
-    "Organisation", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
+    "DayAttendance", "Edition", "Locality", "LoginAttempt", "MessageKind",
+    "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person",
     "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
 ]

@@ -122,6 +122,7 @@ class AuthEventKind(enum.StrEnum):
     ACCESS_REFUSED = "access_refused"
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # for any address typed, known or not
     INVITATION_SENT = "invitation_sent"
     INVITATION_ACCEPTED = "invitation_accepted"
     ACCOUNT_CHANGED = "account_changed"

@@ -1,7 +1,7 @@
 """Exports of personal data in the security log: the auth_event kind data_exported
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-30 11:00:00
 
 """
@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
 KINDS = ('login', 'login_failed', 'login_throttled', 'logout', 'access_refused', 'password_changed', 'password_reset',
-         'invitation_sent', 'invitation_accepted', 'account_changed')
+         'invitation_sent', 'invitation_accepted', 'account_changed', 'password_reset_requested')
 NEW_KINDS = ('data_exported',)
 
 
