@@ -68,6 +68,26 @@ def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], 
         record_change(entity_type, row, "created" if is_new else action, changes)
 
 
+def add_logged(entity_type: str, parent: Any, child: Any, fields: Fields, action: str,
+               also: dict[str, list[Any]] | None = None) -> None:
+    """Add a record kept in its parent's history (an affiliation, a panel guest...), flush, and log on `parent`
+    (as `action`, e.g. "affiliation_added") the fields it was added with, and the changes in `also`."""
+    db.session.add(child)
+    db.session.flush()
+    added = {name: [None, value] for name, value in snapshot(child, fields).items() if value is not None}
+    record_change(entity_type, parent, action, {**(also or {}), **added})
+
+
+def remove_logged(entity_type: str, parent: Any, child: Any, fields: Fields, action: str,
+                  also: dict[str, list[Any]] | None = None) -> None:
+    """Delete a record kept in its parent's history, flush, and log on `parent` (as `action`, e.g.
+    "affiliation_removed") the fields it had, and the changes in `also`."""
+    removed = {name: [value, None] for name, value in snapshot(child, fields).items() if value is not None}
+    db.session.delete(child)
+    db.session.flush()
+    record_change(entity_type, parent, action, {**(also or {}), **removed})
+
+
 def recent_changes(entity_type: str | None = None, entity_id: int | None = None) -> sa.Select:
     """Change-log entries, newest first, optionally of one kind of record or one record."""
     query = sa.select(ChangeLogEntry).options(joinedload(ChangeLogEntry.user)).order_by(

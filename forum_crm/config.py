@@ -2,8 +2,10 @@
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -58,6 +60,28 @@ def map_tiles() -> str:
     if not attribution:
         raise RuntimeError("MAP_TILES needs the tile server's attribution after a '|'.")
     return f"{url}|{attribution}"
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """Where the map's base layer comes from (MAP_TILES)."""
+
+    url: str  # a template: https://{s}.tile.example.org/{z}/{x}/{y}.png
+    attribution: str
+
+    @property
+    def origin(self) -> str:
+        """The origin the tiles come from, for the CSP's img-src: "https://*.tile.example.org"."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def tile_source(setting: str) -> TileSource | None:
+    """MAP_TILES ("none" or "URL_TEMPLATE|Attribution", as map_tiles() checked it) as a tile source."""
+    if setting == "none":
+        return None
+    url, _, attribution = setting.partition("|")
+    return TileSource(url, attribution)
 
 
 def _flag(name: str, default: str = "") -> bool:

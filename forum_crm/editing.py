@@ -2,7 +2,8 @@
 
 Views call save_form() after form.validate_on_submit(). It refuses an edit made from an old
 version of the record (someone saved meanwhile: optimistic locking), shows what changed since,
-and turns a unique-constraint race into a form message instead of a server error.
+shows data the service refuses (FieldProblem) next to the field it names, and turns a
+unique-constraint race into a form message instead of a server error.
 """
 
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forum_crm.changelog import changes_since, set_archived
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import Role
@@ -31,6 +33,9 @@ def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], 
     except StaleDataError:
         db.session.rollback()
         return _conflict(form, record, entity_type, template, **context)
+    except FieldProblem as problem:
+        show_problem(form, problem)
+        return render_template(template, form=form, **context), 422
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone else saved a record with the same name, number or identifier meanwhile. "
@@ -38,6 +43,27 @@ def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], 
         return render_template(template, form=form, **context), 409
     flash(_("Saved."), "success")
     return redirect(success_url(result))
+
+
+def saved(form, save: Callable[[], Any]) -> bool:
+    """Run `save` (a service call) and commit: True, or False with what the service refused shown on the form."""
+    try:
+        save()
+    except FieldProblem as problem:
+        show_problem(form, problem)
+        return False
+    db.session.commit()
+    return True
+
+
+def show_problem(form, problem: FieldProblem) -> None:
+    """Undo what the refused save did, and show each message on the field it names (or flashed, if none)."""
+    db.session.rollback()
+    for name, message in problem.problems:
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(message, "error")
 
 
 def _conflict(form, record, entity_type: str, template: str, **context):

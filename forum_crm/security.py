@@ -2,9 +2,10 @@
 
 import secrets
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, request
+
+from forum_crm.config import tile_source
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -47,20 +48,12 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def tile_source(tiles: str | None) -> str | None:
-    """The origin map tiles come from, for img-src: "https://*.tile.example.org" for a URL template."""
-    parts = urlsplit(tiles or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
-
-
 def content_security_policy() -> str:
     """Scripts from this site or carrying this response's nonce; no plugins, framing, eval or foreign forms."""
     images = ["'self'", "data:"]
     tiles = tile_source(current_app.config.get("MAP_TILES", "none"))
     if tiles:
-        images.append(tiles)
+        images.append(tiles.origin)
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", f"'nonce-{csp_nonce()}'"],

@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -21,7 +21,7 @@ from forum_crm.auth.services import (
 )
 from forum_crm.extensions import db
 from forum_crm.mail import queue_password_reset
-from forum_crm.models import AuthEventKind, Role, TokenPurpose, User
+from forum_crm.models import AuthEventKind, TokenPurpose, User
 
 bp = Blueprint("auth", __name__)
 

@@ -66,6 +66,7 @@ from forum_crm.editions.services import (
     save_edition,
     update_programme_item,
 )
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import Edition, PanelSpeaker, Participation, Partnership, Person, ProgrammeItem, Role
@@ -476,7 +477,7 @@ def checkin_walk_in(id: int):
     try:
         person = add_walk_in(edition, form.data_for_service(), form.chosen_day)
         db.session.commit()
-    except IntegrityError:  # someone added a person with this e-mail address meanwhile
+    except (FieldProblem, IntegrityError):  # someone added a person with this e-mail address meanwhile
         db.session.rollback()
         form.email.errors.append(_("Another person has this e-mail address."))
         return _checkin_refused(edition, form, 409)

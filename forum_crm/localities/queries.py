@@ -59,3 +59,7 @@ def localities(search: str | None = None) -> sa.Select:
     return query
 
 
+def clashing_locality(name: str, voivodeship: Voivodeship, other_than: int | None) -> Locality | None:
+    """Another stored town (not `other_than`) with this name in this voivodeship."""
+    return db.session.scalar(sa.select(Locality).where(
+        Locality.name == name, Locality.voivodeship == voivodeship, Locality.id != (other_than or 0)).limit(1))

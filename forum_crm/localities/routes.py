@@ -1,12 +1,10 @@
 """Pages for towns: the member map, the list of towns, and adding or correcting one by hand."""
 
-
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forum_crm.auth.permissions import allow
-from forum_crm.editing import invalid
+from forum_crm.editing import invalid, saved
 from forum_crm.extensions import db
 from forum_crm.localities.forms import LocalityForm
 from forum_crm.localities.queries import localities
@@ -47,14 +45,8 @@ def locality_edit(id: int):
 
 
 def _save(locality: Locality, form: LocalityForm):
-    data = form.data_for_service()
-    clash = db.session.scalar(sa.select(Locality.id).where(
-        Locality.name == data["name"], Locality.voivodeship == data["voivodeship"], Locality.id != locality.id))
-    if clash is not None:
-        form.name.errors.append(_("This town is already on the list in this voivodeship."))
+    if not saved(form, lambda: save_locality(locality, form.data_for_service())):
         return render_template("localities/locality_form.html", form=form, locality=locality.id and locality), 422
-    save_locality(locality, data)
-    db.session.commit()
     flash(_("Saved: %(name)s.", name=locality.name), "success")
     return redirect(url_for("localities.locality_list", q=locality.name))
 

@@ -1,10 +1,13 @@
 """Writes for places: storing gazetteer places and towns the coordinator adds by hand."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from forum_crm.changelog import readers, save_logged
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.localities.gazetteer import Place
+from forum_crm.localities.queries import clashing_locality
 from forum_crm.models import Locality
 
 LOCALITY_COLUMNS = ("name", "voivodeship", "latitude", "longitude")
@@ -42,7 +45,12 @@ def stored_locality(town: Locality | Place) -> Locality:
 
 
 def save_locality(locality: Locality, data: dict) -> Locality:
-    """Create or edit a town added by hand, with its coordinates; the change is logged."""
+    """Create or edit a town added by hand, with its coordinates; the change is logged.
+
+    Raises FieldProblem, with nothing changed, when the voivodeship already has a town of this name.
+    """
+    if clashing_locality(data["name"], data["voivodeship"], locality.id):
+        raise FieldProblem("name", _("This town is already on the list in this voivodeship."))
 
     def apply():
         for name in LOCALITY_COLUMNS:

@@ -26,6 +26,7 @@ from folium.map import Layer
 from folium.template import Template
 from markupsafe import Markup
 
+from forum_crm.config import TileSource
 from forum_crm.localities.gazetteer import ATTRIBUTION
 from forum_crm.mapping.queries import MapData, TownCount, Venue
 from forum_crm.models import Voivodeship
@@ -53,12 +54,6 @@ class MapAssets:
 
 
 @dataclass(frozen=True)
-class TileSource:
-    url: str
-    attribution: str
-
-
-@dataclass(frozen=True)
 class RenderedMap:
     """The parts of a rendered map for a page, and the lists shown next to it."""
 
@@ -72,14 +67,6 @@ class RenderedMap:
     organisations: int
     towns: int
     people: int | None  # None unless counts are exact
-
-
-def tile_source(setting: str) -> TileSource | None:
-    """MAP_TILES ("none" or "URL_TEMPLATE|Attribution", checked by forum_crm.config) as a tile source."""
-    if setting == "none":
-        return None
-    url, _, attribution = setting.partition("|")
-    return TileSource(url, attribution)
 
 
 def json_for_script(value: object) -> Markup:

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from forum_crm.auth.permissions import ALL_ROLES, allow
+from forum_crm.config import tile_source
 from forum_crm.mapping.forms import MapFilterForm
 from forum_crm.mapping.maps import (
     ORGANISATIONS_PER_POPUP,
@@ -14,7 +15,6 @@ from forum_crm.mapping.maps import (
     MapCache,
     RenderedMap,
     build_map,
-    tile_source,
     voivodeship_bounds,
 )
 from forum_crm.mapping.queries import MapFilters, edition_choices, map_data, map_data_version

@@ -46,7 +46,6 @@ def profile():
         return render_template("me/profile.html", form=None, person=None)
     require(can_edit_person(current_user, person))
     form = PersonSelfForm(obj=person)
-    form.record_id = person.id
     if request.method == "GET":
         form.fill_from(person)
     elif form.validate_on_submit():

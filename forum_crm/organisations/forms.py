@@ -1,13 +1,11 @@
 """Forms of the directory: one class per use case."""
 
-import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from forum_crm.extensions import db
 from forum_crm.forms import (
     ARCHIVED,
     SORT,
@@ -22,12 +20,14 @@ from forum_crm.labels import SECTORS, choices
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Organisation, Sector, Voivodeship
 from forum_crm.organisations.queries import OrganisationFilters, OrganisationNotFound, find_organisation
-from forum_crm.text import fold
 from forum_crm.validators import digits_only, http_url, krs, long_text, nip, phone, single_line, strip
 
 
 class OrganisationProfileForm(TownFields, RecordForm):
-    """What an organisation's editor may change: not its sector, nor its Forum or consortium membership."""
+    """What an organisation's editor may change: not its sector, nor its Forum or consortium membership.
+
+    Unique names and numbers are checked by organisations.services.save_organisation.
+    """
 
     logged_fields = frozenset({"name", "short_name", "locality", "krs", "nip", "website", "email", "phone",
                                "description", "areas", "languages"})
@@ -50,25 +50,6 @@ class OrganisationProfileForm(TownFields, RecordForm):
         super().__init__(*args, **kwargs)
         self.languages.choices = language_choices()
 
-    def validate_name(self, field):
-        if field.errors:
-            return  # only look up values that passed the checks above
-        clash = db.session.scalar(sa.select(Organisation.name).where(
-            Organisation.name_key == fold(field.data), Organisation.id != (self.record_id or 0)))
-        if clash:
-            raise ValidationError(gettext("An organisation with this name already exists: %(name)s.", name=clash))
-
-    def _unique(self, field, column, message):
-        if field.data and not field.errors and db.session.scalar(sa.select(Organisation.id).where(
-                column == field.data, Organisation.id != (self.record_id or 0))):
-            raise ValidationError(message)
-
-    def validate_krs(self, field):
-        self._unique(field, Organisation.krs, gettext("Another organisation has this KRS number."))
-
-    def validate_nip(self, field):
-        self._unique(field, Organisation.nip, gettext("Another organisation has this NIP."))
-
     def fill_from(self, organisation: Organisation) -> None:
         """Show a stored organisation's values (on GET)."""
         self.fill_town(organisation.locality)
@@ -77,7 +58,7 @@ class OrganisationProfileForm(TownFields, RecordForm):
         self.version.data = str(organisation.version)
 
     def data_for_service(self) -> dict:
-        """The fields this form may change, for directory.services.save_organisation."""
+        """The fields this form may change, for organisations.services.save_organisation."""
         areas: dict[str, str] = {}  # one of each, whatever its case
         for area in (self.areas.data or "").split(","):
             if area.strip():

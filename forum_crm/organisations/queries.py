@@ -135,3 +135,7 @@ def find_organisation(typed: str) -> Organisation:
     raise OrganisationNotFound([organisation.name for organisation in matches[:5]])
 
 
+def clashing_organisation(column: sa.ColumnElement, value: object, other_than: int | None) -> Organisation | None:
+    """Another organisation (not `other_than`) with this value in a unique column: name_key, krs or nip."""
+    return db.session.scalar(sa.select(Organisation).where(column == value, Organisation.id != (other_than or 0))
+                             .limit(1))

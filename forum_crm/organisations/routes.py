@@ -60,7 +60,6 @@ def organisation_edit(id: int):
     require(can_edit_organisation(current_user, organisation))
     form_class = OrganisationForm if current_user.role == Role.COORDINATOR else OrganisationProfileForm
     form = form_class(obj=organisation)
-    form.record_id = id
     if request.method == "GET":
         form.fill_from(organisation)
     elif form.validate_on_submit():

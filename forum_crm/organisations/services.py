@@ -2,12 +2,16 @@
 
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from forum_crm.changelog import loggable, readers, record_change, save_logged
+from forum_crm.errors import refuse
 from forum_crm.extensions import db
 from forum_crm.localities.services import locality_label, stored_locality
 from forum_crm.models import AreaOfWork, Organisation, OrganisationLanguage
 from forum_crm.models.base import utcnow
+from forum_crm.organisations.queries import clashing_organisation
+from forum_crm.text import fold
 
 ORGANISATION_COLUMNS = ("name", "short_name", "sector", "krs", "nip", "website", "email", "phone", "description",
                         "forum_member_since", "consortium_member")
@@ -38,8 +42,11 @@ def areas_named(names: list[str]) -> list[AreaOfWork]:
 def save_organisation(organisation: Organisation, data: dict) -> Organisation:
     """Create or edit an organisation from OrganisationForm or OrganisationProfileForm.data_for_service().
 
-    Only the columns in `data` change: an editor's form has no sector or membership fields.
+    Only the columns in `data` change: an editor's form has no sector or membership fields. Raises
+    FieldProblem, with nothing changed, when another organisation has the same name (ignoring case and
+    Polish letters), KRS number or NIP.
     """
+    check_unique(organisation, data)
 
     def apply():
         for name in ORGANISATION_COLUMNS:
@@ -54,6 +61,20 @@ def save_organisation(organisation: Organisation, data: dict) -> Organisation:
 
     save_logged("organisation", organisation, ORGANISATION_FIELDS, apply)
     return organisation
+
+
+def check_unique(organisation: Organisation, data: dict) -> None:
+    """Refuse (FieldProblem) a name, KRS number or NIP that another organisation already has."""
+    problems = []
+    if data.get("name"):
+        clash = clashing_organisation(Organisation.name_key, fold(data["name"]), organisation.id)
+        if clash:
+            problems.append(("name", _("An organisation with this name already exists: %(name)s.", name=clash.name)))
+    if data.get("krs") and clashing_organisation(Organisation.krs, data["krs"], organisation.id):
+        problems.append(("krs", _("Another organisation has this KRS number.")))
+    if data.get("nip") and clashing_organisation(Organisation.nip, data["nip"], organisation.id):
+        problems.append(("nip", _("Another organisation has this NIP.")))
+    refuse(problems)
 
 
 def confirm_profile(organisation: Organisation) -> None:

@@ -1,18 +1,15 @@
 """Forms of the directory: one class per use case."""
 
-import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from forum_crm.extensions import db
 from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, yes_no
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Person, Voivodeship
 from forum_crm.organisations.forms import OrganisationField
-from forum_crm.organisations.queries import OrganisationNotFound, find_organisation
 from forum_crm.people.queries import PersonFilters, find_person
 from forum_crm.validators import long_text, phone, single_line, strip
 
@@ -38,7 +35,10 @@ class PersonField(StringField):
 
 
 class PersonContactForm(TownFields, RecordForm):
-    """What an organisation's editor may change about its people: names, contact details, town, expertise."""
+    """What an organisation's editor may change about its people: names, contact details, town, expertise.
+
+    A unique e-mail address is checked by people.services.save_person.
+    """
 
     logged_fields = frozenset({"first_name", "last_name", "email", "phone", "locality", "expertise"})
 
@@ -48,20 +48,13 @@ class PersonContactForm(TownFields, RecordForm):
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
     expertise = TextAreaField(_l("Expertise"), filters=[strip], validators=[Optional(), Length(max=2000), long_text])
 
-    def validate_email(self, field):
-        if field.errors:
-            return  # only look up values that passed the checks above
-        if field.data and db.session.scalar(sa.select(Person.id).where(
-                Person.email == field.data.lower(), Person.id != (self.record_id or 0))):
-            raise ValidationError(gettext("Another person has this e-mail address."))
-
     def fill_from(self, person: Person) -> None:
         """Show a stored person's values (on GET)."""
         self.fill_town(person.locality)
         self.version.data = str(person.version)
 
     def data_for_service(self) -> dict:
-        """The fields this form may change, for directory.services.save_person."""
+        """The fields this form may change, for people.services.save_person."""
         return {
             "first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,
             "phone": self.phone.data, "town": self.town_found, "expertise": self.expertise.data,
@@ -110,38 +103,30 @@ class PersonFilterForm(FlaskForm):
                     description=_l("Name, e-mail or town; Polish letters are optional."))
     town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
-    organisation = StringField(_l("Organisation"), filters=[strip],
-                               validators=[Optional(), Length(max=300), single_line])
+    organisation = OrganisationField(_l("Organisation"), filters=[strip],
+                                     validators=[Optional(), Length(max=300), single_line])
     member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
     directory_consent = SelectField(_l("Directory consent"), choices=YES_NO_ALL, default="")
     map_consent = SelectField(_l("Map consent"), choices=YES_NO_ALL, default="")
     status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
     sort = SelectField(_l("Order"), choices=SORT, default="name")
 
-    def validate_organisation(self, field):
-        if field.errors:
-            return  # only look up values that passed the checks above
-        if field.data:
-            try:
-                self.organisation_id = find_organisation(field.data).id
-            except OrganisationNotFound:
-                raise ValidationError(gettext("No single organisation matches this name.")) from None
-
-    organisation_id = None
-
     def filters(self) -> PersonFilters:
         if not self.validate():
             return PersonFilters(organisation_id=-1) if self.organisation.errors else PersonFilters()
+        organisation = self.organisation.organisation
         return PersonFilters(
             search=self.q.data, town=self.town.data,
             voivodeship=Voivodeship(self.voivodeship.data) if self.voivodeship.data else None,
-            organisation_id=self.organisation_id, forum_member=yes_no(self.member.data),
+            organisation_id=organisation.id if organisation else None, forum_member=yes_no(self.member.data),
             directory_consent=yes_no(self.directory_consent.data), map_consent=yes_no(self.map_consent.data),
             archived={"no": False, "yes": True}.get(self.status.data), descending=self.sort.data == "-name",
         )
 
 
 class AffiliationForm(FlaskForm):
+    """Dates in order and a move's date are checked by people.services.add_affiliation."""
+
     organisation = OrganisationField(_l("Organisation"), filters=[strip],
                                      validators=[DataRequired(), Length(max=300), single_line],
                                      description=_l("Its name or short name."))
@@ -150,14 +135,6 @@ class AffiliationForm(FlaskForm):
     ended_on = DateField(_l("To"), validators=[Optional()], description=_l("Empty if the person still works there."))
     is_primary = BooleanField(_l("Main organisation"), default=True)
     replaces_current = BooleanField(_l("Moves here: end the current affiliations the day before"))
-
-    def validate_ended_on(self, field):
-        if field.data and self.started_on.data and field.data < self.started_on.data:
-            raise ValidationError(gettext("The end date cannot be before the start date."))
-
-    def validate_replaces_current(self, field):
-        if field.data and not self.started_on.data:
-            raise ValidationError(gettext("Give the date the person moved (From) to end the current affiliations."))
 
 
 class EndAffiliationForm(FlaskForm):

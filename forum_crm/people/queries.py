@@ -93,6 +93,12 @@ def find_person(typed: str) -> Person:
     raise LookupError([person.full_name for person in matches[:5]])
 
 
+def person_with_email(email: str, other_than: int | None) -> Person | None:
+    """Another person (not `other_than`) with this e-mail address, whatever its case."""
+    return db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower(),
+                                                     Person.id != (other_than or 0)).limit(1))
+
+
 def main_affiliation(person_id) -> sa.ScalarSelect:
     """The affiliation a person is listed with (`person_id` a column: correlated): their current primary one,
     else their latest current one, in the order editions.participation_queries.represented_organisation uses."""

@@ -8,7 +8,7 @@ from flask_login import current_user
 from forum_crm.auth.permissions import allow, can_edit_person, require
 from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
-from forum_crm.editing import after_edit, archive_page, invalid, save_form
+from forum_crm.editing import after_edit, archive_page, invalid, save_form, saved
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import Affiliation, Person, Role
@@ -88,7 +88,6 @@ def person_edit(id: int):
     require(can_edit_person(current_user, person))
     form_class = PersonForm if current_user.role == Role.COORDINATOR else PersonContactForm
     form = form_class(obj=person)
-    form.record_id = id
     if request.method == "GET":
         form.fill_from(person)
     elif form.validate_on_submit():
@@ -105,16 +104,15 @@ def person_edit(id: int):
 def affiliation_add(id: int):
     person = db.get_or_404(Person, id)
     form = AffiliationForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "people/person_detail.html", person=person, affiliations=person_affiliations(id),
-            participations=person_participations(id), history=record_history("person", id),
-            affiliation_form=form, confirm=ConfirmForm()), 422
-    add_affiliation(person, form.organisation.organisation, form.role_title.data, form.started_on.data,
-                    form.ended_on.data, form.is_primary.data, form.replaces_current.data)
-    db.session.commit()
-    flash(_("Affiliation added: %(name)s.", name=form.organisation.organisation.name), "success")
-    return redirect(url_for(".person_detail", id=id))
+    if form.validate_on_submit() and saved(form, lambda: add_affiliation(
+            person, form.organisation.organisation, form.role_title.data, form.started_on.data, form.ended_on.data,
+            form.is_primary.data, form.replaces_current.data)):
+        flash(_("Affiliation added: %(name)s.", name=form.organisation.organisation.name), "success")
+        return redirect(url_for(".person_detail", id=id))
+    return render_template(
+        "people/person_detail.html", person=person, affiliations=person_affiliations(id),
+        participations=person_participations(id), history=record_history("person", id),
+        affiliation_form=form, confirm=ConfirmForm()), 422
 
 
 def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:
@@ -129,14 +127,9 @@ def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:
 def affiliation_end(id: int, affiliation_id: int):
     affiliation = _affiliation_of(id, affiliation_id)
     form = EndAffiliationForm()
-    if form.validate_on_submit():
-        if affiliation.started_on and form.ended_on.data < affiliation.started_on:
-            form.ended_on.errors.append(_("The end date cannot be before the start date."))
-        else:
-            end_affiliation(affiliation, form.ended_on.data)
-            db.session.commit()
-            flash(_("Affiliation ended."), "success")
-            return redirect(url_for(".person_detail", id=id))
+    if form.validate_on_submit() and saved(form, lambda: end_affiliation(affiliation, form.ended_on.data)):
+        flash(_("Affiliation ended."), "success")
+        return redirect(url_for(".person_detail", id=id))
     return invalid("people/affiliation_end.html", form, affiliation=affiliation)
 
 

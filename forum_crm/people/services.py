@@ -2,11 +2,15 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from forum_crm.changelog import differences, readers, record_change, save_logged, snapshot
+from flask_babel import gettext as _
+
+from forum_crm.changelog import add_logged, differences, readers, record_change, remove_logged, save_logged, snapshot
+from forum_crm.errors import FieldProblem, refuse
 from forum_crm.extensions import db
 from forum_crm.localities.services import locality_label, stored_locality
 from forum_crm.models import Affiliation, Organisation, Person
 from forum_crm.models.base import utcnow
+from forum_crm.people.queries import person_with_email
 
 PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "expertise", "forum_member", "leader",
                   "share_contact", "consent_source", "notes")
@@ -32,8 +36,11 @@ def save_person(person: Person, data: dict) -> Person:
     """Create or edit a person from the data_for_service() of PersonForm, PersonSelfForm or PersonContactForm.
 
     Only the columns in `data` change. Consent is dated when first given; given on the person's own
-    profile, its source says so.
+    profile, its source says so. Raises FieldProblem, with nothing changed, for an e-mail address
+    another person has.
     """
+    if data.get("email") and person_with_email(data["email"], person.id):
+        raise FieldProblem("email", _("Another person has this e-mail address."))
 
     def apply():
         for name in PERSON_COLUMNS:
@@ -62,9 +69,15 @@ def add_affiliation(person: Person, organisation: Organisation, role_title: str 
     """Link a person to an organisation; when they move, their current affiliations end the day before.
 
     Each other affiliation this changes (ended, or no longer the main one) is logged too.
+    Raises FieldProblem, with nothing changed, for an end before the start or a move without its date.
     """
+    problems = _end_before_start(started_on, ended_on)
+    if replaces_current and not started_on:
+        problems.append(("replaces_current",
+                         _("Give the date the person moved (From) to end the current affiliations.")))
+    refuse(problems)
     before = [(other, snapshot(other, AFFILIATION_FIELDS)) for other in person.affiliations]
-    if replaces_current and started_on:
+    if replaces_current:
         for current in person.affiliations:
             if current.ended_on is None or current.ended_on >= started_on:
                 current.ended_on = max(started_on - timedelta(days=1), current.started_on or date.min)
@@ -74,16 +87,22 @@ def add_affiliation(person: Person, organisation: Organisation, role_title: str 
             other.is_primary = False
     affiliation = Affiliation(person=person, organisation=organisation, role_title=role_title,
                               started_on=started_on, ended_on=ended_on, is_primary=is_primary)
-    db.session.add(affiliation)
-    db.session.flush()
     for other, old in before:
         _log_affiliation_update(other, old)
-    record_change("person", person, "affiliation_added",
-                  differences(dict.fromkeys(AFFILIATION_FIELDS), snapshot(affiliation, AFFILIATION_FIELDS)))
+    add_logged("person", person, affiliation, AFFILIATION_FIELDS, "affiliation_added")
     return affiliation
 
 
+def _end_before_start(started_on: date | None, ended_on: date | None) -> list[tuple[str, str]]:
+    """The problem with an affiliation that would end before it starts, if it would."""
+    if started_on and ended_on and ended_on < started_on:
+        return [("ended_on", _("The end date cannot be before the start date."))]
+    return []
+
+
 def end_affiliation(affiliation: Affiliation, ended_on: date) -> None:
+    """Record that a person no longer works at the organisation (FieldProblem if before its start)."""
+    refuse(_end_before_start(affiliation.started_on, ended_on))
     before = snapshot(affiliation, AFFILIATION_FIELDS)
     affiliation.ended_on = ended_on
     db.session.flush()
@@ -100,11 +119,7 @@ def _log_affiliation_update(affiliation: Affiliation, before: dict) -> None:
 
 def remove_affiliation(affiliation: Affiliation) -> None:
     """Delete an affiliation entered by mistake (to record a move, end it instead)."""
-    person = affiliation.person
-    before = snapshot(affiliation, AFFILIATION_FIELDS)
-    db.session.delete(affiliation)
-    db.session.flush()
-    record_change("person", person, "affiliation_removed", {name: [value, None] for name, value in before.items()})
+    remove_logged("person", affiliation.person, affiliation, AFFILIATION_FIELDS, "affiliation_removed")
 
 
 # Profile confirmation and reminders
