@@ -16,18 +16,23 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forum_crm.changelog import changes_since, set_archived
 from forum_crm.extensions import db
-from forum_crm.forms import ConfirmForm
+from forum_crm.forms import ConfirmForm, ValidationProblem, show_problem
 from forum_crm.models import Role
 
 
 def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], template: str, *,
               record=None, entity_type: str | None = None, **context):
-    """Run `save` (a service call) and commit; redirect to success_url(result), or re-render the form."""
+    """Run `save` (a service call) and commit; redirect to success_url(result), or re-render the form (with the
+    service's ValidationProblem next to its field)."""
     if record is not None and form.version.data != str(record.version):
         return _conflict(form, record, entity_type, template, **context)
     try:
         result = save()
         db.session.commit()
+    except ValidationProblem as problem:
+        db.session.rollback()
+        show_problem(form, problem)
+        return render_template(template, form=form, **context), 422
     except StaleDataError:
         db.session.rollback()
         return _conflict(form, record, entity_type, template, **context)

@@ -48,3 +48,19 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: confirms an action such as archiving."""
 
 
+
+
+class ValidationProblem(ValueError):
+    """A service refuses a value: `field` names the form field the message is about (None: the whole form)."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def show_problem(form: FlaskForm, problem: ValidationProblem) -> None:
+    """Show a service's refusal on the form: next to the field it names, else above the form."""
+    if problem.field is not None and problem.field in form:
+        form[problem.field].errors = [*form[problem.field].errors, problem.message]
+    else:
+        form.form_errors.append(problem.message)

@@ -2,16 +2,14 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from forum_crm.extensions import db
 from forum_crm.labels import PARTICIPATION_ROLES
-from forum_crm.models import Edition, ParticipationRole, Person
+from forum_crm.models import Edition, ParticipationRole
 from forum_crm.validators import single_line, strip
 
 
@@ -35,8 +33,11 @@ class CheckInForm(FlaskForm):
         self.edition = edition
 
     def validate_day(self, field):
-        if edition_day(self.edition, field.data) is None:
-            raise ValidationError(gettext("Choose one of the days of this edition."))
+        """A date (YYYY-MM-DD); the services check it is one of the edition's days."""
+        try:
+            date.fromisoformat(field.data or "")
+        except ValueError:
+            raise ValidationError(gettext("Choose one of the days of this edition.")) from None
 
     @property
     def chosen_day(self) -> date:
@@ -56,11 +57,6 @@ class WalkInForm(CheckInForm):
                         description=_l("Optional."))
     role = RadioField(_l("Role"), choices=[(role.value, PARTICIPATION_ROLES[role]) for role in WALK_IN_ROLES],
                       default=ParticipationRole.PARTICIPANT.value)
-
-    def validate_email(self, field):
-        if field.data and not field.errors and db.session.scalar(
-                sa.select(Person.id).where(Person.email == field.data.lower())):
-            raise ValidationError(gettext("Another person has this e-mail address."))
 
     def data_for_service(self) -> dict:
         return {"first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,

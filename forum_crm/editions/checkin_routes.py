@@ -18,6 +18,7 @@ from forum_crm.editions.participation_queries import (
 )
 from forum_crm.editions.routes import bp
 from forum_crm.extensions import db
+from forum_crm.forms import ValidationProblem, show_problem
 from forum_crm.models import Edition, Person, Role
 from forum_crm.text import fold
 
@@ -68,6 +69,9 @@ def checkin_person(id: int, person_id: int):
         added = check_in(edition, person.id, form.chosen_day)
     except LookupError:
         abort(404)  # an anonymised person
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _checkin_refused(edition, form)
     db.session.commit()
     values = {"name": person.full_name, "day": format_date(form.chosen_day, "full")}
     return _back_to_checkin(form, _("Checked in: %(name)s, %(day)s.", **values) if added
@@ -84,7 +88,11 @@ def checkin_undo(id: int, person_id: int):
     form = CheckInForm(edition)
     if not form.validate_on_submit():
         return _checkin_refused(edition, form)
-    undone = undo_check_in(participation, form.chosen_day)
+    try:
+        undone = undo_check_in(participation, form.chosen_day)
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _checkin_refused(edition, form)
     db.session.commit()
     values = {"name": participation.person.full_name, "day": format_date(form.chosen_day, "full")}
     return _back_to_checkin(form, _("Check-in undone: %(name)s, %(day)s.", **values) if undone
@@ -101,6 +109,9 @@ def checkin_walk_in(id: int):
     try:
         person = add_walk_in(edition, form.data_for_service(), form.chosen_day)
         db.session.commit()
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _checkin_refused(edition, form)
     except IntegrityError:  # someone added a person with this e-mail address meanwhile
         db.session.rollback()
         form.email.errors.append(_("Another person has this e-mail address."))

@@ -1,21 +1,17 @@
-"""Forms of editions: one class per use case. The programme's, participants' and check-in's are in
-programme_forms.py, participant_forms.py and checkin_forms.py."""
+"""Forms of editions: one class per use case. Forms parse input and show the services' refusals; the services
+decide. The programme's, participants' and check-in's forms are in programme_forms.py, participant_forms.py and
+checkin_forms.py."""
 
-import sqlalchemy as sa
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forum_crm.editions.queries import days_outside
-from forum_crm.extensions import db
 from forum_crm.forms import RecordForm
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Edition, Person
 from forum_crm.people.queries import find_person
 from forum_crm.validators import long_text, single_line, strip
-
-MAX_EDITION_DAYS = 31  # a longer edition is a typing mistake (and would list hundreds of days)
 
 
 class EditionForm(TownFields, RecordForm):
@@ -30,31 +26,6 @@ class EditionForm(TownFields, RecordForm):
     dates_note = TextAreaField(_l("Note on the dates"), filters=[strip],
                                validators=[Optional(), Length(max=5000), long_text],
                                description=_l("How the dates were established when the sources disagree."))
-
-    def validate_number(self, field):
-        if field.data is not None and db.session.scalar(sa.select(Edition.id).where(
-                Edition.number == field.data, Edition.id != (self.record_id or 0))):
-            raise ValidationError(gettext("An edition with this number already exists."))
-
-    def validate_end_date(self, field):
-        start, end = self.start_date.data, field.data
-        if start and end and end < start:
-            raise ValidationError(gettext("The end date cannot be before the start date."))
-        if start and end and (end - start).days >= MAX_EDITION_DAYS:
-            raise ValidationError(gettext("An edition cannot last longer than %(days)s days.", days=MAX_EDITION_DAYS))
-
-    def validate(self, extra_validators=None) -> bool:
-        """The fields, then (when editing) that the programme still fits in the new dates."""
-        if not super().validate(extra_validators):
-            return False
-        if self.record_id:
-            outside = days_outside(self.record_id, self.start_date.data, self.end_date.data)
-            if outside:
-                message = gettext("The programme has items on %(days)s, outside these dates: move them to another "
-                                  "day first.", days=", ".join(format_date(day, "long") for day in outside))
-                (self.start_date if outside[0] < self.start_date.data else self.end_date).errors.append(message)
-                return False
-        return True
 
     def fill_from(self, edition: Edition) -> None:
         """Show a stored edition's values (on GET)."""

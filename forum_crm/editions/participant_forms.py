@@ -1,24 +1,16 @@
 """Forms of an edition's participants list: search, add, invite, status and role."""
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum_crm.editions.forms import person_named
-from forum_crm.editions.participation_queries import ParticipantFilters, participation_of
+from forum_crm.editions.participation_queries import ParticipantFilters
 from forum_crm.labels import PARTICIPATION_ROLES, PARTICIPATION_STATUSES, choices
 from forum_crm.localities.forms import TownFields
-from forum_crm.models import (
-    Edition,
-    Locality,
-    Organisation,
-    Participation,
-    ParticipationRole,
-    ParticipationStatus,
-    Person,
-)
+from forum_crm.models import Locality, Organisation, Participation, ParticipationRole, ParticipationStatus, Person
 from forum_crm.organisations.queries import OrganisationNotFound, find_organisation
 from forum_crm.people.forms import PersonFilterForm
 from forum_crm.validators import long_text, single_line, strip
@@ -61,18 +53,11 @@ class AddParticipantForm(_SharedPage, FlaskForm):
                          default=ParticipationStatus.INVITED.value)
     person_found: Person | None = None
 
-    def __init__(self, edition: Edition, **kwargs):
-        super().__init__(**kwargs)
-        self.edition = edition
-
     def validate_person(self, field):
         if field.errors:
             return  # only look up values that passed the checks above
         self.person_found = person_named(field.data, gettext(
             "There is no person called %(name)s; add them to the directory first.", name=field.data))
-        if participation_of(self.edition.id, self.person_found.id):
-            raise ValidationError(gettext("%(name)s is already on the list of this edition.",
-                                          name=self.person_found.full_name))
 
     def values(self) -> tuple[ParticipationRole, ParticipationStatus]:
         return ParticipationRole(self.role.data), ParticipationStatus(self.status.data)
@@ -87,13 +72,6 @@ class ParticipationForm(FlaskForm):
     def __init__(self, participation: Participation, **kwargs):
         super().__init__(obj=participation, prefix=f"p{participation.id}", **kwargs)
         self.participation = participation
-
-    def validate_status(self, field):
-        days = self.participation.days_attended
-        if field.data != ParticipationStatus.ATTENDED and days:
-            raise ValidationError(gettext(
-                "Checked in on %(days)s: undo the check-in on the check-in page first.",
-                days=", ".join(format_date(attendance.day, "medium") for attendance in days)))
 
     def values(self) -> tuple[ParticipationStatus, ParticipationRole]:
         return ParticipationStatus(self.status.data), ParticipationRole(self.role.data)

@@ -26,7 +26,7 @@ from forum_crm.editions.participation_queries import participant_list
 from forum_crm.editions.queries import participant_counts
 from forum_crm.editions.routes import bp
 from forum_crm.extensions import db
-from forum_crm.forms import ConfirmForm
+from forum_crm.forms import ConfirmForm, ValidationProblem, show_problem
 from forum_crm.models import Edition, Participation, Role
 from forum_crm.pagination import paginate
 from forum_crm.people.queries import person_list
@@ -50,7 +50,7 @@ def _participants_page(edition: Edition, status: int = 200, row_form: Participat
     if row_form is not None:
         row_forms[row_form.participation.id] = row_form
     context = {
-        "add_form": AddParticipantForm(edition, formdata=None),
+        "add_form": AddParticipantForm(formdata=None),
         "organisations_form": InviteOrganisationsForm(formdata=None), "town_form": InviteTownForm(formdata=None),
         "matching_form": InviteMatchingForm(formdata=None), **forms,
     }
@@ -69,10 +69,14 @@ def participants(id: int):
 @allow(Role.COORDINATOR)
 def participant_add(id: int):
     edition = db.get_or_404(Edition, id)
-    form = AddParticipantForm(edition)
+    form = AddParticipantForm()
     if not form.validate_on_submit():
         return _participants_page(edition, 422, add_form=form)
-    add_participant(edition, form.person_found, *form.values())
+    try:
+        add_participant(edition, form.person_found, *form.values())
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _participants_page(edition, 422, add_form=form)
     db.session.commit()
     flash(_("Added to the list: %(name)s.", name=form.person_found.full_name), "success")
     return redirect(url_for(".participants", id=id))
@@ -129,7 +133,11 @@ def participant_edit(id: int, participation_id: int):
     form = ParticipationForm(participation)
     if not form.validate_on_submit():
         return _participants_page(participation.edition, 422, row_form=form)
-    update_participation(participation, *form.values())
+    try:
+        update_participation(participation, *form.values())
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _participants_page(participation.edition, 422, row_form=form)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for(".participants", id=id, **_list_args(), _anchor=f"participant-{participation_id}"))

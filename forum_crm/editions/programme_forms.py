@@ -9,7 +9,6 @@ from wtforms import SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum_crm.editions.forms import person_named
-from forum_crm.editions.queries import is_partner
 from forum_crm.labels import PARTNER_ROLES, PROGRAMME_KINDS, choices
 from forum_crm.models import Edition, PartnerRole, Person, ProgrammeItem, ProgrammeKind
 from forum_crm.organisations.forms import OrganisationField
@@ -29,21 +28,16 @@ class ProgrammeItemForm(FlaskForm):
 
     def __init__(self, edition: Edition, item: ProgrammeItem | None = None, **kwargs):
         super().__init__(obj=item, **kwargs)
-        self.edition, self.item = edition, item
         self.day.choices = [("", gettext("Day not specified")),
                             *((day.isoformat(), format_date(day, "full")) for day in edition.days)]
 
     def validate_day(self, field):
-        if field.data and field.data not in {day.isoformat() for day in self.edition.days}:
-            raise ValidationError(gettext("Choose one of the days of this edition."))
-
-    def validate_kind(self, field):
-        if self.item is not None and self.item.speakers and field.data != ProgrammeKind.PANEL.value:
-            raise ValidationError(gettext("This panel has guests: remove them before changing its kind."))
-
-    def validate_ends_at(self, field):
-        if field.data and self.starts_at.data and field.data < self.starts_at.data:
-            raise ValidationError(gettext("The end time cannot be before the start time."))
+        """A date (YYYY-MM-DD); add_programme_item and update_programme_item check it is one of the edition's."""
+        if field.data:
+            try:
+                date.fromisoformat(field.data)
+            except ValueError:
+                raise ValidationError(gettext("Choose one of the days of this edition.")) from None
 
     def data_for_service(self) -> dict:
         return {
@@ -63,10 +57,6 @@ class SpeakerForm(FlaskForm):
                          description=_l("E-mail address or full name; leave empty if not known."))
     person_found: Person | None = None
 
-    def __init__(self, item: ProgrammeItem, **kwargs):
-        super().__init__(**kwargs)
-        self.item = item
-
     def validate_person(self, field):
         if field.errors:
             return  # only look up values that passed the checks above
@@ -75,13 +65,6 @@ class SpeakerForm(FlaskForm):
             self.person_found = person_named(field.data, gettext(
                 "There is no person called %(name)s; add them to the directory first, or leave the field empty.",
                 name=field.data))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.item.kind != ProgrammeKind.PANEL:
-            self.form_errors.append(gettext("Guests can be added only to discussion panels."))
-            return False
-        return valid
 
 
 class PartnerForm(FlaskForm):
@@ -92,19 +75,6 @@ class PartnerForm(FlaskForm):
                                      description=_l("Its name or short name."))
     role = SelectField(_l("Role"), choices=choices(PARTNER_ROLES, empty=_l("role not specified")), default="")
 
-    def __init__(self, edition: Edition, **kwargs):
-        super().__init__(**kwargs)
-        self.edition = edition
-
     @property
     def role_value(self) -> PartnerRole | None:
         return PartnerRole(self.role.data) if self.role.data else None
-
-    def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
-            return False
-        if is_partner(self.edition.id, self.organisation.organisation.id, self.role_value):
-            self.organisation.errors.append(gettext("This organisation is already a partner of this edition "
-                                                    "in this role."))
-            return False
-        return True

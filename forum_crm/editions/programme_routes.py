@@ -17,7 +17,7 @@ from forum_crm.editions.services import (
     update_programme_item,
 )
 from forum_crm.extensions import db
-from forum_crm.forms import ConfirmForm
+from forum_crm.forms import ConfirmForm, ValidationProblem, show_problem
 from forum_crm.models import PanelSpeaker, Partnership, ProgrammeItem, Role
 
 # Programme
@@ -29,7 +29,11 @@ def programme_item_add(id: int):
     form = ProgrammeItemForm(edition)
     if not form.validate_on_submit():
         return detail_page(edition, 422, programme_form=form)
-    item = add_programme_item(edition, form.data_for_service())
+    try:
+        item = add_programme_item(edition, form.data_for_service())
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return detail_page(edition, 422, programme_form=form)
     db.session.commit()
     flash(_("Programme item added: %(title)s.", title=item.title), "success")
     return redirect(url_for(".edition_detail", id=id, _anchor="programme"))
@@ -45,7 +49,7 @@ def _item_of(edition_id: int, item_id: int) -> ProgrammeItem:
 def _item_page(item: ProgrammeItem, form: ProgrammeItemForm, speaker_form: SpeakerForm | None = None,
                status: int | None = None):
     """The programme item's page: its form and, for a panel, its guests with the form to add one."""
-    speaker_form = speaker_form or SpeakerForm(item, formdata=None)
+    speaker_form = speaker_form or SpeakerForm(formdata=None)
     status = status or (422 if form.errors or speaker_form.errors else 200)
     return render_template("editions/programme_item_form.html", edition=item.edition, item=item, form=form,
                            speaker_form=speaker_form, confirm=ConfirmForm()), status
@@ -57,7 +61,11 @@ def programme_item_edit(id: int, item_id: int):
     item = _item_of(id, item_id)
     form = ProgrammeItemForm(item.edition, item)
     if form.validate_on_submit():
-        update_programme_item(item, form.data_for_service())
+        try:
+            update_programme_item(item, form.data_for_service())
+        except ValidationProblem as problem:
+            show_problem(form, problem)
+            return _item_page(item, form)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".edition_detail", id=id, _anchor=f"item-{item_id}"))
@@ -85,10 +93,14 @@ def programme_item_delete(id: int, item_id: int):
 @allow(Role.COORDINATOR)
 def speaker_add(id: int, item_id: int):
     item = _item_of(id, item_id)
-    form = SpeakerForm(item)
+    form = SpeakerForm()
     if not form.validate_on_submit():
         return _item_page(item, ProgrammeItemForm(item.edition, item, formdata=None), form, 422)
-    add_speaker(item, form.institution.organisation, form.person_found)
+    try:
+        add_speaker(item, form.institution.organisation, form.person_found)
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return _item_page(item, ProgrammeItemForm(item.edition, item, formdata=None), form, 422)
     db.session.commit()
     flash(_("Panel guest added: %(name)s.", name=form.institution.organisation.name), "success")
     return redirect(url_for(".programme_item_edit", id=id, item_id=item_id, _anchor="guests"))
@@ -121,10 +133,14 @@ def speaker_delete(id: int, item_id: int, speaker_id: int):
 @allow(Role.COORDINATOR)
 def partner_add(id: int):
     edition = load_edition(id)
-    form = PartnerForm(edition)
+    form = PartnerForm()
     if not form.validate_on_submit():
         return detail_page(edition, 422, partner_form=form)
-    add_partner(edition, form.organisation.organisation, form.role_value)
+    try:
+        add_partner(edition, form.organisation.organisation, form.role_value)
+    except ValidationProblem as problem:
+        show_problem(form, problem)
+        return detail_page(edition, 422, partner_form=form)
     db.session.commit()
     flash(_("Partner added: %(name)s.", name=form.organisation.organisation.name), "success")
     return redirect(url_for(".edition_detail", id=id, _anchor="partners"))

@@ -61,7 +61,6 @@ def edition_detail(id: int):
 def edition_edit(id: int):
     edition = db.get_or_404(Edition, id)
     form = EditionForm(obj=edition)
-    form.record_id = id
     if request.method == "GET":
         form.fill_from(edition)
     elif form.validate_on_submit():
@@ -86,7 +85,7 @@ def detail_page(edition: Edition, status: int = 200, programme_form: ProgrammeIt
     if coordinator:
         context = {
             "programme_form": programme_form or ProgrammeItemForm(edition, formdata=None),
-            "partner_form": partner_form or PartnerForm(edition, formdata=None),
+            "partner_form": partner_form or PartnerForm(formdata=None),
             "history": db.session.scalars(recent_changes("edition", edition.id).limit(HISTORY_ON_PAGE)).all(),
         }
     return render_template(
