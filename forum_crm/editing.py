@@ -24,18 +24,19 @@ from forum_crm.models import Role
 
 def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], template: str, *,
               record=None, entity_type: str | None = None, **context):
-    """Run `save` (a service call) and commit; redirect to success_url(result), or re-render the form."""
+    """Run `save` (a service call) and commit; redirect to success_url(result), or re-render the form (with the
+    service's FieldProblem next to its field)."""
     if record is not None and form.version.data != str(record.version):
         return _conflict(form, record, entity_type, template, **context)
     try:
         result = save()
         db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return _conflict(form, record, entity_type, template, **context)
     except FieldProblem as problem:
         show_problem(form, problem)
         return render_template(template, form=form, **context), 422
+    except StaleDataError:
+        db.session.rollback()
+        return _conflict(form, record, entity_type, template, **context)
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone else saved a record with the same name, number or identifier meanwhile. "

@@ -2,9 +2,10 @@
 
 
 class FieldProblem(ValueError):
-    """Data a service refuses: `field` and `message` (translated), and in `problems` every (field, message) found."""
+    """Data a service refuses: `field` and `message` (translated), and in `problems` every (field, message) found.
+    A field of None means the whole record (the message is shown above the form)."""
 
-    def __init__(self, field: str, message: str, *more: tuple[str, str]):
+    def __init__(self, field: str | None, message: str, *more: tuple[str | None, str]):
         super().__init__(f"{field}: {message}")
         self.field, self.message = field, message
         self.problems: tuple[tuple[str, str], ...] = ((field, message), *more)

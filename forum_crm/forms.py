@@ -46,5 +46,3 @@ class RecordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: confirms an action such as archiving."""
-
-

@@ -5,8 +5,16 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
-    AuthEventKind, MessageKind, OutboxState, ParticipationRole, ParticipationStatus, PartnerRole, ProgrammeKind, Role,
-    Sector, Voivodeship,
+    AuthEventKind,
+    MessageKind,
+    OutboxState,
+    ParticipationRole,
+    ParticipationStatus,
+    PartnerRole,
+    ProgrammeKind,
+    Role,
+    Sector,
+    Voivodeship,
 )
 
 SECTORS = {

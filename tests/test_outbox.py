@@ -3,8 +3,8 @@ through a real local SMTP server or into private .eml files, retried, never sent
 
 import email
 import socket
-import statistics
 import stat
+import statistics
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -16,9 +16,7 @@ from aiosmtpd.controller import Controller
 
 from forum_crm.extensions import db
 from forum_crm.mail import queue_invitation, queue_password_reset
-from forum_crm.models import (
-    AuthEvent, AuthEventKind, MessageKind, Organisation, OutboxMessage, OutboxState, Role, User,
-)
+from forum_crm.models import AuthEvent, AuthEventKind, MessageKind, Organisation, OutboxMessage, OutboxState, Role, User
 from forum_crm.outbox import worker
 from forum_crm.outbox.services import Attachment, queue_message
 from forum_crm.outbox.worker import CLAIM_TIMEOUT, MAX_ATTEMPTS, retry_delay, send_due

@@ -1,16 +1,19 @@
 """Writes for participation and the door check-in. Changes are logged on the edition; functions flush, never commit.
 
 Adding people and checking them in are INSERT ... ON CONFLICT DO NOTHING statements, so two coordinators
-inviting or checking in the same person at the same moment create one row and raise no error.
+inviting or checking in the same person at the same moment create one row and raise no error. A value the rules
+refuse raises FieldProblem naming its field, before anything is written.
 """
 
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date, gettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum_crm.changelog import record_change
-from forum_crm.editions.participation_queries import participation_of, represented_organisation
+from forum_crm.editions.participation_queries import email_taken, participation_of, represented_organisation
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
     Affiliation,
@@ -70,6 +73,10 @@ def _logged_participation(participation: Participation) -> dict[str, list]:
 def add_participant(edition: Edition, person: Person, role: ParticipationRole,
                     status: ParticipationStatus) -> Participation:
     """Add one person to the edition (if someone added them meanwhile, their participation stays as it is)."""
+    if participation_of(edition.id, person.id):
+        raise FieldProblem("person", gettext("%(name)s is already on the list of this edition.",
+                                                  name=person.full_name))
+    status, role = _member(ParticipationStatus, status, "status"), _member(ParticipationRole, role, "role")
     added = _add_participations(edition.id, sa.select(Person.id).where(Person.id == person.id), role, status)
     participation = participation_of(edition.id, person.id)
     if added:
@@ -107,8 +114,28 @@ def invite_matching(edition: Edition, people: sa.Select, description: list[str])
     return _invite(edition, people.with_only_columns(Person.id).order_by(None), description)
 
 
+def _member(kind: type[ParticipationStatus] | type[ParticipationRole], value, field: str):
+    """`value` as one of the statuses or roles; anything else is refused."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise FieldProblem(field, gettext("Choose one of the values listed.")) from None
+
+
+def _check_day(edition: Edition, day: date) -> None:
+    if day not in edition.days:
+        raise FieldProblem("day", gettext("Choose one of the days of this edition."))
+
+
 def update_participation(participation: Participation, status: ParticipationStatus,
                          role: ParticipationRole) -> None:
+    """A participant's status and role; someone checked in stays "attended" until their check-ins are undone."""
+    status, role = _member(ParticipationStatus, status, "status"), _member(ParticipationRole, role, "role")
+    days = participation.days_attended
+    if status != ATTENDED and days:
+        raise FieldProblem("status", gettext(
+            "Checked in on %(days)s: undo the check-in on the check-in page first.",
+            days=", ".join(format_date(attendance.day, "medium") for attendance in days)))
     before = {"status": participation.status.value, "role": participation.role.value}
     participation.status, participation.role = status, role
     db.session.flush()
@@ -135,8 +162,7 @@ def check_in(edition: Edition, person_id: int, day: date,
     Safe when two devices check in the same person at once: both rows are inserted only if missing.
     Returns False if they were already checked in that day. Raises LookupError for an anonymised person.
     """
-    if day not in edition.days:
-        raise ValueError(f"{day} is not a day of {edition}")
+    _check_day(edition, day)
     _add_participations(edition.id, sa.select(Person.id).where(Person.id == person_id), role, ATTENDED)
     participation = participation_of(edition.id, person_id)
     if participation is None:
@@ -159,6 +185,7 @@ def check_in(edition: Edition, person_id: int, day: date,
 
 def undo_check_in(participation: Participation, day: date) -> bool:
     """Remove a day's check-in; with no day left, the participant is back to registered. False if there was none."""
+    _check_day(participation.edition, day)
     removed = db.session.execute(sa.delete(DayAttendance).where(
         DayAttendance.participation_id == participation.id, DayAttendance.day == day)).rowcount
     if not removed:
@@ -175,6 +202,9 @@ def undo_check_in(participation: Participation, day: date) -> bool:
 
 def add_walk_in(edition: Edition, data: dict, day: date) -> Person:
     """Someone not in the directory arrives: add them (first and last name, e-mail) and check them in."""
+    _check_day(edition, day)
+    if data["email"] and email_taken(data["email"]):
+        raise FieldProblem("email", gettext("Another person has this e-mail address."))
     person = save_person(Person(), {"first_name": data["first_name"], "last_name": data["last_name"],
                                     "email": data["email"], "town": None})
     check_in(edition, person.id, day, data["role"])

@@ -50,6 +50,11 @@ def participation_of(edition_id: int, person_id: int) -> Participation | None:
         Participation.edition_id == edition_id, Participation.person_id == person_id))
 
 
+def email_taken(email: str) -> bool:
+    """Someone in the directory has this e-mail address (stored in lower case)."""
+    return db.session.scalar(sa.select(Person.id).where(Person.email == email.lower()).limit(1)) is not None
+
+
 def today() -> date:
     """Today where the Forum meets (the app's time zone), not where the server is."""
     return datetime.now(get_timezone()).date()

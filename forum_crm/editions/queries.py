@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.models import (
+    DayAttendance,
     Edition,
     Organisation,
     PanelSpeaker,
@@ -97,6 +98,12 @@ def next_speaker_position(item_id: int) -> int:
                              .where(PanelSpeaker.programme_item_id == item_id)) + 1
 
 
+def edition_number_taken(number: int, edition_id: int | None) -> bool:
+    """Another edition than `edition_id` (None: any edition) has this number."""
+    return db.session.scalar(sa.select(Edition.id).where(
+        Edition.number == number, Edition.id != (edition_id or 0)).limit(1)) is not None
+
+
 def days_outside(edition_id: int, start: date, end: date) -> list[date]:
     """Days of the edition's programme items that fall outside start..end."""
     return list(db.session.scalars(
@@ -104,6 +111,15 @@ def days_outside(edition_id: int, start: date, end: date) -> list[date]:
         .where(ProgrammeItem.edition_id == edition_id, ProgrammeItem.day.is_not(None),
                sa.or_(ProgrammeItem.day < start, ProgrammeItem.day > end))
         .order_by(ProgrammeItem.day)))
+
+
+def check_in_days_outside(edition_id: int, start: date, end: date) -> list[date]:
+    """Days someone was checked in at the edition that fall outside start..end."""
+    return list(db.session.scalars(
+        sa.select(DayAttendance.day).distinct()
+        .join(Participation, Participation.id == DayAttendance.participation_id)
+        .where(Participation.edition_id == edition_id, sa.or_(DayAttendance.day < start, DayAttendance.day > end))
+        .order_by(DayAttendance.day)))
 
 
 def is_partner(edition_id: int, organisation_id: int, role: PartnerRole | None) -> bool:
