@@ -161,7 +161,7 @@ def test_removing_an_affiliation_asks_first_and_is_logged(app, client, coordinat
     assert affiliations(app) == []
     assert log(app) == [("affiliation_removed", {"organisation": ["Fundacja Stara", None],
                                                  "role_title": ["księgowa", None], "started_on": ["2020-01-01", None],
-                                                 "ended_on": [None, None], "is_primary": [True, None]})]
+                                                 "is_primary": [True, None]})]
     assert "Anna Nowak" not in client.get(f"/organisations/{anna['old']}").text
 
 

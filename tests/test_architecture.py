@@ -15,12 +15,12 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "forum_crm"
 def _unit(module: str) -> str:
     """The package (or top-level module) a module belongs to: forum_crm.people.queries -> people.
 
-    A package's views (routes.py) are a unit of their own, the top layer: they may use any package's
-    services and queries, and nothing but create_app imports them.
+    A package's views (routes.py and *_routes.py) are a unit of their own, the top layer: they may use any
+    package's services and queries, and nothing but create_app imports them.
     """
     parts = module.split(".")
     unit = parts[1] if len(parts) > 1 else parts[0]
-    return f"{unit}.routes" if len(parts) > 2 and parts[2] == "routes" else unit
+    return f"{unit}.routes" if len(parts) > 2 and parts[2].endswith("routes") else unit
 
 
 def _imports() -> list[tuple[str, str, str, int]]:
