@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from forum_crm.changelog import Fields, differences, record_change, snapshot
 from forum_crm.extensions import db
 from forum_crm.imports.parsing import Table
-from forum_crm.imports.planning import (
+from forum_crm.imports.plan import (
     CREATE,
     ORGANISATIONS,
     PEOPLE,
@@ -27,9 +27,10 @@ from forum_crm.imports.planning import (
     Plan,
     Planned,
     Progress,
-    plan_organisations,
-    plan_people,
+    advance,
 )
+from forum_crm.imports.plan_organisations import plan_organisations
+from forum_crm.imports.plan_people import plan_people
 from forum_crm.imports.queries import chunks, people_by_id
 from forum_crm.localities.gazetteer import Place
 from forum_crm.localities.services import stored_locality
@@ -75,11 +76,6 @@ def outcome(plan: Plan) -> Outcome:
 def _refuse_invalid(plan: Plan) -> None:
     if not plan.is_valid:
         raise ValueError(f"the {plan.kind} file has {len(plan.problems)} problems; nothing may be written")
-
-
-def _advance(progress: Progress) -> None:
-    if progress is not None:
-        progress(1)
 
 
 class Places:
@@ -152,7 +148,7 @@ def _write_in_batches(plan: Plan, entity_type: str, fields: Fields, create: Call
 
 
 def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
-    """Create and fill the organisations of a valid plan (see imports.planning)."""
+    """Create and fill the organisations of a valid plan (see imports.plan_organisations)."""
     _refuse_invalid(plan)
     places, areas = Places(), Areas()
 
@@ -279,7 +275,7 @@ def import_attendance(plan: Plan, edition: Edition, progress: Progress = None) -
             else:
                 setattr(participation, name, value)
         recorded.append((people[planned.record_id], participation, before))
-        _advance(progress)
+        advance(progress)
     db.session.flush()
     for person, participation, before in recorded:
         record_change("edition", edition, "attendance_imported",
