@@ -25,7 +25,8 @@ from forum_crm import create_app
 from forum_crm.auth.services import create_user
 from forum_crm.extensions import db
 from forum_crm.imports.parsing import read_table
-from forum_crm.imports.planning import PEOPLE, plan_people
+from forum_crm.imports.plan import PEOPLE
+from forum_crm.imports.plan_people import plan_people
 from forum_crm.imports.services import import_people
 from forum_crm.models import Organisation, Person, Role
 from forum_crm.seeding.demo import FEMALE_FIRST, LAST_NAMES, MALE_FIRST, generate_demo_network

@@ -46,6 +46,11 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
     return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
 
 
+def new_values(row: Any, fields: Fields) -> dict[str, list[Any]]:
+    """field -> [None, value] for every field a new record has a value in."""
+    return differences(dict.fromkeys(fields), snapshot(row, fields))
+
+
 def record_change(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> ChangeLogEntry:
     """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any."""
     user_id = current_user.id if current_user and current_user.is_authenticated else None
@@ -55,17 +60,23 @@ def record_change(entity_type: str, row: Any, action: str, changes: dict[str, li
     return entry
 
 
+def log_saved(entity_type: str, row: Any, fields: Fields, before: dict[str, Any] | None, action: str = "updated",
+              created: str = "created") -> None:
+    """Log a flushed record: all its values if it is new (`before` None), else the fields changed since `before`."""
+    if before is None:
+        record_change(entity_type, row, created, new_values(row, fields))
+    elif changes := differences(before, snapshot(row, fields)):
+        record_change(entity_type, row, action, changes)
+
+
 def save_logged(entity_type: str, row: Any, fields: Fields, apply: Callable[[], None],
                 action: str = "updated") -> None:
     """Run `apply` on a new or stored record, flush, and log the fields it changed (as `action`)."""
-    is_new = row.id is None
-    before = dict.fromkeys(fields) if is_new else snapshot(row, fields)
+    before = None if row.id is None else snapshot(row, fields)
     apply()
     db.session.add(row)
     db.session.flush()
-    changes = differences(before, snapshot(row, fields))
-    if changes or is_new:
-        record_change(entity_type, row, "created" if is_new else action, changes)
+    log_saved(entity_type, row, fields, before, action)
 
 
 def add_logged(entity_type: str, parent: Any, child: Any, fields: Fields, action: str,

@@ -16,14 +16,10 @@ from flask_babel import force_locale
 from forum_crm.extensions import db
 from forum_crm.imports import parsing
 from forum_crm.imports.parsing import FileRefused, day_of_header, parse_flag, read_table
-from forum_crm.imports.planning import (
-    ATTENDANCE,
-    ORGANISATIONS,
-    PEOPLE,
-    plan_attendance,
-    plan_organisations,
-    plan_people,
-)
+from forum_crm.imports.plan import ATTENDANCE, ORGANISATIONS, PEOPLE
+from forum_crm.imports.plan_attendance import plan_attendance
+from forum_crm.imports.plan_organisations import plan_organisations
+from forum_crm.imports.plan_people import plan_people
 from forum_crm.imports.services import import_attendance, import_organisations, import_people
 from forum_crm.models import (
     Affiliation,

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from forum_crm.extensions import db
 from forum_crm.imports.parsing import FileRefused, read_table
-from forum_crm.imports.planning import CREATE, UPDATE, with_choices
+from forum_crm.imports.plan import CREATE, UPDATE, with_choices
 from forum_crm.imports.services import IMPORTERS
 
 

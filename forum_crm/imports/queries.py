@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.editions.participation_queries import represented_organisation
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, Organisation, Participation, Person
+from forum_crm.models import Affiliation, AreaOfWork, Organisation, Participation, Person
 from forum_crm.text import fold
 
 CHUNK = 1_000  # ids in one IN (...) list
@@ -100,6 +100,20 @@ def organisations_by_id(ids: Iterable[int]) -> dict[int, Organisation]:
             .options(joinedload(Organisation.locality), selectinload(Organisation.areas),
                      selectinload(Organisation.languages))))
     return found
+
+
+def organisations_to_link(ids: Iterable[int]) -> dict[int, Organisation]:
+    """Organisations alone (people are linked to them by id), a query per 1,000."""
+    found = {}
+    for chunk in chunks(ids):
+        found.update((row.id, row) for row in db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_(chunk))))
+    return found
+
+
+def areas_by_name() -> dict[str, AreaOfWork]:
+    """Every area of work, by its name in lower case."""
+    return {area.name.casefold(): area for area in db.session.scalars(sa.select(AreaOfWork))}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from forum_crm.extensions import db
 from forum_crm.imports import uploads
 from forum_crm.imports.forms import ColumnsForm, UploadForm, columns_form
 from forum_crm.imports.parsing import MAX_ROWS, FileRefused, Table, column_letter, read_table
-from forum_crm.imports.planning import ACTION_LABELS, ATTENDANCE, Kind, Plan, field_label, plan_attendance, with_choices
+from forum_crm.imports.plan import ACTION_LABELS, ATTENDANCE, Kind, Plan, field_label, with_choices
+from forum_crm.imports.plan_attendance import plan_attendance
 from forum_crm.imports.services import IMPORTERS, Importer, Outcome, import_attendance
 from forum_crm.models import Edition, Role
 

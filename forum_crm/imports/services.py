@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import sqlalchemy as sa
-
-from forum_crm.changelog import Fields, differences, record_change, snapshot
+from forum_crm.changelog import Fields, differences, log_saved, new_values, record_change, snapshot
 from forum_crm.extensions import db
 from forum_crm.imports.parsing import Table
-from forum_crm.imports.planning import (
+from forum_crm.imports.plan import (
     CREATE,
     ORGANISATIONS,
     PEOPLE,
@@ -27,10 +25,11 @@ from forum_crm.imports.planning import (
     Plan,
     Planned,
     Progress,
-    plan_organisations,
-    plan_people,
+    advance,
 )
-from forum_crm.imports.queries import chunks, people_by_id
+from forum_crm.imports.plan_organisations import plan_organisations
+from forum_crm.imports.plan_people import plan_people
+from forum_crm.imports.queries import areas_by_name, organisations_to_link, people_by_id
 from forum_crm.localities.gazetteer import Place
 from forum_crm.localities.services import stored_locality
 from forum_crm.models import (
@@ -77,11 +76,6 @@ def _refuse_invalid(plan: Plan) -> None:
         raise ValueError(f"the {plan.kind} file has {len(plan.problems)} problems; nothing may be written")
 
 
-def _advance(progress: Progress) -> None:
-    if progress is not None:
-        progress(1)
-
-
 class Places:
     """The stored locality of each town of a file, gazetteer places stored once."""
 
@@ -101,7 +95,7 @@ class Areas:
     """Areas of work by name (any case), loaded once; new names are created."""
 
     def __init__(self):
-        self.by_name = {area.name.casefold(): area for area in db.session.scalars(sa.select(AreaOfWork))}
+        self.by_name = areas_by_name()
 
     def named(self, names: Iterable[str]) -> list[AreaOfWork]:
         areas = []
@@ -139,11 +133,7 @@ def _write_in_batches(plan: Plan, entity_type: str, fields: Fields, create: Call
                     written.append((record, before))
             db.session.flush()
             for record, before in written:
-                if before is None:
-                    record_change(entity_type, record, "imported",
-                                  differences(dict.fromkeys(fields), snapshot(record, fields)))
-                elif changes := differences(before, snapshot(record, fields)):
-                    record_change(entity_type, record, "updated", changes)
+                log_saved(entity_type, record, fields, before, created="imported")
             if after_flush is not None:
                 after_flush()
             db.session.flush()
@@ -152,7 +142,7 @@ def _write_in_batches(plan: Plan, entity_type: str, fields: Fields, create: Call
 
 
 def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
-    """Create and fill the organisations of a valid plan (see imports.planning)."""
+    """Create and fill the organisations of a valid plan (see imports.plan_organisations)."""
     _refuse_invalid(plan)
     places, areas = Places(), Areas()
 
@@ -188,21 +178,13 @@ def _consent_time(given_on: date | None) -> datetime:
     return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
 
 
-def _organisations(ids: Iterable[int]) -> dict[int, Organisation]:
-    found = {}
-    for chunk in chunks(ids):
-        found.update((row.id, row) for row in db.session.scalars(sa.select(Organisation).where(
-            Organisation.id.in_(chunk))))
-    return found
-
-
 def import_people(plan: Plan, progress: Progress = None) -> Outcome:
     """Create and fill the people of a valid plan, and link them to their organisations."""
     _refuse_invalid(plan)
     places = Places()
     linked = [planned for planned in plan.rows_to(CREATE, UPDATE)
               if planned.values.get("organisation_id") and (planned.action == CREATE or "affiliation" in planned.fills)]
-    organisations = _organisations(planned.values["organisation_id"] for planned in linked)
+    organisations = organisations_to_link(planned.values["organisation_id"] for planned in linked)
     affiliations: list[Affiliation] = []  # added in the current batch, logged after its flush
 
     def affiliate(person: Person, values: dict, is_primary: bool) -> None:
@@ -241,7 +223,7 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
     def log_affiliations() -> None:
         for affiliation in affiliations:
             record_change("person", affiliation.person, "affiliation_added",
-                          differences(dict.fromkeys(AFFILIATION_FIELDS), snapshot(affiliation, AFFILIATION_FIELDS)))
+                          new_values(affiliation, AFFILIATION_FIELDS))
         affiliations.clear()
 
     _write_in_batches(plan, "person", PERSON_FIELDS, create, fill, progress, log_affiliations)
@@ -279,7 +261,7 @@ def import_attendance(plan: Plan, edition: Edition, progress: Progress = None) -
             else:
                 setattr(participation, name, value)
         recorded.append((people[planned.record_id], participation, before))
-        _advance(progress)
+        advance(progress)
     db.session.flush()
     for person, participation, before in recorded:
         record_change("edition", edition, "attendance_imported",
