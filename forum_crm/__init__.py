@@ -33,13 +33,14 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm.auth.permissions import enforce_access, refused_access
+    from forum_crm.auth.permissions import enforce_access, refused_access, register_template_globals
     from forum_crm.cli import register_commands
     from forum_crm.labels import register_template_filters
 
     for package in BLUEPRINT_PACKAGES:
         app.register_blueprint(import_module(f"forum_crm.{package}.routes").bp)
     register_template_filters(app)
+    register_template_globals(app)
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
