@@ -107,11 +107,10 @@ def is_org_editor() -> bool:
 
 
 def register_template_globals(app: Flask) -> None:
-    """Templates ask these instead of comparing role strings: {% if is_coordinator() %}, can_edit_person(person)."""
+    """Templates ask these instead of comparing role strings: {% if is_coordinator() %}, can_edit_organisation(o)."""
     app.jinja_env.globals.update(
         is_coordinator=is_coordinator, is_org_editor=is_org_editor,
-        can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation),
-        can_edit_person=lambda person: can_edit_person(current_user, person))
+        can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 
 def require(allowed: bool) -> None:
