@@ -33,14 +33,14 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_connections(db.engine)
 
-    from forum_crm.auth.permissions import enforce_access, refused_access, register_template_globals
+    from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands
     from forum_crm.labels import register_template_filters
 
     for package in BLUEPRINT_PACKAGES:
         app.register_blueprint(import_module(f"forum_crm.{package}.routes").bp)
     register_template_filters(app)
-    register_template_globals(app)
+    _register_template_globals(app)
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
@@ -54,6 +54,17 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_error_handler(code, _render_error)
     app.register_error_handler(403, refused_access)  # logged in the security log
     return app
+
+
+def _register_template_globals(app: Flask) -> None:
+    """Templates ask these instead of comparing role strings: {% if is_coordinator() %}, can_edit_organisation(o)."""
+    from flask_login import current_user
+
+    from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
+
+    app.jinja_env.globals.update(
+        is_coordinator=is_coordinator, is_org_editor=is_org_editor,
+        can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 
 def _set_up_login(app: Flask) -> None:

@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -104,13 +104,6 @@ def is_coordinator() -> bool:
 def is_org_editor() -> bool:
     """The logged-in user keeps an organisation's profile up to date."""
     return current_user.is_authenticated and current_user.role == Role.ORG_EDITOR
-
-
-def register_template_globals(app: Flask) -> None:
-    """Templates ask these instead of comparing role strings: {% if is_coordinator() %}, can_edit_organisation(o)."""
-    app.jinja_env.globals.update(
-        is_coordinator=is_coordinator, is_org_editor=is_org_editor,
-        can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 
 def require(allowed: bool) -> None:
