@@ -22,8 +22,9 @@ class HintedForm(FlaskForm):
 
 def test_field_shows_the_description_as_its_hint(app):
     with app.test_request_context():
-        html = render_template_string('{% from "_macros.html" import field %}{{ field(form.town) }}{{ field(form.name) }}',
-                                      form=HintedForm(meta={"csrf": False}))
+        html = render_template_string(
+            '{% from "_macros.html" import field %}{{ field(form.town) }}{{ field(form.name) }}',
+            form=HintedForm(meta={"csrf": False}))
     assert '<p class="hint" id="town-hint">Type the town&#39;s name.</p>' in html
     assert 'aria-describedby="town-hint"' in html
     assert "name-hint" not in html and html.count('class="hint"') == 1
