@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     for package in BLUEPRINT_PACKAGES:
         app.register_blueprint(import_module(f"forum_crm.{package}.routes").bp)
     register_template_filters(app)
+    _register_template_globals(app)
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
@@ -55,6 +56,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_error_handler(403, refused_access)  # logged in the security log
     app.register_error_handler(sa.exc.OperationalError, database_busy)
     return app
+
+
+def _register_template_globals(app: Flask) -> None:
+    """Templates ask these instead of comparing role strings: {% if is_coordinator() %}, can_edit_organisation(o)."""
+    from flask_login import current_user
+
+    from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
+
+    app.jinja_env.globals.update(
+        is_coordinator=is_coordinator, is_org_editor=is_org_editor,
+        can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 
 def _set_up_login(app: Flask) -> None:

@@ -96,6 +96,16 @@ def _works_at(person_id: int, organisation_id: int) -> bool:
         Affiliation.is_current))) or False
 
 
+def is_coordinator() -> bool:
+    """The logged-in user is a coordinator."""
+    return current_user.is_authenticated and current_user.role == Role.COORDINATOR
+
+
+def is_org_editor() -> bool:
+    """The logged-in user keeps an organisation's profile up to date."""
+    return current_user.is_authenticated and current_user.role == Role.ORG_EDITOR
+
+
 def require(allowed: bool) -> None:
     """Refuse the request (403) unless a per-object permission holds."""
     if not allowed:

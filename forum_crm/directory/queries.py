@@ -1,4 +1,8 @@
-"""Reading the members' directory: only listed people and member organisations, searched without e-mails."""
+"""Reading the members' directory: only listed people and member organisations, searched without e-mails.
+
+People leave this module as ListedPerson rows holding only what a member may see, never as Person
+records (which carry the coordinator's notes and contact details the person has not shared).
+"""
 
 from dataclasses import dataclass
 
@@ -8,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum_crm.extensions import db
 from forum_crm.models import Affiliation, Locality, Organisation, OrganisationLanguage, Person
 from forum_crm.models.directory import organisation_area
+from forum_crm.pagination import RowPagination, paginate
 from forum_crm.text import fold
 
 
@@ -17,6 +22,42 @@ class DirectorySearch:
     town: str | None = None
     area_id: int | None = None
     language: str | None = None  # organisations only
+
+
+@dataclass(frozen=True)
+class ListedAffiliation:
+    """Where a listed person works now; linked in the directory when the organisation is a member."""
+    organisation_id: int
+    organisation_name: str
+    role_title: str | None
+    is_listed: bool
+
+
+@dataclass(frozen=True)
+class ListedPerson:
+    """What members see of a person: email and phone are None unless the person shares them."""
+    id: int
+    first_name: str
+    last_name: str
+    town: str | None
+    affiliations: tuple[ListedAffiliation, ...] = ()
+    expertise: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @classmethod
+    def of(cls, person: Person) -> "ListedPerson":
+        affiliations = tuple(ListedAffiliation(a.organisation.id, a.organisation.name, a.role_title,
+                                               a.organisation.is_active_member)
+                             for a in person.affiliations if a.is_current)
+        return cls(id=person.id, first_name=person.first_name, last_name=person.last_name,
+                   town=person.locality.name if person.locality else None, affiliations=affiliations,
+                   expertise=person.expertise, email=person.email if person.share_contact else None,
+                   phone=person.phone if person.share_contact else None)
 
 
 def _person_name_text():
@@ -56,6 +97,13 @@ def listed_people(search: DirectorySearch) -> sa.Select:
     return query.order_by(Person.name_sort, Person.id)
 
 
+def listed_people_page(search: DirectorySearch) -> RowPagination:
+    """The page of listed people asked for by ?page=, as ListedPerson items."""
+    page = paginate(listed_people(search))
+    page.items = [ListedPerson.of(row[0]) for row in page.items]
+    return page
+
+
 def listed_organisations(search: DirectorySearch) -> sa.Select:
     """The Forum's member organisations in Polish order, with their town."""
     query = (sa.select(Organisation).outerjoin(Locality, Organisation.locality_id == Locality.id)
@@ -70,9 +118,10 @@ def listed_organisations(search: DirectorySearch) -> sa.Select:
     return query.order_by(Organisation.name_sort, Organisation.id)
 
 
-def listed_person(person_id: int) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.id == person_id, Person.is_listed).options(
+def listed_person(person_id: int) -> ListedPerson | None:
+    person = db.session.scalar(sa.select(Person).where(Person.id == person_id, Person.is_listed).options(
         joinedload(Person.locality), selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
+    return ListedPerson.of(person) if person else None
 
 
 def listed_organisation(organisation_id: int) -> Organisation | None:
@@ -81,10 +130,14 @@ def listed_organisation(organisation_id: int) -> Organisation | None:
         joinedload(Organisation.locality), selectinload(Organisation.areas), selectinload(Organisation.languages)))
 
 
-def listed_colleagues(organisation_id: int) -> list[Person]:
-    """The listed people who work at the organisation now."""
-    return list(db.session.scalars(
-        sa.select(Person).where(Person.is_listed, Person.id.in_(sa.select(Affiliation.person_id).where(
+def listed_colleagues(organisation_id: int) -> list[ListedPerson]:
+    """The listed people who work at the organisation now (names and towns only)."""
+    rows = db.session.execute(
+        sa.select(Person.id, Person.first_name, Person.last_name, Locality.name)
+        .outerjoin(Locality, Person.locality_id == Locality.id)
+        .where(Person.is_listed, Person.id.in_(sa.select(Affiliation.person_id).where(
             Affiliation.organisation_id == organisation_id, Affiliation.is_current)))
-        .options(joinedload(Person.locality)).order_by(Person.name_sort, Person.id)))
+        .order_by(Person.name_sort, Person.id))
+    return [ListedPerson(id=id, first_name=first_name, last_name=last_name, town=town)
+            for id, first_name, last_name, town in rows]
 

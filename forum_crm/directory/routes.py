@@ -8,7 +8,7 @@ from forum_crm.directory.queries import (
     listed_colleagues,
     listed_organisation,
     listed_organisations,
-    listed_people,
+    listed_people_page,
     listed_person,
 )
 from forum_crm.organisations.queries import areas_of_work
@@ -21,7 +21,7 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 @allow(*ALL_ROLES)
 def person_list():
     form = PeopleSearchForm(request.args, areas_of_work())
-    return render_template("directory/person_list.html", page=paginate(listed_people(form.search())), filters=form)
+    return render_template("directory/person_list.html", page=listed_people_page(form.search()), filters=form)
 
 
 @bp.route("/organisations")
