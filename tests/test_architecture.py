@@ -97,3 +97,13 @@ def test_each_url_is_served_by_the_package_it_names(app, package):
     expected = {"home": {""}, "auth": {"login", "logout", "password", "invitation", "language"},
                 "mapping": {"map"}}.get(package, {package})
     assert first_segments == expected
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines():
+    """One topic per module: a module that grows past this is split (see docs/architecture.md)."""
+    long = [f"{path.relative_to(PACKAGE_ROOT.parent)}: {lines}" for path in sorted(PACKAGE_ROOT.rglob("*.py"))
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not long, long
