@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo
 
-.PHONY: run test translations-update bench clean
+.PHONY: run test lint constraints translations-update bench clean
 
 run: $(VENV)/.runtime $(CATALOGS)
 	$(FLASK) db upgrade
@@ -16,18 +16,26 @@ run: $(VENV)/.runtime $(CATALOGS)
 
 # TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/NAME runs the same tests on PostgreSQL.
 test: $(VENV)/.dev $(CATALOGS)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage report
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+# After changing requirements*.txt and testing: pin every installed package, transitive ones included.
+constraints: $(VENV)/.dev
+	$(BIN)/pip freeze --exclude-editable | grep -v "^-e" > constraints.txt
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(BIN)/pip install -q -r requirements.txt
+$(VENV)/.runtime: requirements.txt constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@ $(VENV)/.runtime
 
 %.mo: %.po $(VENV)/.runtime
