@@ -1,5 +1,6 @@
 """Logging in and out, passwords (reset, invitation, change, confirmation), the language switch, the security log."""
 
+import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -12,12 +13,12 @@ from forum_crm.auth.forms import (
 from forum_crm.auth.permissions import ALL_ROLES, allow, is_safe_redirect, mark_password_confirmed, public
 from forum_crm.auth.queries import minutes_until_allowed, security_log, valid_token
 from forum_crm.auth.services import (
-    authenticate, change_password, clear_failed_logins, end_sessions, log_event, record_failed_login,
-    request_password_reset, set_password_from_link,
+    authenticate, change_password, clear_failed_logins, end_sessions, forget_login_attempt, log_event,
+    record_login_attempt, request_password_reset, set_password_from_link,
 )
 from forum_crm.extensions import db
 from forum_crm.mail import MailError, external_url, password_reset_email, send_email
-from forum_crm.models import AuthEventKind, Role, TokenPurpose, User
+from forum_crm.models import AuthEventKind, LoginAttempt, Role, TokenPurpose, User
 
 SECURITY_LOG_PER_PAGE = 50
 
@@ -30,26 +31,55 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email, address = form.email.data.strip().lower(), request.remote_addr
-        minutes = minutes_until_allowed(email, address)
+        attempt = _record_attempt(email, address)
+        if attempt is None:
+            flash(_("The server is busy. Try again in a moment."), "error")
+            return render_template("auth/login.html", form=form), 503
+        minutes = minutes_until_allowed(email, address, attempt)
         if minutes:
+            forget_login_attempt(attempt)
             log_event(AuthEventKind.LOGIN_THROTTLED, email=email)
-            db.session.commit()
+            _commit_if_possible()
             flash(_too_many_attempts(minutes), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(email, form.password.data)
         if user is None:
-            record_failed_login(email, address)
             log_event(AuthEventKind.LOGIN_FAILED, email=email)
-            db.session.commit()
+            _commit_if_possible()
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
         clear_failed_logins(email)
+        forget_login_attempt(attempt)
         log_event(AuthEventKind.LOGIN, user=user)
         _log_in(user, remember=form.remember.data)
         db.session.commit()
         target = form.next.data
         return redirect(target if is_safe_redirect(target) else url_for("reports.home"))
     return render_template("auth/login.html", form=form)
+
+
+def _record_attempt(email: str, address: str | None) -> list[LoginAttempt] | None:
+    """Record a login about to be tried, committed before the password is checked; None if the database is busy.
+
+    An attempt that cannot be counted is never evaluated.
+    """
+    try:
+        attempt = record_login_attempt(email, address)
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        current_app.logger.warning("A login attempt could not be recorded (database busy); it was refused")
+        return None
+    return attempt
+
+
+def _commit_if_possible() -> None:
+    """Commit what follows a recorded attempt; if the database is busy, the attempt still counts as a failure."""
+    try:
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        current_app.logger.warning("A security log entry could not be written (database busy)")
 
 
 def _too_many_attempts(minutes: int) -> str:
@@ -192,16 +222,23 @@ def _check_password(field) -> int | None:
     Wrong passwords count towards the login throttle, so a stolen session cannot be used to guess.
     """
     email, address = current_user.email, request.remote_addr
-    minutes = minutes_until_allowed(email, address)
+    attempt = _record_attempt(email, address)
+    if attempt is None:
+        field.errors.append(_("The server is busy. Try again in a moment."))
+        return 503
+    minutes = minutes_until_allowed(email, address, attempt)
     if minutes:
+        forget_login_attempt(attempt)
+        _commit_if_possible()
         field.errors.append(_too_many_attempts(minutes))
         return 429
     if current_user.check_password(field.data):
+        forget_login_attempt(attempt)
+        _commit_if_possible()
         return None
-    record_failed_login(email, address)
     log_event(AuthEventKind.LOGIN_FAILED, user=current_user._get_current_object(), email=email,
               detail="password confirmation")
-    db.session.commit()
+    _commit_if_possible()
     field.errors.append(_("This is not your current password."))
     return 422
 

@@ -85,14 +85,26 @@ def log_event(kind: AuthEventKind, user: User | None = None, email: str | None =
     return event
 
 
-# Throttling failed logins: counted in the database, so every worker process sees the same numbers
+# Throttling failed logins: counted in the database, so every worker process sees the same numbers.
+# An attempt is recorded (and committed) before the password is checked: parallel requests then see
+# each other, and at most the allowed number of them are evaluated.
 
-def record_failed_login(email: str, address: str | None) -> None:
-    """Count a failed login (or a wrong password confirmation) and forget attempts older than the window."""
+def record_login_attempt(email: str, address: str | None) -> list[LoginAttempt]:
+    """Count a login (or password confirmation) being tried, and forget attempts older than the window.
+
+    A refused or successful attempt is forgotten again (forget_login_attempt); a failed one stays.
+    """
     now = utcnow()
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < now - THROTTLE_WINDOW))
-    db.session.add_all(LoginAttempt(key=key, attempted_at=now) for key in throttle_keys(email, address))
+    attempt = [LoginAttempt(key=key, attempted_at=now) for key in throttle_keys(email, address)]
+    db.session.add_all(attempt)
     db.session.flush()
+    return attempt
+
+
+def forget_login_attempt(attempt: list[LoginAttempt]) -> None:
+    """An attempt that was refused without being tried, or that succeeded, does not count as a failure."""
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.id.in_([row.id for row in attempt])))
 
 
 def clear_failed_logins(email: str) -> None:
