@@ -6,6 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 MIN_SECRET_KEY_LENGTH = 32
+# Argon2id's cost for password hashes: RFC 9106's recommendation for servers short of memory (64 MiB, 3 passes,
+# 4 lanes). Older or cheaper hashes are replaced at the next successful login.
+PASSWORD_HASH = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 
 def load_secret_key(instance_path: Path) -> str:
@@ -94,6 +97,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         **mail_settings(instance_path),
         "PROXIES": trusted_proxies(),
         "SECRET_KEY": load_secret_key(instance_path),
+        "PASSWORD_HASH": dict(PASSWORD_HASH),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Cookies: never readable from JavaScript, not sent on cross-site POSTs, Secure over https

@@ -165,7 +165,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
     link = valid_token(token, purpose)
     if link is None:
         return render_template("auth/link_invalid.html", purpose=purpose.value), 404
-    form = SetPasswordForm()
+    form = SetPasswordForm(link.user)
     if form.validate_on_submit():
         user = set_password_from_link(link, form.password.data)
         if user is None:  # another request used the link a moment ago
@@ -186,7 +186,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(*ALL_ROLES)
 def change_password_page():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(current_user._get_current_object())
     if form.validate_on_submit():
         refused = _check_password(form.current_password)
         if refused:

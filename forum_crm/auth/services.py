@@ -33,6 +33,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    user.upgrade_password_hash(password)
     user.last_login_at = utcnow()
     return user
 
