@@ -101,8 +101,8 @@ def logout():
     end_sessions(user)
     log_event(AuthEventKind.LOGOUT, user=user)
     db.session.commit()
-    logout_user()
     _restart_session()
+    logout_user()  # after the restart: it marks the remember-me cookie for deletion in the session
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
