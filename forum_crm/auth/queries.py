@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
-from forum_crm.models import AccountToken, AuthEvent, LoginAttempt, TokenPurpose, User
+from forum_crm.models import AccountToken, AuthEvent, LoginAttempt, Person, TokenPurpose, User
 from forum_crm.models.base import as_utc, utcnow
 
 # At most this many failed logins per account and per client address in THROTTLE_WINDOW.
@@ -20,6 +20,11 @@ ADDRESS_FAILURES = 20
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def account_of(person: Person) -> User | None:
+    """The account bound to this person, if any (there is at most one)."""
+    return db.session.scalar(sa.select(User).where(User.person_id == person.id))
 
 
 def digest(text: str) -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-from forum_crm.auth.queries import THROTTLE_WINDOW, digest, throttle_keys, user_by_email
+from forum_crm.auth.queries import THROTTLE_WINDOW, account_of, digest, throttle_keys, user_by_email
 from forum_crm.extensions import db
 from forum_crm.models import (
     AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Organisation, Person, Role, TokenPurpose, User,
@@ -153,6 +153,7 @@ def invite(email: str, role: Role, organisation: Organisation | None, person: Pe
     user = user_by_email(email)
     if user is not None and user.active:
         raise AccountError(email)
+    _check_one_account_per_person(person, user)
     if user is None:
         user = User(email=email, role=role)
         user.set_password(secrets.token_urlsafe(TOKEN_BYTES))  # unknown to anyone until the link is used
@@ -208,6 +209,7 @@ def change_password(user: User, password: str) -> None:
 def update_account(user: User, role: Role, organisation: Organisation | None, person: Person | None,
                    active: bool) -> None:
     """Change what an account may do; the change is in the security log. Switching it off ends its sessions."""
+    _check_one_account_per_person(person, user)
     before = (user.role, user.organisation_id, user.person_id, user.active)
     user.role = role
     user.organisation = organisation if role == Role.ORG_EDITOR else None
@@ -224,6 +226,13 @@ def update_account(user: User, role: Role, organisation: Organisation | None, pe
     log_event(AuthEventKind.ACCOUNT_CHANGED, user=user, detail=", ".join(
         f"{name}: {_plain(old)} -> {_plain(new)}" for name, old, new in zip(names, before, after, strict=True)
         if old != new))
+
+
+def _check_one_account_per_person(person: Person | None, user: User | None) -> None:
+    """A person has at most one account (the database refuses a second one too)."""
+    other = account_of(person) if person is not None else None
+    if other is not None and other != user:
+        raise AccountError(f"{person.full_name} already has an account: {other.email}")
 
 
 def _plain(value) -> str:

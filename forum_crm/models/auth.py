@@ -52,7 +52,7 @@ def new_session_token() -> str:
 
 
 class User(UserMixin, Base):
-    """An account. An org_editor edits one organisation; a member is one person.
+    """An account. An org_editor edits one organisation; a member is one person, who has no other account.
 
     The session token is what the session and remember-me cookies carry: replacing it (at logout or
     a password change) makes every cookie issued before worthless.
@@ -69,7 +69,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(choice(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    # One account per person at most (a unique index; accounts bound to nobody are not limited).
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"), index=True,
+                                                  unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
