@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from forum_crm.auth.passwords import password_problem
 from forum_crm.auth.services import AccountError, create_user, generate_password
 from forum_crm.extensions import db
 from forum_crm.imports.commands import import_group
@@ -22,7 +23,6 @@ from forum_crm.reports.summary import build_summary, default_period
 from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
 from forum_crm.seeding.report import seed_report
 
-MIN_PASSWORD_LENGTH = 10
 QUICKSTART_COORDINATOR = "koordynator@example.org"
 
 
@@ -94,8 +94,10 @@ def create_user_command(email: str, role: str, organisation_id: int | None, gene
     a terminal; with --generate-password one is generated and printed once.
     """
     password, generated = _read_password(generate_password)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.UsageError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    with force_locale("en"):
+        problem = password_problem(password, email=email)
+    if problem:
+        raise click.UsageError(problem)
     try:
         user = create_user(email, password, Role(role), organisation_id)
     except AccountError as error:

@@ -8,6 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
+# Argon2id's cost for password hashes: RFC 9106's recommendation for servers short of memory (64 MiB, 3 passes,
+# 4 lanes). Older or cheaper hashes are replaced at the next successful login.
+PASSWORD_HASH = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 
 def load_secret_key(instance_path: Path) -> str:
@@ -130,6 +133,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         **mail_settings(instance_path),
         "PROXIES": trusted_proxies(),
         "SECRET_KEY": load_secret_key(instance_path),
+        "PASSWORD_HASH": dict(PASSWORD_HASH),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DATABASE_BUSY_TIMEOUT": database_busy_timeout(),

@@ -17,6 +17,8 @@ from forum_crm.extensions import db
 from tests import factories
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# Tests hash passwords at argon2id's lowest cost, so they stay fast; production uses config.PASSWORD_HASH.
+FAST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 def postgres_url() -> str | None:
@@ -64,6 +66,7 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_HASH": FAST_PASSWORD_HASH,
     })
     with application.app_context():
         upgrade()

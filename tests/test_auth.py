@@ -107,7 +107,7 @@ def test_password_change_ends_other_sessions(app, client, login, coordinator):
 def test_passwords_are_stored_with_a_modern_kdf(app, coordinator):
     with app.app_context():
         stored = db.session.get(User, coordinator.id).password_hash
-    assert stored.startswith("scrypt:") and factories.PASSWORD not in stored
+    assert stored.startswith("$argon2id$") and factories.PASSWORD not in stored
 
 
 def test_language_switch_to_english_and_back(client, coordinator, login):

@@ -167,7 +167,9 @@ def test_create_user_generates_and_prints_a_password_once(app, run):
     (["--role", "org_editor"], "long enough pass\n", "needs --organisation"),
     (["--role", "org_editor", "--organisation", "999"], "long enough pass\n", "no organisation with id 999"),
     (["--role", "member", "--organisation", "1"], "long enough pass\n", "Only an org_editor"),
-    (["--role", "member"], "short\n", "at least 10"),
+    (["--role", "member"], "eleven char\n", "The password needs at least 12 characters."),
+    (["--role", "member"], "password1234\n", "too common or too easy to guess"),
+    (["--role", "member"], "x@example.org1\n", "must not be built from your e-mail address"),
     (["--role", "admin"], "long enough pass\n", "Invalid value for '--role'"),
 ])
 def test_create_user_refuses_bad_input(app, run, args, stdin, message):

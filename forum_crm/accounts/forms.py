@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from forum_crm.auth.queries import user_by_email
+from forum_crm.auth.queries import account_of, user_by_email
 from forum_crm.changes.queries import unreviewed_address
 from forum_crm.labels import ROLES, choices
 from forum_crm.models import Organisation, Person, Role, User
@@ -35,7 +35,16 @@ class AccessFields:
         if self.role.data == Role.MEMBER and person.person is None and not person.errors:
             person.errors.append(gettext("A member needs their record in the directory."))
             valid = False
+        other = account_of(person.person) if person.person is not None else None
+        if other is not None and other != self.bound_account():
+            person.errors.append(gettext("%(name)s already has an account (%(email)s); a person can have only one.",
+                                         name=person.person.full_name, email=other.email))
+            valid = False
         return valid
+
+    def bound_account(self) -> User | None:
+        """The account these fields are for (None for a new one)."""
+        raise NotImplementedError
 
     def access(self) -> dict:
         """The chosen role and records, as auth.services.invite and update_account take them."""
@@ -52,6 +61,9 @@ def access_data(role: Role, organisation: Organisation | None, person: Person | 
 class InviteForm(AccessFields, FlaskForm):
     email = StringField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Length(max=254), Email()],
                         description=_l("The invitation is sent here; it is also the address they log in with."))
+
+    def bound_account(self) -> User | None:
+        return user_by_email(self.email.data) if self.email.data else None
 
     def validate_email(self, field):
         existing = user_by_email(field.data)
@@ -70,6 +82,9 @@ class AccountForm(AccessFields, FlaskForm):
     def __init__(self, account: User, editor: User, **kwargs):
         super().__init__(**kwargs)
         self.account, self.editor = account, editor
+
+    def bound_account(self) -> User | None:
+        return self.account
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

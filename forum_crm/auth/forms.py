@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
+from forum_crm.auth.passwords import MIN_LENGTH, strong_password
+from forum_crm.models import User
 from forum_crm.validators import single_line, strip
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class LoginForm(FlaskForm):
@@ -31,11 +31,11 @@ class ForgotPasswordForm(FlaskForm):
 
 
 def _new_password_fields(label):
+    """The new password (checked by the password rule for the form's `account`) and its repetition."""
     return (
-        PasswordField(label, validators=[
-            DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024), single_line],
-            description=_l("At least %(num)s characters. A few unrelated words are easy to remember.",
-                           num=MIN_PASSWORD_LENGTH)),
+        PasswordField(label, validators=[DataRequired(), single_line, strong_password],
+                      description=_l("At least %(num)s characters. A few unrelated words are easy to remember.",
+                                     num=MIN_LENGTH)),
         PasswordField(_l("The new password again"), validators=[
             DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))]),
     )
@@ -46,10 +46,18 @@ class SetPasswordForm(FlaskForm):
 
     password, password_again = _new_password_fields(_l("New password"))
 
+    def __init__(self, account: User, **kwargs):
+        super().__init__(**kwargs)
+        self.account = account
+
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
     password, password_again = _new_password_fields(_l("New password"))
+
+    def __init__(self, account: User, **kwargs):
+        super().__init__(**kwargs)
+        self.account = account
 
 
 class ConfirmPasswordForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 import hashlib
 import math
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
-from forum_crm.models import AccountToken, AuthEvent, LoginAttempt, TokenPurpose, User
+from forum_crm.models import AccountToken, AuthEvent, LoginAttempt, Person, TokenPurpose, User
 from forum_crm.models.base import as_utc, utcnow
 
 # At most this many failed logins per account and per client address in THROTTLE_WINDOW.
@@ -20,6 +21,11 @@ ADDRESS_FAILURES = 20
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def account_of(person: Person) -> User | None:
+    """The account bound to this person, if any (there is at most one)."""
+    return db.session.scalar(sa.select(User).where(User.person_id == person.id))
 
 
 def digest(text: str) -> str:
@@ -44,14 +50,20 @@ def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     return found
 
 
-def minutes_until_allowed(email: str, address: str | None) -> int:
-    """0 if a login to this account from this address may be tried now; otherwise how many minutes to wait."""
+def minutes_until_allowed(email: str, address: str | None, attempt: Sequence[LoginAttempt] = ()) -> int:
+    """0 if a login to this account from this address may be tried now; otherwise how many minutes to wait.
+
+    `attempt` is the try being made, already recorded and committed: every other recorded attempt counts
+    against it, so of many parallel tries at most the allowed number pass.
+    """
     now = utcnow()
     wait = timedelta(0)
+    own = [row.id for row in attempt]
     for key, limit in zip(throttle_keys(email, address), (ACCOUNT_FAILURES, ADDRESS_FAILURES), strict=True):
         recent = db.session.scalars(
             sa.select(LoginAttempt.attempted_at)
-            .where(LoginAttempt.key == key, LoginAttempt.attempted_at > now - THROTTLE_WINDOW)
+            .where(LoginAttempt.key == key, LoginAttempt.attempted_at > now - THROTTLE_WINDOW,
+                   LoginAttempt.id.not_in(own))
             .order_by(LoginAttempt.attempted_at.desc()).limit(limit)).all()
         if len(recent) >= limit:
             # Allowed again once the oldest of the last `limit` failures leaves the window.

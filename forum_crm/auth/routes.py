@@ -14,11 +14,12 @@ from forum_crm.auth.services import (
     authenticate,
     clear_failed_logins,
     end_sessions,
+    forget_login_attempt,
     log_event,
-    record_failed_login,
     request_password_reset,
     set_password_from_link,
 )
+from forum_crm.auth.throttling import commit_if_possible, record_attempt
 from forum_crm.extensions import db
 from forum_crm.mail import queue_password_reset
 from forum_crm.models import AuthEventKind, TokenPurpose, User
@@ -36,20 +37,25 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email, address = form.email.data.strip().lower(), request.remote_addr
-        minutes = minutes_until_allowed(email, address)
+        attempt = record_attempt(email, address)
+        if attempt is None:
+            flash(_("The server is busy. Try again in a moment."), "error")
+            return render_template("auth/login.html", form=form), 503
+        minutes = minutes_until_allowed(email, address, attempt)
         if minutes:
+            forget_login_attempt(attempt)
             log_event(AuthEventKind.LOGIN_THROTTLED, email=email)
-            db.session.commit()
+            commit_if_possible()
             flash(too_many_attempts(minutes), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(email, form.password.data)
         if user is None:
-            record_failed_login(email, address)
             log_event(AuthEventKind.LOGIN_FAILED, email=email)
-            db.session.commit()
+            commit_if_possible()
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
         clear_failed_logins(email)
+        forget_login_attempt(attempt)
         log_event(AuthEventKind.LOGIN, user=user)
         _log_in(user, remember=form.remember.data)
         db.session.commit()
@@ -72,8 +78,8 @@ def logout():
     end_sessions(user)
     log_event(AuthEventKind.LOGOUT, user=user)
     db.session.commit()
-    logout_user()
     _restart_session()
+    logout_user()  # after the restart: it marks the remember-me cookie for deletion in the session
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -134,7 +140,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
     link = valid_token(token, purpose)
     if link is None:
         return render_template("auth/link_invalid.html", purpose=purpose.value), 404
-    form = SetPasswordForm()
+    form = SetPasswordForm(link.user)
     if form.validate_on_submit():
         user = set_password_from_link(link, form.password.data)
         if user is None:  # another request used the link a moment ago

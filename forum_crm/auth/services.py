@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-from forum_crm.auth.queries import THROTTLE_WINDOW, digest, throttle_keys, user_by_email
+from forum_crm.auth.queries import THROTTLE_WINDOW, account_of, digest, throttle_keys, user_by_email
 from forum_crm.extensions import db
 from forum_crm.models import (
     AccountToken,
@@ -42,6 +42,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    user.upgrade_password_hash(password)
     user.last_login_at = utcnow()
     return user
 
@@ -94,14 +95,26 @@ def log_event(kind: AuthEventKind, user: User | None = None, email: str | None =
     return event
 
 
-# Throttling failed logins: counted in the database, so every worker process sees the same numbers
+# Throttling failed logins: counted in the database, so every worker process sees the same numbers.
+# An attempt is recorded (and committed) before the password is checked: parallel requests then see
+# each other, and at most the allowed number of them are evaluated.
 
-def record_failed_login(email: str, address: str | None) -> None:
-    """Count a failed login (or a wrong password confirmation) and forget attempts older than the window."""
+def record_login_attempt(email: str, address: str | None) -> list[LoginAttempt]:
+    """Count a login (or password confirmation) being tried, and forget attempts older than the window.
+
+    A refused or successful attempt is forgotten again (forget_login_attempt); a failed one stays.
+    """
     now = utcnow()
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < now - THROTTLE_WINDOW))
-    db.session.add_all(LoginAttempt(key=key, attempted_at=now) for key in throttle_keys(email, address))
+    attempt = [LoginAttempt(key=key, attempted_at=now) for key in throttle_keys(email, address)]
+    db.session.add_all(attempt)
     db.session.flush()
+    return attempt
+
+
+def forget_login_attempt(attempt: list[LoginAttempt]) -> None:
+    """An attempt that was refused without being tried, or that succeeded, does not count as a failure."""
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.id.in_([row.id for row in attempt])))
 
 
 def clear_failed_logins(email: str) -> None:
@@ -149,6 +162,7 @@ def invite(email: str, role: Role, organisation: Organisation | None, person: Pe
     user = user_by_email(email)
     if user is not None and user.active:
         raise AccountError(email)
+    _check_one_account_per_person(person, user)
     if user is None:
         user = User(email=email, role=role)
         user.set_password(secrets.token_urlsafe(TOKEN_BYTES))  # unknown to anyone until the link is used
@@ -207,6 +221,7 @@ def change_password(user: User, password: str) -> None:
 def update_account(user: User, role: Role, organisation: Organisation | None, person: Person | None,
                    active: bool) -> None:
     """Change what an account may do; the change is in the security log. Switching it off ends its sessions."""
+    _check_one_account_per_person(person, user)
     before = (user.role, user.organisation_id, user.person_id, user.active)
     user.role = role
     user.organisation = organisation if role == Role.ORG_EDITOR else None
@@ -223,6 +238,13 @@ def update_account(user: User, role: Role, organisation: Organisation | None, pe
     log_event(AuthEventKind.ACCOUNT_CHANGED, user=user, detail=", ".join(
         f"{name}: {_plain(old)} -> {_plain(new)}" for name, old, new in zip(names, before, after, strict=True)
         if old != new))
+
+
+def _check_one_account_per_person(person: Person | None, user: User | None) -> None:
+    """A person has at most one account (the database refuses a second one too)."""
+    other = account_of(person) if person is not None else None
+    if other is not None and other != user:
+        raise AccountError(f"{person.full_name} already has an account: {other.email}")
 
 
 def _plain(value) -> str:

@@ -16,7 +16,8 @@ from forum_crm.auth.permissions import (
     require,
 )
 from forum_crm.auth.queries import minutes_until_allowed, too_many_attempts
-from forum_crm.auth.services import change_password, log_event, record_failed_login
+from forum_crm.auth.services import change_password, forget_login_attempt, log_event
+from forum_crm.auth.throttling import commit_if_possible, record_attempt
 from forum_crm.editing import invalid, save_form
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
@@ -61,7 +62,7 @@ SECURITY_LOG_PER_PAGE = 50
 @bp.route("/password", methods=["GET", "POST"])
 @allow(*ALL_ROLES)
 def password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(current_user._get_current_object())
     if form.validate_on_submit():
         refused = _check_password(form.current_password)
         if refused:
@@ -97,16 +98,23 @@ def _check_password(field) -> int | None:
     Wrong passwords count towards the login throttle, so a stolen session cannot be used to guess.
     """
     email, address = current_user.email, request.remote_addr
-    minutes = minutes_until_allowed(email, address)
+    attempt = record_attempt(email, address)
+    if attempt is None:
+        field.errors.append(_("The server is busy. Try again in a moment."))
+        return 503
+    minutes = minutes_until_allowed(email, address, attempt)
     if minutes:
+        forget_login_attempt(attempt)
+        commit_if_possible()
         field.errors.append(too_many_attempts(minutes))
         return 429
     if current_user.check_password(field.data):
+        forget_login_attempt(attempt)
+        commit_if_possible()
         return None
-    record_failed_login(email, address)
     log_event(AuthEventKind.LOGIN_FAILED, user=current_user._get_current_object(), email=email,
               detail="password confirmation")
-    db.session.commit()
+    commit_if_possible()
     field.errors.append(_("This is not your current password."))
     return 422
 

@@ -1,19 +1,44 @@
 """Login accounts, the links e-mailed to them, failed logins and the security log."""
 
 import enum
+import functools
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from forum_crm.models.base import Base, choice, utcnow
 from forum_crm.models.directory import Organisation, Person
 
-# A hash to compare against when the e-mail is unknown, so both failures take the same time.
-_UNUSABLE_HASH = generate_password_hash(secrets.token_urlsafe(16))
+ARGON2ID_PREFIX = "$argon2id$"
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at the cost of the PASSWORD_HASH setting (time_cost, memory_cost in KiB, parallelism)."""
+    return PasswordHasher(**current_app.config["PASSWORD_HASH"])
+
+
+def _verify(stored: str, password: str) -> bool:
+    """Whether `password` matches a stored hash: argon2id (its cost is in the hash) or Werkzeug's older scrypt."""
+    if not stored.startswith(ARGON2ID_PREFIX):
+        return check_password_hash(stored, password)
+    try:
+        return PasswordHasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def _unusable_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    """A hash to compare against when the e-mail is unknown, at the current cost, so both failures take as long."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 class Role(enum.StrEnum):
@@ -27,7 +52,7 @@ def new_session_token() -> str:
 
 
 class User(UserMixin, Base):
-    """An account. An org_editor edits one organisation; a member is one person.
+    """An account. An org_editor edits one organisation; a member is one person, who has no other account.
 
     The session token is what the session and remember-me cookies carry: replacing it (at logout or
     a password change) makes every cookie issued before worthless.
@@ -44,7 +69,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(choice(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    # One account per person at most (a unique index; accounts bound to nobody are not limited).
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"), index=True,
+                                                  unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -65,17 +92,22 @@ class User(UserMixin, Base):
         return self.session_token
 
     def set_password(self, password: str) -> None:
-        """Hash with scrypt (Werkzeug's default KDF) and end every other session."""
-        self.password_hash = generate_password_hash(password)
+        """Hash with argon2id and end every other session."""
+        self.password_hash = _hasher().hash(password)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return _verify(self.password_hash, password)
+
+    def upgrade_password_hash(self, password: str) -> None:
+        """After a successful check: hash again if the stored hash is older or cheaper than today's (sessions go on)."""
+        if not self.password_hash.startswith(ARGON2ID_PREFIX) or _hasher().check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher().hash(password)
 
     @staticmethod
     def check_against_nobody(password: str) -> bool:
         """Spend the same time as a real check when the e-mail is unknown; always False."""
-        check_password_hash(_UNUSABLE_HASH, password)
+        _verify(_unusable_hash(**current_app.config["PASSWORD_HASH"]), password)
         return False
 
 
