@@ -50,6 +50,8 @@ class EditionForm(TownFields, RecordForm):
                                description=_l("How the dates were established when the sources disagree."))
 
     def validate_number(self, field):
+        if field.errors:
+            return  # only look up numbers within the range (20 digits overflow the database)
         if field.data is not None and db.session.scalar(sa.select(Edition.id).where(
                 Edition.number == field.data, Edition.id != (self.record_id or 0))):
             raise ValidationError(gettext("An edition with this number already exists."))

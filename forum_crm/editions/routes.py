@@ -100,13 +100,13 @@ def edition_new():
     return invalid("editions/edition_form.html", form, edition=None)
 
 
-@bp.route("/<int:id>")
+@bp.route("/<id:id>")
 @allow(*ALL_ROLES)
 def edition_detail(id: int):
     return _detail(_edition(id))
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def edition_edit(id: int):
     edition = db.get_or_404(Edition, id)
@@ -147,7 +147,7 @@ def _detail(edition: Edition, status: int = 200, programme_form: ProgrammeItemFo
 
 # Programme
 
-@bp.route("/<int:id>/programme", methods=["POST"])
+@bp.route("/<id:id>/programme", methods=["POST"])
 @allow(Role.COORDINATOR)
 def programme_item_add(id: int):
     edition = _edition(id)
@@ -176,7 +176,7 @@ def _item_page(item: ProgrammeItem, form: ProgrammeItemForm, speaker_form: Speak
                            speaker_form=speaker_form, confirm=ConfirmForm()), status
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def programme_item_edit(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -189,7 +189,7 @@ def programme_item_edit(id: int, item_id: int):
     return _item_page(item, form)
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def programme_item_delete(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -206,7 +206,7 @@ def programme_item_delete(id: int, item_id: int):
 
 # Panel guests
 
-@bp.route("/<int:id>/programme/<int:item_id>/speakers", methods=["POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/speakers", methods=["POST"])
 @allow(Role.COORDINATOR)
 def speaker_add(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -226,7 +226,7 @@ def _speaker_of(edition_id: int, item_id: int, speaker_id: int) -> PanelSpeaker:
     return speaker
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/speakers/<id:speaker_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def speaker_delete(id: int, item_id: int, speaker_id: int):
     speaker = _speaker_of(id, item_id, speaker_id)
@@ -242,7 +242,7 @@ def speaker_delete(id: int, item_id: int, speaker_id: int):
 
 # Partners
 
-@bp.route("/<int:id>/partners", methods=["POST"])
+@bp.route("/<id:id>/partners", methods=["POST"])
 @allow(Role.COORDINATOR)
 def partner_add(id: int):
     edition = _edition(id)
@@ -262,7 +262,7 @@ def _partnership_of(edition_id: int, partnership_id: int) -> Partnership:
     return partnership
 
 
-@bp.route("/<int:id>/partners/<int:partnership_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/partners/<id:partnership_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def partner_delete(id: int, partnership_id: int):
     partnership = _partnership_of(id, partnership_id)
@@ -304,13 +304,13 @@ def _participants_page(edition: Edition, status: int = 200, row_form: Participat
                            **context), status
 
 
-@bp.route("/<int:id>/participants")
+@bp.route("/<id:id>/participants")
 @allow(Role.COORDINATOR)
 def participants(id: int):
     return _participants_page(db.get_or_404(Edition, id))
 
 
-@bp.route("/<int:id>/participants/add", methods=["POST"])
+@bp.route("/<id:id>/participants/add", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participant_add(id: int):
     edition = db.get_or_404(Edition, id)
@@ -330,7 +330,7 @@ def _invited(edition_id: int, count: int):
     return redirect(url_for(".participants", id=edition_id))
 
 
-@bp.route("/<int:id>/participants/invite/organisations", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/organisations", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_organisations(id: int):
     edition = db.get_or_404(Edition, id)
@@ -340,7 +340,7 @@ def participants_invite_organisations(id: int):
     return _invited(id, invite_organisations(edition, form.found))
 
 
-@bp.route("/<int:id>/participants/invite/town", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/town", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_town(id: int):
     edition = db.get_or_404(Edition, id)
@@ -350,7 +350,7 @@ def participants_invite_town(id: int):
     return _invited(id, invite_town(edition, form.town_found))
 
 
-@bp.route("/<int:id>/participants/invite/matching", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/matching", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_matching(id: int):
     edition = db.get_or_404(Edition, id)
@@ -367,7 +367,7 @@ def _participation_of(edition_id: int, participation_id: int) -> Participation:
     return participation
 
 
-@bp.route("/<int:id>/participants/<int:participation_id>", methods=["POST"])
+@bp.route("/<id:id>/participants/<id:participation_id>", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participant_edit(id: int, participation_id: int):
     participation = _participation_of(id, participation_id)
@@ -380,7 +380,7 @@ def participant_edit(id: int, participation_id: int):
     return redirect(url_for(".participants", id=id, **_list_args(), _anchor=f"participant-{participation_id}"))
 
 
-@bp.route("/<int:id>/participants/<int:participation_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/participants/<id:participation_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def participant_delete(id: int, participation_id: int):
     participation = _participation_of(id, participation_id)
@@ -424,13 +424,13 @@ def _back_to_checkin(form: CheckInForm, message: str, typed: str | None = None):
     return redirect(url_for(".checkin", id=form.edition.id, day=form.day.data, q=typed))
 
 
-@bp.route("/<int:id>/checkin")
+@bp.route("/<id:id>/checkin")
 @allow(Role.COORDINATOR)
 def checkin(id: int):
     return _checkin_page(db.get_or_404(Edition, id), request.args.get("day"), request.args.get("q", ""))
 
 
-@bp.route("/<int:id>/checkin/<int:person_id>", methods=["POST"])
+@bp.route("/<id:id>/checkin/<id:person_id>", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_person(id: int, person_id: int):
     edition = db.get_or_404(Edition, id)
@@ -448,7 +448,7 @@ def checkin_person(id: int, person_id: int):
                             else _("%(name)s was already checked in on %(day)s.", **values), form.q.data)
 
 
-@bp.route("/<int:id>/checkin/<int:person_id>/undo", methods=["POST"])
+@bp.route("/<id:id>/checkin/<id:person_id>/undo", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_undo(id: int, person_id: int):
     edition = db.get_or_404(Edition, id)
@@ -465,7 +465,7 @@ def checkin_undo(id: int, person_id: int):
                             else _("%(name)s was not checked in on %(day)s.", **values), form.q.data)
 
 
-@bp.route("/<int:id>/checkin/walk-in", methods=["POST"])
+@bp.route("/<id:id>/checkin/walk-in", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_walk_in(id: int):
     edition = db.get_or_404(Edition, id)
@@ -483,7 +483,7 @@ def checkin_walk_in(id: int):
                                     day=format_date(form.chosen_day, "full")))
 
 
-@bp.route("/<int:id>/participants/export.<fmt>")
+@bp.route("/<id:id>/participants/export.<fmt>")
 @allow(Role.COORDINATOR)
 @recent_password_required
 def participant_export(id: int, fmt: str):
