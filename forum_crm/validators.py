@@ -32,6 +32,13 @@ def strip(value):
     return value
 
 
+def without_nul(value):
+    """Filter: NUL characters dropped from text that is only searched for, never stored (PostgreSQL refuses them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
+
+
 def digits_only(value):
     """Filter: spaces and dashes dropped ("123-456-32-18" -> "1234563218")."""
     if isinstance(value, str):

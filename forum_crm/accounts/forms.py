@@ -53,6 +53,8 @@ class InviteForm(AccessFields, FlaskForm):
                         description=_l("The invitation is sent here; it is also the address they log in with."))
 
     def validate_email(self, field):
+        if field.errors:
+            return  # only look up addresses that passed the checks above (PostgreSQL refuses a NUL in them)
         existing = user_by_email(field.data)
         if existing is not None and existing.active:
             raise ValidationError(gettext("This address already has an account. Change its role on the list of "

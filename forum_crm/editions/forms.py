@@ -31,7 +31,7 @@ from forum_crm.organisations.forms import OrganisationField
 from forum_crm.organisations.queries import OrganisationNotFound, find_organisation
 from forum_crm.people.forms import PersonFilterForm
 from forum_crm.people.queries import find_person
-from forum_crm.validators import long_text, single_line, strip
+from forum_crm.validators import long_text, single_line, strip, without_nul
 
 MAX_EDITION_DAYS = 31  # a longer edition is a typing mistake (and would list hundreds of days)
 
@@ -355,7 +355,7 @@ class CheckInForm(FlaskForm):
     """Check a person in for a day of the edition, or undo it; the search typed is kept for the next page."""
 
     day = HiddenField()
-    q = HiddenField(filters=[strip])
+    q = HiddenField(filters=[without_nul, strip])
 
     def __init__(self, edition: Edition, **kwargs):
         super().__init__(**kwargs)
