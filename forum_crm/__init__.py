@@ -12,7 +12,7 @@ from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
-from forum_crm.security import SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
+from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _set_up_login(app)
+    app.url_map.converters["id"] = IdConverter  # every record id in a URL: <id:name>, never <int:name>
     with app.app_context():
         _configure_connections(db.engine, app.config["DATABASE_BUSY_TIMEOUT"])
 

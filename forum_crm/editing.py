@@ -20,6 +20,7 @@ from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import Role
+from forum_crm.validators import ascii_int
 
 
 def save_form(form, save: Callable[[], Any], success_url: Callable[[Any], str], template: str, *,
@@ -68,7 +69,7 @@ def show_problem(form, problem: FieldProblem) -> None:
 
 
 def _conflict(form, record, entity_type: str, template: str, **context):
-    started_from = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    started_from = ascii_int(form.version.data) or 0
     since = db.session.scalars(changes_since(entity_type, record.id, started_from)).all()
     form.version.data = str(record.version)  # saving again now overwrites, knowingly
     flash(_("Someone else saved this record while you were editing it, so your changes were not saved. "

@@ -1,9 +1,11 @@
 """Pagination of list pages: the page number comes from ?page=, 25 rows a page by default."""
 
 import sqlalchemy as sa
+from flask import request
 from flask_sqlalchemy.pagination import SelectPagination
 
 from forum_crm.extensions import db
+from forum_crm.validators import ascii_int
 
 PER_PAGE = 25
 
@@ -25,6 +27,12 @@ class RowPagination(SelectPagination):
         return self._query_args["session"].execute(count).scalar_one()
 
 
+def page_number() -> int:
+    """?page=N in ASCII digits up to MAX_ID, else the first page (20 digits would overflow the database's OFFSET)."""
+    return ascii_int(request.args.get("page")) or 1
+
+
 def paginate(select: sa.Select, per_page: int = PER_PAGE) -> RowPagination:
     """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record)."""
-    return RowPagination(select=select, session=db.session(), per_page=per_page, max_per_page=100, error_out=False)
+    return RowPagination(select=select, session=db.session(), page=page_number(), per_page=per_page, max_per_page=100,
+                         error_out=False)

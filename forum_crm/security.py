@@ -1,11 +1,14 @@
-"""Request hygiene: security headers on every response, Secure cookies over https, no NUL bytes in URLs."""
+"""Request hygiene: security headers on every response, Secure cookies over https, no NUL bytes in URLs,
+ids in URLs that fit the database."""
 
 import secrets
 from collections.abc import Callable, Iterable
 
 from flask import Response, abort, current_app, g, request
+from werkzeug.routing import BaseConverter, ValidationError
 
 from forum_crm.config import tile_source
+from forum_crm.validators import ascii_int
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -33,6 +36,21 @@ class SecureCookiesOverHttps:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, secure_start_response)
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: a record's id in ASCII digits, 1 to MAX_ID; anything else (², 20 digits, 0) is a 404."""
+
+    regex = "[0-9]+"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        if (number := ascii_int(value)) is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
 
 
 def refuse_nul_in_url():

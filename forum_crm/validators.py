@@ -10,6 +10,18 @@ from wtforms.validators import ValidationError
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,23}[0-9]$")
 ALLOWED_IN_LONG_TEXT = {"\n", "\r", "\t"}
+MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL: ids, versions and numbers beyond it never reach SQL
+
+
+def ascii_int(text: object) -> int | None:
+    """The number a text writes in ASCII digits, if it is between 1 and MAX_ID; None for anything else.
+
+    Not int() alone: "²".isdigit() is true but int("²") fails, int("١") is 1, and int("9" * 20) overflows SQL.
+    """
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def strip(value):
@@ -17,6 +29,13 @@ def strip(value):
     if isinstance(value, str):
         value = value.strip()
         return value or None
+    return value
+
+
+def without_nul(value):
+    """Filter: NUL characters dropped from text that is only searched for, never stored (PostgreSQL refuses them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
     return value
 
 

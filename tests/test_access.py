@@ -188,7 +188,7 @@ def url_for_rule(rule, ids) -> str:
             values.update(prefix_values)
     path = rule.rule
     for argument in rule.arguments:
-        for converter in ("", "path:", "int:"):
+        for converter in ("", "path:", "id:"):
             path = path.replace(f"<{converter}{argument}>", str(values[argument]))
     return path
 

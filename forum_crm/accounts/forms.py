@@ -66,6 +66,8 @@ class InviteForm(AccessFields, FlaskForm):
         return user_by_email(self.email.data) if self.email.data else None
 
     def validate_email(self, field):
+        if field.errors:
+            return  # only look up addresses that passed the checks above (PostgreSQL refuses a NUL in them)
         existing = user_by_email(field.data)
         if existing is not None and existing.active:
             raise ValidationError(gettext("This address already has an account. Change its role on the list of "

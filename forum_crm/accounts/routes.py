@@ -17,6 +17,7 @@ from forum_crm.extensions import db
 from forum_crm.mail import queue_invitation
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.pagination import paginate
+from forum_crm.validators import ascii_int
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -61,10 +62,10 @@ def _invitation_defaults(unreviewed: UnreviewedEmail | None) -> dict:
 
 
 def _get(model, id_text: str | None):
-    return db.session.get(model, int(id_text)) if id_text and id_text.isdigit() else None
+    return db.session.get(model, number) if (number := ascii_int(id_text)) is not None else None
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 @recent_password_required
 def account_edit(id: int):

@@ -14,6 +14,7 @@ from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.labels import field_label
 from forum_crm.models import ChangeLogEntry, Person, Role
+from forum_crm.pagination import page_number
 from forum_crm.spreadsheets.export import file_format
 
 bp = Blueprint("changes", __name__, url_prefix="/changes")
@@ -25,7 +26,8 @@ PER_PAGE = 50
 @allow(Role.COORDINATOR)
 def recent():
     entity_type = request.args.get("type") if request.args.get("type") in ENTITY_TYPES else None
-    page = db.paginate(recent_changes(entity_type), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(recent_changes(entity_type), page=page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE,
+                       error_out=False)
     return render_template("changes/recent.html", page=page, entity_type=entity_type, entity_types=ENTITY_TYPES)
 
 
@@ -33,7 +35,7 @@ def recent():
 @allow(Role.COORDINATOR)
 def review():
     """Changes made by organisation editors and members: live already, each can be reverted."""
-    page = db.paginate(review_feed(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(review_feed(), page=page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     revertible = {entry.id for entry in page.items if revertible_fields(entry)}
     return render_template("changes/review.html", page=page, revertible=revertible,
                            email_to_approve=_email_to_approve(page.items))
@@ -45,7 +47,7 @@ def _email_to_approve(entries: list[ChangeLogEntry]) -> set[int]:
     return {found.change.id for person_id in people if (found := unreviewed_email(person_id))}
 
 
-@bp.route("/review/<int:entry_id>/approve-email", methods=["POST"])
+@bp.route("/review/<id:entry_id>/approve-email", methods=["POST"])
 @allow(Role.COORDINATOR)
 def approve_email_change(entry_id: int):
     """Trust the e-mail address an editor or member gave a person: invitations may go there from now on."""
@@ -63,7 +65,7 @@ def approve_email_change(entry_id: int):
     return redirect(url_for(".review", page=request.args.get("page", type=int)))
 
 
-@bp.route("/review/<int:entry_id>/revert", methods=["POST"])
+@bp.route("/review/<id:entry_id>/revert", methods=["POST"])
 @allow(Role.COORDINATOR)
 def revert(entry_id: int):
     entry = db.get_or_404(ChangeLogEntry, entry_id)

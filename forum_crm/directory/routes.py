@@ -32,7 +32,7 @@ def organisation_list():
                            filters=form)
 
 
-@bp.route("/people/<int:id>")
+@bp.route("/people/<id:id>")
 @allow(*ALL_ROLES)
 def person_detail(id: int):
     found = listed_person(id)
@@ -41,7 +41,7 @@ def person_detail(id: int):
     return render_template("directory/person_detail.html", person=found)
 
 
-@bp.route("/organisations/<int:id>")
+@bp.route("/organisations/<id:id>")
 @allow(*ALL_ROLES)
 def organisation_detail(id: int):
     found = listed_organisation(id)

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from forum_crm.labels import PARTICIPATION_ROLES
 from forum_crm.models import Edition, ParticipationRole
-from forum_crm.validators import single_line, strip
+from forum_crm.validators import single_line, strip, without_nul
 
 
 def edition_day(edition: Edition, value: str | None) -> date | None:
@@ -26,7 +26,7 @@ class CheckInForm(FlaskForm):
     """Check a person in for a day of the edition, or undo it; the search typed is kept for the next page."""
 
     day = HiddenField()
-    q = HiddenField(filters=[strip])
+    q = HiddenField(filters=[without_nul, strip])
 
     def __init__(self, edition: Edition, **kwargs):
         super().__init__(**kwargs)

@@ -52,13 +52,13 @@ def _back_to_checkin(form: CheckInForm, message: str, typed: str | None = None):
     return redirect(url_for(".checkin", id=form.edition.id, day=form.day.data, q=typed))
 
 
-@bp.route("/<int:id>/checkin")
+@bp.route("/<id:id>/checkin")
 @allow(Role.COORDINATOR)
 def checkin(id: int):
     return _checkin_page(db.get_or_404(Edition, id), request.args.get("day"), request.args.get("q", ""))
 
 
-@bp.route("/<int:id>/checkin/<int:person_id>", methods=["POST"])
+@bp.route("/<id:id>/checkin/<id:person_id>", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_person(id: int, person_id: int):
     edition = db.get_or_404(Edition, id)
@@ -79,7 +79,7 @@ def checkin_person(id: int, person_id: int):
                             else _("%(name)s was already checked in on %(day)s.", **values), form.q.data)
 
 
-@bp.route("/<int:id>/checkin/<int:person_id>/undo", methods=["POST"])
+@bp.route("/<id:id>/checkin/<id:person_id>/undo", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_undo(id: int, person_id: int):
     edition = db.get_or_404(Edition, id)
@@ -100,7 +100,7 @@ def checkin_undo(id: int, person_id: int):
                             else _("%(name)s was not checked in on %(day)s.", **values), form.q.data)
 
 
-@bp.route("/<int:id>/checkin/walk-in", methods=["POST"])
+@bp.route("/<id:id>/checkin/walk-in", methods=["POST"])
 @allow(Role.COORDINATOR)
 def checkin_walk_in(id: int):
     edition = db.get_or_404(Edition, id)

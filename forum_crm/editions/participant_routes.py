@@ -62,13 +62,13 @@ def _participants_page(edition: Edition, status: int = 200, row_form: Participat
                            **context), status
 
 
-@bp.route("/<int:id>/participants")
+@bp.route("/<id:id>/participants")
 @allow(Role.COORDINATOR)
 def participants(id: int):
     return _participants_page(db.get_or_404(Edition, id))
 
 
-@bp.route("/<int:id>/participants/add", methods=["POST"])
+@bp.route("/<id:id>/participants/add", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participant_add(id: int):
     edition = db.get_or_404(Edition, id)
@@ -92,7 +92,7 @@ def _invited(edition_id: int, count: int):
     return redirect(url_for(".participants", id=edition_id))
 
 
-@bp.route("/<int:id>/participants/invite/organisations", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/organisations", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_organisations(id: int):
     edition = db.get_or_404(Edition, id)
@@ -102,7 +102,7 @@ def participants_invite_organisations(id: int):
     return _invited(id, invite_organisations(edition, form.found))
 
 
-@bp.route("/<int:id>/participants/invite/town", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/town", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_town(id: int):
     edition = db.get_or_404(Edition, id)
@@ -112,7 +112,7 @@ def participants_invite_town(id: int):
     return _invited(id, invite_town(edition, form.town_found))
 
 
-@bp.route("/<int:id>/participants/invite/matching", methods=["POST"])
+@bp.route("/<id:id>/participants/invite/matching", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participants_invite_matching(id: int):
     edition = db.get_or_404(Edition, id)
@@ -129,7 +129,7 @@ def _participation_of(edition_id: int, participation_id: int) -> Participation:
     return participation
 
 
-@bp.route("/<int:id>/participants/<int:participation_id>", methods=["POST"])
+@bp.route("/<id:id>/participants/<id:participation_id>", methods=["POST"])
 @allow(Role.COORDINATOR)
 def participant_edit(id: int, participation_id: int):
     participation = _participation_of(id, participation_id)
@@ -146,7 +146,7 @@ def participant_edit(id: int, participation_id: int):
     return redirect(url_for(".participants", id=id, **_list_args(), _anchor=f"participant-{participation_id}"))
 
 
-@bp.route("/<int:id>/participants/<int:participation_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/participants/<id:participation_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def participant_delete(id: int, participation_id: int):
     participation = _participation_of(id, participation_id)
@@ -162,7 +162,7 @@ def participant_delete(id: int, participation_id: int):
 
 
 
-@bp.route("/<int:id>/participants/export.<fmt>")
+@bp.route("/<id:id>/participants/export.<fmt>")
 @allow(Role.COORDINATOR)
 def participant_export(id: int, fmt: str):
     return send(participants_export(db.get_or_404(Edition, id)), file_format(fmt))

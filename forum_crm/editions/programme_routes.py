@@ -24,7 +24,7 @@ from forum_crm.models import PanelSpeaker, Partnership, ProgrammeItem, Role
 
 # Programme
 
-@bp.route("/<int:id>/programme", methods=["POST"])
+@bp.route("/<id:id>/programme", methods=["POST"])
 @allow(Role.COORDINATOR)
 def programme_item_add(id: int):
     edition = load_edition(id)
@@ -57,7 +57,7 @@ def _item_page(item: ProgrammeItem, form: ProgrammeItemForm, speaker_form: Speak
                            speaker_form=speaker_form, confirm=ConfirmForm()), status
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def programme_item_edit(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -74,7 +74,7 @@ def programme_item_edit(id: int, item_id: int):
     return _item_page(item, form)
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def programme_item_delete(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -91,7 +91,7 @@ def programme_item_delete(id: int, item_id: int):
 
 # Panel guests
 
-@bp.route("/<int:id>/programme/<int:item_id>/speakers", methods=["POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/speakers", methods=["POST"])
 @allow(Role.COORDINATOR)
 def speaker_add(id: int, item_id: int):
     item = _item_of(id, item_id)
@@ -115,7 +115,7 @@ def _speaker_of(edition_id: int, item_id: int, speaker_id: int) -> PanelSpeaker:
     return speaker
 
 
-@bp.route("/<int:id>/programme/<int:item_id>/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/programme/<id:item_id>/speakers/<id:speaker_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def speaker_delete(id: int, item_id: int, speaker_id: int):
     speaker = _speaker_of(id, item_id, speaker_id)
@@ -131,7 +131,7 @@ def speaker_delete(id: int, item_id: int, speaker_id: int):
 
 # Partners
 
-@bp.route("/<int:id>/partners", methods=["POST"])
+@bp.route("/<id:id>/partners", methods=["POST"])
 @allow(Role.COORDINATOR)
 def partner_add(id: int):
     edition = load_edition(id)
@@ -155,7 +155,7 @@ def _partnership_of(edition_id: int, partnership_id: int) -> Partnership:
     return partnership
 
 
-@bp.route("/<int:id>/partners/<int:partnership_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/partners/<id:partnership_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def partner_delete(id: int, partnership_id: int):
     partnership = _partnership_of(id, partnership_id)

@@ -50,13 +50,13 @@ def edition_new():
     return invalid("editions/edition_form.html", form, edition=None)
 
 
-@bp.route("/<int:id>")
+@bp.route("/<id:id>")
 @allow(*ALL_ROLES)
 def edition_detail(id: int):
     return detail_page(load_edition(id))
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def edition_edit(id: int):
     edition = db.get_or_404(Edition, id)

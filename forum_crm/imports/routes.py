@@ -154,13 +154,13 @@ def confirm(kind: str):
     return _directory_page(kind).confirm()
 
 
-@bp.route("/editions/<int:id>/attendance", methods=["GET", "POST"])
+@bp.route("/editions/<id:id>/attendance", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def attendance_upload(id: int):
     return _attendance_page(id).upload()
 
 
-@bp.route("/editions/<int:id>/attendance/confirm", methods=["POST"])
+@bp.route("/editions/<id:id>/attendance/confirm", methods=["POST"])
 @allow(Role.COORDINATOR)
 def attendance_confirm(id: int):
     return _attendance_page(id).confirm()

@@ -33,7 +33,8 @@ class TownFields:
         self.town_found = None
         if not field.data:
             return
-        voivodeship = Voivodeship(self.town_voivodeship.data) if self.town_voivodeship.data else None
+        # a voivodeship that is not one of the choices is refused by its own field
+        voivodeship = {choice.value: choice for choice in Voivodeship}.get(self.town_voivodeship.data)
         try:
             self.town_found = find_town(field.data, voivodeship)
         except AmbiguousTown as ambiguous:

@@ -34,7 +34,7 @@ def locality_new():
     return invalid("localities/locality_form.html", form, locality=None)
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def locality_edit(id: int):
     locality = db.get_or_404(Locality, id)

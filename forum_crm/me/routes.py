@@ -23,6 +23,7 @@ from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.me.forms import PersonSelfForm
 from forum_crm.models import AuthEventKind, Role
+from forum_crm.pagination import page_number
 from forum_crm.people.queries import current_people
 from forum_crm.people.services import save_person
 
@@ -122,8 +123,8 @@ def _check_password(field) -> int | None:
 @bp.route("/security-log")
 @allow(Role.COORDINATOR)
 def security_log():
-    page = db.paginate(auth_queries.security_log(), per_page=SECURITY_LOG_PER_PAGE, max_per_page=SECURITY_LOG_PER_PAGE,
-                       error_out=False)
+    page = db.paginate(auth_queries.security_log(), page=page_number(), per_page=SECURITY_LOG_PER_PAGE,
+                       max_per_page=SECURITY_LOG_PER_PAGE, error_out=False)
     return render_template("me/security_log.html", page=page)
 
 

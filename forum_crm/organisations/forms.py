@@ -23,6 +23,13 @@ from forum_crm.organisations.queries import OrganisationFilters, OrganisationNot
 from forum_crm.validators import digits_only, http_url, krs, long_text, nip, phone, single_line, strip
 
 
+class AreaNamesField(StringField):
+    """Areas of work as text ("legal aid, education"); reads an organisation's areas when its field is not posted."""
+
+    def process_data(self, value):
+        self.data = ", ".join(area.name for area in value) if isinstance(value, list) else value
+
+
 class OrganisationProfileForm(TownFields, RecordForm):
     """What an organisation's editor may change: not its sector, nor its Forum or consortium membership.
 
@@ -42,8 +49,9 @@ class OrganisationProfileForm(TownFields, RecordForm):
     email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000), long_text])
-    areas = StringField(_l("Areas of work"), filters=[strip], validators=[Optional(), Length(max=500), single_line],
-                        description=_l("Separated by commas, for example: legal aid, education, housing."))
+    areas = AreaNamesField(_l("Areas of work"), filters=[strip],
+                           validators=[Optional(), Length(max=500), single_line],
+                           description=_l("Separated by commas, for example: legal aid, education, housing."))
     languages = MultiCheckboxField(_l("Languages"), choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -53,7 +61,6 @@ class OrganisationProfileForm(TownFields, RecordForm):
     def fill_from(self, organisation: Organisation) -> None:
         """Show a stored organisation's values (on GET)."""
         self.fill_town(organisation.locality)
-        self.areas.data = ", ".join(area.name for area in organisation.areas)
         self.languages.data = [language.code for language in organisation.languages]
         self.version.data = str(organisation.version)
 

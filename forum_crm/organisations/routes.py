@@ -43,7 +43,7 @@ def organisation_new():
     return invalid("organisations/organisation_form.html", form, organisation=None)
 
 
-@bp.route("/<int:id>")
+@bp.route("/<id:id>")
 @allow(Role.COORDINATOR)
 def organisation_detail(id: int):
     organisation = db.get_or_404(Organisation, id)
@@ -52,7 +52,7 @@ def organisation_detail(id: int):
         editions=organisation_editions(id), history=record_history("organisation", id), confirm=ConfirmForm())
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR, Role.ORG_EDITOR)
 def organisation_edit(id: int):
     """The coordinator edits everything; an organisation's editor its profile (OrganisationProfileForm)."""
@@ -70,7 +70,7 @@ def organisation_edit(id: int):
     return invalid("organisations/organisation_form.html", form, organisation=organisation, confirm=ConfirmForm())
 
 
-@bp.route("/<int:id>/confirm", methods=["POST"])
+@bp.route("/<id:id>/confirm", methods=["POST"])
 @allow(Role.COORDINATOR, Role.ORG_EDITOR)
 def organisation_confirm(id: int):
     """"The profile is up to date": clears the reminder flag for another year."""
@@ -83,7 +83,7 @@ def organisation_confirm(id: int):
     return redirect(after_edit(".organisation_detail", id))
 
 
-@bp.route("/<int:id>/archive", methods=["GET", "POST"])
+@bp.route("/<id:id>/archive", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def organisation_archive(id: int):
     return archive_page(db.get_or_404(Organisation, id), "organisation", ".organisation_detail")

@@ -41,7 +41,7 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 
-@bp.route("/<int:id>/archive", methods=["GET", "POST"])
+@bp.route("/<id:id>/archive", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def person_archive(id: int):
     return archive_page(db.get_or_404(Person, id), "person", ".person_detail")
@@ -70,7 +70,7 @@ def person_new():
     return invalid("people/person_form.html", form, person=None)
 
 
-@bp.route("/<int:id>")
+@bp.route("/<id:id>")
 @allow(Role.COORDINATOR)
 def person_detail(id: int):
     person = db.get_or_404(Person, id)
@@ -80,7 +80,7 @@ def person_detail(id: int):
         affiliation_form=AffiliationForm(), confirm=ConfirmForm())
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:id>/edit", methods=["GET", "POST"])
 @allow(Role.COORDINATOR, Role.ORG_EDITOR)
 def person_edit(id: int):
     """The coordinator edits everything; an organisation's editor its people's contact details."""
@@ -99,7 +99,7 @@ def person_edit(id: int):
 
 
 
-@bp.route("/<int:id>/affiliations", methods=["POST"])
+@bp.route("/<id:id>/affiliations", methods=["POST"])
 @allow(Role.COORDINATOR)
 def affiliation_add(id: int):
     person = db.get_or_404(Person, id)
@@ -122,7 +122,7 @@ def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:
     return affiliation
 
 
-@bp.route("/<int:id>/affiliations/<int:affiliation_id>/end", methods=["GET", "POST"])
+@bp.route("/<id:id>/affiliations/<id:affiliation_id>/end", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def affiliation_end(id: int, affiliation_id: int):
     affiliation = _affiliation_of(id, affiliation_id)
@@ -133,7 +133,7 @@ def affiliation_end(id: int, affiliation_id: int):
     return invalid("people/affiliation_end.html", form, affiliation=affiliation)
 
 
-@bp.route("/<int:id>/affiliations/<int:affiliation_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:id>/affiliations/<id:affiliation_id>/delete", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def affiliation_delete(id: int, affiliation_id: int):
     affiliation = _affiliation_of(id, affiliation_id)

@@ -80,7 +80,7 @@ def people():
     return render_template("reports/people.html", form=form, page=page)
 
 
-@bp.route("/editions/<int:id>")
+@bp.route("/editions/<id:id>")
 @allow(Role.COORDINATOR)
 def edition(id: int):
     edition = db.get_or_404(Edition, id)
@@ -101,7 +101,7 @@ def export(table: str, file_format: str):
     return send(PERIOD_TABLES[table](PeriodForm(request.args).period()), file_format)
 
 
-@bp.route("/editions/<int:id>/export/<table>.<file_format>")
+@bp.route("/editions/<id:id>/export/<table>.<file_format>")
 @allow(Role.COORDINATOR)
 def edition_export(id: int, table: str, file_format: str):
     edition = db.get_or_404(Edition, id)
