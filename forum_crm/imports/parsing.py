@@ -39,7 +39,8 @@ MAX_CELL = 5_000  # characters: the longest text a form accepts (descriptions, n
 MAX_COLUMNS = 100
 MAX_CELL_READ = 128 * 1024  # characters in any cell, imported or not: the csv module's own limit, for XLSX too
 # What an XLSX file may unpack to, from the limits above. A full sheet of MAX_ROWS rows of MAX_COLUMNS short
-# cells is about (MAX_ROWS + 1) * MAX_COLUMNS * 50 bytes of XML: <c r="CV20001" s="1" t="inlineStr"><is><t>x</t></is></c>
+# cells is about (MAX_ROWS + 1) * MAX_COLUMNS * 50 bytes of XML, a cell being
+# <c r="CV20001" s="1" t="inlineStr"><is><t>x</t></is></c>
 XML_PER_CELL = 64  # bytes
 MAX_XLSX_SHEET = (MAX_ROWS + 1) * MAX_COLUMNS * XML_PER_CELL  # 128 MB: a worksheet or the shared strings (streamed)
 MAX_XLSX_PART = 4 * 1024 * 1024  # any other part (workbook, styles, properties): openpyxl reads those whole
