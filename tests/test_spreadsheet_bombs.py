@@ -203,3 +203,8 @@ def test_shared_strings_are_read(tmp_path):
             target.writestr(item, data)
         target.writestr("xl/sharedStrings.xml", strings)
     assert read_table(path.read_bytes()).rows[0].cells == ("Żydek", "Imię")
+
+
+def test_a_cell_naming_a_shared_string_that_is_not_there_is_refused(tmp_path):
+    with pytest.raises(FileRefused, match="could not be opened"):
+        read_table(bomb(tmp_path / "a.xlsx", sheet([b'<row><c t="s"><v>5</v></c></row>'])))

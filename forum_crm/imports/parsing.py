@@ -164,7 +164,7 @@ def read_xlsx(data: bytes) -> Table:
                 headers, rows = _rows(_sheet_records(source, reader))
         finally:
             reader.archive.close()
-    except (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, ValueError, OSError,
+    except (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, IndexError, ValueError, OSError,
             SyntaxError) as error:
         if isinstance(error, FileRefused):
             raise
@@ -236,7 +236,8 @@ def _shared_strings(reader: ExcelReader) -> list[str]:
 
 def _sheet_records(source, reader: ExcelReader) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells as text) of each row of a sheet's XML; FileRefused for a cell past MAX_COLUMNS or
-    longer than MAX_CELL_READ."""
+    longer than MAX_CELL_READ. Cells are read by openpyxl's own reader, as in its read-only sheets, which cannot be
+    used: they pad rows to the declared dimension, and parse a sheet without one whole before the first row."""
     workbook = reader.wb
     parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
                              date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
