@@ -2,8 +2,14 @@
 
 CSV comes in UTF-8 (with or without a byte order mark), UTF-16 (Excel's "Unicode text") or
 Windows-1250 (Polish Excel's "CSV"), separated by commas, semicolons or tabs: the encoding and
-the separator are found from the file. XLSX is read with openpyxl, streaming, values only (a
+the separator are found from the file. XLSX is read with openpyxl's cell reader, values only (a
 formula gives the value Excel last computed). Row numbers are the spreadsheet's: the header is row 1.
+
+An XLSX file is a zip of XML parts, and a small one can unpack to gigabytes, declare a million rows
+and columns, or hold one giant cell. So the sizes the zip declares are checked before anything is
+unpacked (zipfile enforces them while reading), the sheet and its shared strings are streamed (each
+row is kept only while it is read) and nothing else of them is kept; what the sheet declares about its
+size (`<dimension>`) is never used, and reading stops at the first row, cell or column over the limits.
 """
 
 import codecs
@@ -11,13 +17,19 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from forum_crm.spreadsheets.columns import Column, header_key
 from forum_crm.spreadsheets.export import FORMULA_STARTS
@@ -26,6 +38,26 @@ from forum_crm.text import fold
 MAX_ROWS = 20_000  # rows of data, not counting the header and empty rows
 MAX_CELL = 5_000  # characters: the longest text a form accepts (descriptions, notes)
 MAX_COLUMNS = 100
+MAX_CELL_READ = 128 * 1024  # characters in any cell, imported or not: the csv module's own limit, for XLSX too
+# What an XLSX file may unpack to, from the limits above. A full sheet of MAX_ROWS rows of MAX_COLUMNS short
+# cells is about (MAX_ROWS + 1) * MAX_COLUMNS * 50 bytes of XML, a cell being
+# <c r="CV20001" s="1" t="inlineStr"><is><t>x</t></is></c>
+XML_PER_CELL = 64  # bytes
+MAX_XLSX_SHEET = (MAX_ROWS + 1) * MAX_COLUMNS * XML_PER_CELL  # 128 MB: a worksheet or the shared strings (streamed)
+MAX_XLSX_PART = 4 * 1024 * 1024  # any other part (workbook, styles, properties): openpyxl reads those whole
+MAX_XLSX_TOTAL = 2 * MAX_XLSX_SHEET  # all parts together
+MAX_XLSX_RATIO = 100  # unpacked size / packed size of a part over SMALL_PART; real sheets pack 5 to 25 times
+SMALL_PART = 1024 * 1024  # bytes: a part this small may pack any number of times, it cannot cost much
+STREAMED_PART = re.compile(r"xl/(worksheets/[^/]+|sharedStrings)\.xml", re.IGNORECASE)
+# Whatever the XML says, a sheet is read as at most Excel's own rows, a row as at most Excel's own columns
+# (empty formatted cells, <c s="1"/>) and room for the elements of MAX_COLUMNS cells with values, rich text
+# included; the XML is not nested deeper than real workbooks are.
+EXCEL_ROWS = 1_048_576
+MAX_ROW_ELEMENTS = 16_384 + MAX_COLUMNS * 16  # Excel has 16,384 columns (A to XFD)
+MAX_XML_DEPTH = 32
+MAX_SHARED_STRINGS = (MAX_ROWS + 1) * MAX_COLUMNS  # a sheet within the limits cannot use more
+ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
+STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 SNIFF_SAMPLE = 64 * 1024
 DELIMITERS = ";,\t"
 IGNORE = ""  # the field of a column that is not imported
@@ -104,7 +136,7 @@ def read_csv(data: bytes) -> Table:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        headers, rows = _rows(list(record) for record in reader)
+        headers, rows = _rows(enumerate(reader, start=1))
     except csv.Error:
         raise FileRefused(_l("Row %(row)s could not be read as CSV; check its quotation marks.",
                              row=reader.line_num)) from None
@@ -112,22 +144,120 @@ def read_csv(data: bytes) -> Table:
 
 
 def read_xlsx(data: bytes) -> Table:
-    """The first sheet; FileRefused if it is not a workbook, or its XML declares entities (defusedxml)."""
+    """The first sheet; FileRefused if it is not a workbook, unpacks to too much, or its XML declares entities
+    (defusedxml)."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_parts(archive)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            if not workbook.worksheets:
+            reader.read_manifest()
+            reader.shared_strings = _shared_strings(reader)
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            path = next((rel.target for _sheet, rel in reader.parser.find_sheets()
+                         if rel.target in reader.valid_files and "chartsheet" not in rel.Type), None)
+            if path is None:
                 raise FileRefused(_l("The file is empty."))
-            records = ([cell_text(value) for value in values]
-                       for values in workbook.worksheets[0].iter_rows(values_only=True))
-            headers, rows = _rows(records)
+            with reader.archive.open(path) as source:
+                headers, rows = _rows(_sheet_records(source, reader))
         finally:
-            workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError) as error:
+            reader.archive.close()
+    except (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, IndexError, ValueError, OSError,
+            SyntaxError) as error:
         if isinstance(error, FileRefused):
             raise
         raise FileRefused(_l("This XLSX file could not be opened. Save it again in Excel, or as CSV.")) from None
     return Table(headers, rows, "xlsx")
+
+
+def too_large() -> FileRefused:
+    return FileRefused(_l("This XLSX file is too large once unpacked for an import of at most %(rows)s rows and "
+                          "%(columns)s columns. Split it into smaller files, or save it as CSV.",
+                          rows=MAX_ROWS, columns=MAX_COLUMNS))
+
+
+def too_many_rows() -> FileRefused:
+    return FileRefused(_l("The file has more than %(count)s rows. Split it into smaller files.", count=MAX_ROWS))
+
+
+def check_parts(archive: zipfile.ZipFile) -> None:
+    """FileRefused if a part, or all of them, would unpack to more than the limits, or packs suspiciously well."""
+    total = 0
+    for part in archive.infolist():
+        limit = MAX_XLSX_SHEET if STREAMED_PART.fullmatch(part.filename) else MAX_XLSX_PART
+        if part.file_size > limit or part.file_size > max(SMALL_PART, MAX_XLSX_RATIO * part.compress_size):
+            raise too_large()
+        total += part.file_size
+    if total > MAX_XLSX_TOTAL:
+        raise too_large()
+
+
+def _elements(source, tag: str, limit: int, over_limit: Callable[[], FileRefused]) -> Iterator:
+    """Each `tag` element of an XML part, whole, in turn; nothing else of the part is kept in memory.
+
+    FileRefused (`over_limit()`) past `limit` such elements; too_large() past MAX_ROW_ELEMENTS elements in one of
+    them, or XML nested deeper than MAX_XML_DEPTH.
+    """
+    path: list = []  # the open elements, from the root; each keeps at most its open child
+    depth = count = size = 0  # depth: of the open `tag` element, 0 if none is open
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            path.append(element)
+            if len(path) > MAX_XML_DEPTH:
+                raise too_large()
+            if not depth and element.tag == tag:
+                depth, size, count = len(path), 0, count + 1
+                if count > limit:
+                    raise over_limit()
+            if depth:
+                size += 1
+                if size > MAX_ROW_ELEMENTS:
+                    raise too_large()
+            continue
+        if len(path) == depth:
+            depth = 0
+            yield element
+        path.pop()
+        if not depth and path:
+            path[-1].remove(element)
+
+
+def _shared_strings(reader: ExcelReader) -> list[str]:
+    """The workbook's shared strings (the text of most cells Excel writes), at most MAX_SHARED_STRINGS."""
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    with reader.archive.open(part.PartName[1:]) as source:
+        return [Text.from_tree(element).content.replace("x005F_", "")
+                for element in _elements(source, STRING_TAG, MAX_SHARED_STRINGS, too_large)]
+
+
+def _sheet_records(source, reader: ExcelReader) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells as text) of each row of a sheet's XML; FileRefused for a cell past MAX_COLUMNS or
+    longer than MAX_CELL_READ. Cells are read by openpyxl's own reader, as in its read-only sheets, which cannot be
+    used: they pad rows to the declared dimension, and parse a sheet without one whole before the first row."""
+    workbook = reader.wb
+    parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
+                             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+    for element in _elements(source, ROW_TAG, EXCEL_ROWS, too_many_rows):
+        number, cells = parser.parse_row(element)
+        parser.row_dimensions.clear()  # heights and styles of rows, not needed
+        yield number, _record(number, cells)
+
+
+def _record(number: int, cells: Iterable[dict]) -> list[str]:
+    texts: dict[int, str] = {}
+    for cell in cells:
+        text = cell_text(cell["value"])
+        if len(text) > MAX_CELL_READ:
+            raise FileRefused(_l("Row %(row)s has a cell of more than %(count)s characters.",
+                                 row=number, count=MAX_CELL_READ))
+        if cell["column"] <= MAX_COLUMNS:
+            texts[cell["column"]] = text
+        elif text.strip():
+            raise FileRefused(_l("Row %(row)s has more than %(count)s columns.", row=number, count=MAX_COLUMNS))
+    return [texts.get(column, "") for column in range(1, max(texts, default=0) + 1)]
 
 
 def cell_text(value) -> str:
@@ -150,11 +280,12 @@ def unneutralise(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
-def _rows(records) -> tuple[tuple[str, ...], tuple[Row, ...]]:
-    """The header and the non-empty rows, numbered as in the file; FileRefused past the limits."""
+def _rows(records: Iterable[tuple[int, list[str]]]) -> tuple[tuple[str, ...], tuple[Row, ...]]:
+    """The header and the non-empty rows of (row number, cells), numbered as in the file; FileRefused past the
+    limits."""
     headers: tuple[str, ...] | None = None
     rows: list[Row] = []
-    for number, record in enumerate(records, start=1):
+    for number, record in records:
         cells = [unneutralise(cell) for cell in record]
         while cells and not cells[-1].strip():
             cells.pop()
@@ -166,8 +297,7 @@ def _rows(records) -> tuple[tuple[str, ...], tuple[Row, ...]]:
             headers = tuple(cell.strip() for cell in cells)
         elif cells:
             if len(rows) == MAX_ROWS:
-                raise FileRefused(_l("The file has more than %(count)s rows. Split it into smaller files.",
-                                     count=MAX_ROWS))
+                raise too_many_rows()
             rows.append(Row(number, tuple(cells)))
     if headers is None:
         raise FileRefused(_l("The file is empty."))

@@ -78,7 +78,12 @@ class Page:
         if upload is None:
             flash(_("The file is no longer on the server: upload it again."), "error")
             return redirect(self.upload_url)
-        table = read_table(upload.read())
+        try:
+            table = read_table(upload.read())
+        except FileRefused as refused:  # kept before the limits changed
+            uploads.discard()
+            flash(str(refused.message), "error")
+            return redirect(self.upload_url)
         preview = self._check(table, upload.filename)
         if not preview.form.validate_on_submit():
             return preview.render(422)
