@@ -52,7 +52,8 @@ def main() -> None:
             ("overview: voivodeships without members", median_ms(voivodeships_without_members)),
             ("edition report: attendance", median_ms(lambda: edition_attendance(last))),
             ("edition report: reach, first-time and returning", median_ms(lambda: edition_reach(last))),
-            ("each organisation's editions, first page", median_ms(lambda: paginate(organisations_editions(everything)).items)),
+            ("each organisation's editions, first page",
+             median_ms(lambda: paginate(organisations_editions(everything)).items)),
             ("each person's editions, first page", median_ms(lambda: paginate(people_editions(everything)).items)),
             ("yearly summary", median_ms(lambda: build_summary(year))),
         ]

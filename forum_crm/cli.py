@@ -84,7 +84,8 @@ def _read_password(generate: bool) -> tuple[str, bool]:
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True, help="What the account may do.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
+              help="What the account may do.")
 @click.option("--organisation", "organisation_id", type=int, help="The organisation an org_editor may edit (its id).")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once.")
 def create_user_command(email: str, role: str, organisation_id: int | None, generate_password: bool) -> None:

@@ -49,6 +49,7 @@ def polish_sort_key(text: str | None) -> str:
             if not ch.isalnum():
                 continue  # punctuation does not take part in alphabetical order
             point = ord(ch)
-            code = "z" + _KEY_LETTERS[point // 26 // 26 % 26] + _KEY_LETTERS[point // 26 % 26] + _KEY_LETTERS[point % 26]
+            code = ("z" + _KEY_LETTERS[point // 26 // 26 % 26] + _KEY_LETTERS[point // 26 % 26]
+                    + _KEY_LETTERS[point % 26])
         parts.append(code)
     return "".join(parts)

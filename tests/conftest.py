@@ -3,9 +3,11 @@ TEST_DATABASE_URL names a PostgreSQL database (CI runs both). Tables are emptied
 CSRF protection stays on: tests post the token like a browser does.
 """
 
+import email
 import os
 import re
 import uuid
+from email import policy
 
 import pytest
 import sqlalchemy as sa
@@ -127,3 +129,40 @@ def csrf_token(client, path: str = "/") -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch):
+    """The messages written to the outbox instead of being sent, oldest first;
+    the worker (`send-mail --once`) runs first."""
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX", tmp_path / "outbox")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+
+    def messages():
+        assert app.test_cli_runner().invoke(args=["send-mail", "--once"]).exit_code == 0
+        files = sorted((tmp_path / "outbox").glob("*.eml"))
+        return [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
+
+    return messages
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """The URL of a new database with no tables, for tests that run the migrations themselves."""
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    url = create_postgres_database(base, "migrations")
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def migration_app(empty_database_url):
+    """An application (its context pushed) on empty_database_url."""
+    app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()

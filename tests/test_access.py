@@ -24,7 +24,8 @@ from forum_crm.models import (
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
-ANONYMOUS, MEMBER, EDITOR_A, EDITOR_B, COORDINATOR = "anonymous", "member", "org_editor_a", "org_editor_b", "coordinator"
+ANONYMOUS, MEMBER, COORDINATOR = "anonymous", "member", "coordinator"
+EDITOR_A, EDITOR_B = "org_editor_a", "org_editor_b"
 EVERYONE = {ANONYMOUS, MEMBER, EDITOR_A, EDITOR_B, COORDINATOR}
 LOGGED_IN = EVERYONE - {ANONYMOUS}
 

@@ -9,7 +9,6 @@ from forum_crm.extensions import db
 from forum_crm.models import Person, Role, User
 from tests import factories
 from tests.conftest import csrf_token
-from tests.test_migrations import empty_database_url, migration_app  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

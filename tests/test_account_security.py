@@ -1,11 +1,9 @@
 """Account security: invitations and password resets by e-mail, login throttling shared by every
 worker process, password changes, re-authentication, the security log, CSRF on every form, security headers."""
 
-import email
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
 import sqlalchemy as sa
@@ -21,21 +19,6 @@ from tests.conftest import TEST_SECRET, csrf_token
 from tests.test_access import ids, url_for_rule  # noqa: F401  (ids is a fixture)
 
 NEW_PASSWORD = "a brand new long password"
-
-
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch):
-    """The messages written to the outbox instead of being sent, oldest first;
-    the worker (`send-mail --once`) runs first."""
-    monkeypatch.setitem(app.config, "MAIL_OUTBOX", tmp_path / "outbox")
-    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
-
-    def messages():
-        assert app.test_cli_runner().invoke(args=["send-mail", "--once"]).exit_code == 0
-        files = sorted((tmp_path / "outbox").glob("*.eml"))
-        return [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
-
-    return messages
 
 
 def link_in(message) -> str:

@@ -73,9 +73,9 @@ def test_seed_report_geolocates_the_forum_towns(app, run):
     with app.app_context():
         localities = db.session.scalars(sa.select(Locality)).all()
         assert len(localities) == 18  # the report names 18 of its "19 towns"
-        located = {l.name for l in localities if l.is_located}
+        located = {locality.name for locality in localities if locality.is_located}
         assert "Gorzów Wielkopolski" in located and "Warszawa" in located and len(located) == 17
-        kamionka = next(l for l in localities if l.name == "Kamionka")
+        kamionka = next(locality for locality in localities if locality.name == "Kamionka")
         assert kamionka.voivodeship is None and kamionka.latitude is None and "Kamionka" in kamionka.note
 
 

@@ -22,7 +22,8 @@ from tests.test_directory import person_data
 def busy_app(tmp_path):
     """An application on its own database that waits only 0.2 s for a lock."""
     base = postgres_url()
-    url = create_postgres_database(base, f"busy{uuid.uuid4().hex[:8]}") if base else f"sqlite:///{tmp_path / 'busy.sqlite'}"
+    url = (create_postgres_database(base, f"busy{uuid.uuid4().hex[:8]}") if base
+           else f"sqlite:///{tmp_path / 'busy.sqlite'}")
     application = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": url,
                               "DATABASE_BUSY_TIMEOUT": 0.2})
     with application.app_context():

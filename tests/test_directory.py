@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, ChangeLogEntry, Organisation, Person, Role, Sector, Voivodeship
+from forum_crm.models import Affiliation, AreaOfWork, ChangeLogEntry, Organisation, Person, Role, Sector, Voivodeship
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -220,7 +220,6 @@ def test_area_of_work_filter(app, client, coordinator):
     for name, areas in (("A", "edukacja"), ("B", "pomoc prawna, edukacja"), ("C", "mieszkalnictwo")):
         post(client, "/organisations/new", organisation_data(name=name, areas=areas))
     with app.app_context():
-        from forum_crm.models import AreaOfWork
         area_id = db.session.scalar(sa.select(AreaOfWork.id).where(AreaOfWork.name == "edukacja"))
     assert names_on(client.get(f"/organisations?area={area_id}").text) == ["A", "B"]
 
@@ -377,7 +376,8 @@ def test_directory_is_for_the_coordinator_only(app, client, login):
                        data={"csrf_token": csrf_token(client), "name": "Hacked"}).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/organisations?q=%00", "/people?q=a%00b", "/localities?q=%00", "/organisations?town=%00"])
+@pytest.mark.parametrize("url", ["/organisations?q=%00", "/people?q=a%00b", "/localities?q=%00",
+                                 "/organisations?town=%00"])
 def test_nul_bytes_in_searches_are_refused_cleanly(client, coordinator, url):
     assert client.get(url).status_code == 400
 

@@ -11,7 +11,7 @@ from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry, Person, Role, User
 from tests import factories
 from tests.conftest import csrf_token
-from tests.test_account_security import outbox, post  # noqa: F401,F811  (outbox is a fixture)
+from tests.test_account_security import post
 
 ATTACKER = "attacker@example.org"
 

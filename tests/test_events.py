@@ -80,8 +80,8 @@ def row_with(html: str, text: str) -> str:
 
 def programme_item_html(html: str, title: str) -> str:
     """The programme entry (with its panel guests) of the detail page whose title is `title`."""
-    for part in re.split(r'(?=<li id="item-)', html)[1:]:
-        part = part.split("</ol>")[0]
+    for piece in re.split(r'(?=<li id="item-)', html)[1:]:
+        part = piece.split("</ol>")[0]
         if title in part:
             return part
     raise AssertionError(f"no programme item {title!r}")

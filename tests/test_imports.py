@@ -207,7 +207,7 @@ def test_too_many_rows_and_columns_are_refused(monkeypatch):
 
 def test_headers_of_each_kind_name_one_field_each():
     for columns in (ORGANISATION_COLUMNS, PERSON_COLUMNS, ATTENDANCE_COLUMNS):
-        keys = [key for column in columns for key in column.keys()]
+        keys = [key for column in columns for key in column.header_keys()]
         assert len(keys) == len(set(keys))
 
 

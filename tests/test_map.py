@@ -61,7 +61,8 @@ def consenting_people(locality, count, **values):
 
 def map_data(page: str) -> dict:
     """The JSON block the map's layers are drawn from."""
-    block = re.search(r'<script type="application/json" id="forum-crm-map-data">(.*?)</script>', page, re.DOTALL).group(1)
+    block = re.search(r'<script type="application/json" id="forum-crm-map-data">(.*?)</script>', page,
+                      re.DOTALL).group(1)
     assert "<" not in block  # written as \u003c: no name can close the element
     return json.loads(block)
 

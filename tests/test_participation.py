@@ -30,7 +30,8 @@ from tests.conftest import csrf_token
 from tests.test_events import count, english, error_of, log, post
 
 DAY_1, DAY_2 = date(2023, 5, 18), date(2023, 5, 19)
-INVITED, REGISTERED, ATTENDED = ParticipationStatus.INVITED, ParticipationStatus.REGISTERED, ParticipationStatus.ATTENDED
+INVITED, REGISTERED = ParticipationStatus.INVITED, ParticipationStatus.REGISTERED
+ATTENDED = ParticipationStatus.ATTENDED
 
 
 @pytest.fixture
@@ -121,7 +122,8 @@ def test_list_is_paginated_and_its_queries_do_not_grow(app, client, coordinator,
         factories.participation(other, factories.person("Jan", "Jeden"), organisation=factories.organisation())
         for index in range(27):
             person = factories.person("Osoba", f"Nazwisko{index:02d}")
-            row = factories.participation(stored(edition), person, organisation=factories.organisation(), status=ATTENDED)
+            row = factories.participation(stored(edition), person, organisation=factories.organisation(),
+                                          status=ATTENDED)
             db.session.add(DayAttendance(participation_id=row.id, day=DAY_1))
         db.session.commit()
         other_id = other.id
@@ -331,7 +333,8 @@ def test_the_organisation_represented_stays_when_the_person_moves(app, client, c
 def listed(app, edition):
     """Jan Obecny, invited to the edition; returns his participation's id."""
     with app.app_context():
-        row = factories.participation(stored(edition), factories.person("Jan", "Obecny"), organisation=factories.organisation())
+        row = factories.participation(stored(edition), factories.person("Jan", "Obecny"),
+                                      organisation=factories.organisation())
         return factories.committed(row).id
 
 

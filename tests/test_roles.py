@@ -1,10 +1,8 @@
 """Roles on the server: who may change which organisation and person, with which fields; own profiles;
 the members' directory; the coordinator's review feed with reverts; profile confirmation and reminders."""
 
-import email
 import re
 from datetime import UTC, date, datetime, timedelta
-from email import policy
 from types import SimpleNamespace
 
 import pytest
@@ -12,24 +10,10 @@ import sqlalchemy as sa
 
 from forum_crm.auth.permissions import can_edit_organisation, can_edit_person
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Organisation, Person, Role, Sector, User
+from forum_crm.models import AreaOfWork, ChangeLogEntry, Organisation, OrganisationLanguage, Person, Role, Sector, User
+from forum_crm.people.services import save_person
 from tests import factories
 from tests.conftest import csrf_token
-
-
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch):
-    """The .eml files written instead of sending e-mail, oldest first (parsed);
-    the worker (`send-mail --once`) runs first."""
-    monkeypatch.setitem(app.config, "MAIL_OUTBOX", tmp_path / "outbox")
-    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
-
-    def messages():
-        assert app.test_cli_runner().invoke(args=["send-mail", "--once"]).exit_code == 0
-        files = sorted((tmp_path / "outbox").glob("*.eml"))
-        return [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
-
-    return messages
 
 
 @pytest.fixture
@@ -183,7 +167,6 @@ def test_edit_conflict_shows_an_editor_only_their_fields(app, client, login, net
     with app.app_context():
         anna = db.session.get(Person, network["anna"])
         old_version = str(anna.version)
-        from forum_crm.people.services import save_person
         with app.test_request_context():
             save_person(anna, {"town": None, "notes": "nowa tajna notatka", "expertise": "prawo"})
             db.session.commit()
@@ -273,7 +256,6 @@ def test_directory_search_never_matches_hidden_emails(app, client, login, networ
 def test_directory_search_of_organisations(app, client, login, network):
     with app.app_context():
         org_a = db.session.get(Organisation, network["org_a"])
-        from forum_crm.models import AreaOfWork, OrganisationLanguage
         area = AreaOfWork(name="pomoc prawna")
         org_a.areas = [area]
         org_a.languages = [OrganisationLanguage(code="uk")]

@@ -103,7 +103,8 @@ def invite_organisations(edition: Edition, organisations: list[Organisation]) ->
 def invite_town(edition: Edition, town: Locality) -> int:
     """Invite everyone who lives in the town or works now at an organisation based there."""
     works_there = (sa.select(Affiliation.person_id).join(Organisation, Organisation.id == Affiliation.organisation_id)
-                   .where(Organisation.locality_id == town.id, Organisation.archived_at.is_(None), Affiliation.is_current))
+                   .where(Organisation.locality_id == town.id, Organisation.archived_at.is_(None),
+                          Affiliation.is_current))
     people = sa.select(Person.id).where(
         sa.or_(Person.locality_id == town.id, Person.id.in_(works_there)), Person.archived_at.is_(None))
     return _invite(edition, people, [town.label])

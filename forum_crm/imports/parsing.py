@@ -320,7 +320,7 @@ def guess_fields(headers: Sequence[str], columns: Sequence[Column],
 
     `other` names fields that are not in `columns` (the days of an attendance list).
     """
-    by_key = {key: column.field or IGNORE for column in columns for key in column.keys()}
+    by_key = {key: column.field or IGNORE for column in columns for key in column.header_keys()}
     guesses: list[str | None] = []
     for header in headers:
         key = header_key(header)

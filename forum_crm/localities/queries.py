@@ -34,7 +34,8 @@ def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | P
     if not stored and voivodeship is None:
         # "Gorzów Wlkp." -> the stored "Gorzów Wielkopolski"
         names = {place.name for place in find_places(name)}
-        stored = list(db.session.scalars(sa.select(Locality).where(Locality.name.in_(names)))) if len(names) == 1 else []
+        stored = (list(db.session.scalars(sa.select(Locality).where(Locality.name.in_(names))))
+                  if len(names) == 1 else [])
     known = {(locality.name, locality.voivodeship) for locality in stored}
     candidates: list[Locality | Place] = [*stored, *(
         place for place in find_places(name, voivodeship) if (place.name, place.voivodeship) not in known)]

@@ -40,9 +40,11 @@ ORGANISATIONS_PER_POPUP = 25
 MIN_RADIUS, MAX_RADIUS = 4.0, 20.0
 SHADES = ("#f3f4f6", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")  # none, then four steps up to the most
 # Each circle also gets the class town-<locality id>, so a test (or a stylesheet) can find one town.
-ORGANISATION_STYLE = {"className": "map-organisations", "color": "#1e3a8a", "fillColor": "#2563eb", "fillOpacity": 0.75, "weight": 1}
+ORGANISATION_STYLE = {"className": "map-organisations", "color": "#1e3a8a", "fillColor": "#2563eb", "fillOpacity": 0.75,
+                      "weight": 1}
 PEOPLE_STYLE = {"className": "map-people", "color": "#92400e", "fillColor": "#f59e0b", "fillOpacity": 0.55, "weight": 1}
-VENUE_STYLE = {"className": "map-venue", "color": "#6d28d9", "fillColor": "#ffffff", "fillOpacity": 1, "weight": 3, "radius": 7}
+VENUE_STYLE = {"className": "map-venue", "color": "#6d28d9", "fillColor": "#ffffff", "fillOpacity": 1, "weight": 3,
+               "radius": 7}
 
 
 @dataclass(frozen=True)

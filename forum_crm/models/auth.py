@@ -68,7 +68,8 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(choice(Role, "role"))
-    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"),
+                                                        index=True)
     # One account per person at most (a unique index; accounts bound to nobody are not limited).
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"), index=True,
                                                   unique=True)

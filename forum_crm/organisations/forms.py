@@ -48,7 +48,8 @@ class OrganisationProfileForm(TownFields, RecordForm):
     website = StringField(_l("Website"), filters=[strip], validators=[Optional(), Length(max=300), http_url])
     email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
-    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000), long_text])
+    description = TextAreaField(_l("Description"), filters=[strip],
+                                validators=[Optional(), Length(max=5000), long_text])
     areas = AreaNamesField(_l("Areas of work"), filters=[strip],
                            validators=[Optional(), Length(max=500), single_line],
                            description=_l("Separated by commas, for example: legal aid, education, housing."))
@@ -113,14 +114,17 @@ class OrganisationFilterForm(FlaskForm):
 
     def filters(self) -> OrganisationFilters:
         valid = self.validate()
-        value = (lambda field: field.data if valid else None)
+
+        def value(field):
+            return field.data if valid else None
+
         return OrganisationFilters(
             search=value(self.q), town=value(self.town),
             voivodeship=Voivodeship(self.voivodeship.data) if valid and self.voivodeship.data else None,
             sector=Sector(self.sector.data) if valid and self.sector.data else None,
             area_id=int(self.area.data) if valid and self.area.data else None,
             forum_member=yes_no(self.member.data) if valid else None,
-            archived={"no": False, "yes": True}.get(self.status.data, None) if valid else False,
+            archived={"no": False, "yes": True}.get(self.status.data) if valid else False,
             descending=valid and self.sort.data == "-name",
         )
 

@@ -42,7 +42,8 @@ class PersonContactForm(TownFields, RecordForm):
 
     logged_fields = frozenset({"first_name", "last_name", "email", "phone", "locality", "expertise"})
 
-    first_name = StringField(_l("First name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
+    first_name = StringField(_l("First name"), filters=[strip],
+                             validators=[DataRequired(), Length(max=100), single_line])
     last_name = StringField(_l("Last name"), filters=[strip], validators=[DataRequired(), Length(max=100), single_line])
     email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])

@@ -14,8 +14,8 @@ from forum_crm.text import fold
 def current_people(organisation_id: int) -> list[Person]:
     """The people who work at the organisation now, by name (what its editor keeps up to date)."""
     return list(db.session.scalars(
-        sa.select(Person).join(Affiliation).where(Affiliation.organisation_id == organisation_id, Affiliation.is_current,
-                                                  Person.anonymised_at.is_(None))
+        sa.select(Person).join(Affiliation).where(Affiliation.organisation_id == organisation_id,
+                                                  Affiliation.is_current, Person.anonymised_at.is_(None))
         .options(joinedload(Person.locality)).distinct().order_by(Person.name_sort, Person.id)))
 
 
@@ -78,14 +78,16 @@ def person_affiliations(person_id: int) -> list[Affiliation]:
     return list(db.session.scalars(
         sa.select(Affiliation).where(Affiliation.person_id == person_id)
         .options(joinedload(Affiliation.organisation))
-        .order_by(sa.case((Affiliation.is_current, 0), else_=1), Affiliation.started_on.desc().nulls_last(), Affiliation.id)))
+        .order_by(sa.case((Affiliation.is_current, 0), else_=1), Affiliation.started_on.desc().nulls_last(),
+                  Affiliation.id)))
 
 
 def find_person(typed: str) -> Person:
     """The person a coordinator typed: an e-mail address, or a full name that only one person has."""
     folded = fold(typed)
     matches = list(db.session.scalars(sa.select(Person).where(
-        sa.or_(Person.email == typed.strip().lower(), Person.search_text == folded,  # the name of someone with no e-mail
+        sa.or_(Person.email == typed.strip().lower(),
+               Person.search_text == folded,  # the name of someone with no e-mail
                Person.search_text.startswith(folded + " ", autoescape=True)))
         .limit(6)))
     if len(matches) == 1:

@@ -90,6 +90,7 @@ def edition_table(edition: Edition, table: str) -> Export | None:
         return Export(name, [gettext("Sector"), gettext("Organisations") if table == "sectors"
                              else gettext("Panel guests")], rows)
     if table == "partners":
-        rows = [[p.organisation.name, label(p.role) or None] for p in partners_by_edition([edition]).get(edition.id, [])]
+        partners = partners_by_edition([edition]).get(edition.id, [])
+        rows = [[p.organisation.name, label(p.role) or None] for p in partners]
         return Export(name, [gettext("Organisation"), gettext("Role")], rows)
     return None

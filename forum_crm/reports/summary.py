@@ -72,7 +72,8 @@ class Summary:
 
     def plain_text(self) -> str:
         """The paragraphs without links or footnote marks, then the definitions."""
-        paragraphs = (Markup(re.sub(r"<sup>.*?</sup>", "", str(paragraph))).striptags() for paragraph in self.paragraphs)
+        paragraphs = (Markup(re.sub(r"<sup>.*?</sup>", "", str(paragraph))).striptags()
+                      for paragraph in self.paragraphs)
         definitions = (f"[{definition.number}] {definition.text}" for definition in self.definitions)
         return "\n\n".join(paragraphs) + "\n\n" + "\n".join(definitions)
 

@@ -165,7 +165,8 @@ def _organisation_rows(count: int, towns: list[int], rng: random.Random) -> list
             "name": name, "sector": Sector.NGO, "locality_id": towns[index % len(towns)] if index < len(towns)
             else rng.choice(towns), "email": f"kontakt{index + 1}@{DEMO_DOMAIN}",
             "description": "Organizacja demonstracyjna (dane fikcyjne).", "forum_member_since": joined,
-            "origin": Origin.DEMO, "name_key": fold(name), "search_text": fold(name), "name_sort": polish_sort_key(name),
+            "origin": Origin.DEMO, "name_key": fold(name), "search_text": fold(name),
+            "name_sort": polish_sort_key(name),
         })
     return rows
 
@@ -230,7 +231,8 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
         started = FIRST_MEMBERS - timedelta(days=rng.randrange(0, 2000))
         if rng.random() < 0.1 and len(org_ids) > 1:  # moved here from another NGO
             earlier = rng.choice([org_id for org_id in rng.sample(org_ids, 2) if org_id != employer])
-            affiliations.append({"person_id": person_id, "organisation_id": earlier, "role_title": rng.choice(ROLE_TITLES),
+            affiliations.append({"person_id": person_id, "organisation_id": earlier,
+                                 "role_title": rng.choice(ROLE_TITLES),
                                  "is_primary": False, "started_on": started - timedelta(days=900),
                                  "ended_on": started - timedelta(days=1)})
         affiliations.append({"person_id": person_id, "organisation_id": employer, "role_title": rng.choice(ROLE_TITLES),
@@ -270,7 +272,8 @@ def _participate(editions: list[Edition], person_ids: list[int], employers: list
             days = edition.days if rng.random() < 0.85 else [rng.choice(edition.days)]
             participation_rows.append({
                 "edition_id": edition.id, "person_id": person_ids[index], "organisation_id": employers[index],
-                "status": status, "role": ParticipationRole.ORGANISER if rng.random() < 0.03 else ParticipationRole.PARTICIPANT,
+                "status": status,
+                "role": ParticipationRole.ORGANISER if rng.random() < 0.03 else ParticipationRole.PARTICIPANT,
             })
             day_plans.append(days if status == ParticipationStatus.ATTENDED else [])
     _insert(Participation, participation_rows)

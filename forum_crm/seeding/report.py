@@ -172,9 +172,11 @@ def seed_report() -> None:
             ProgrammeItem, {"edition_id": edition.id, "kind": ProgrammeKind.PANEL, "title": facts.panel_title}
         )
         for position, institution in enumerate(facts.panel_institutions):
-            _get_or_create(PanelSpeaker, {"programme_item_id": panel.id, "organisation_id": organisations[institution].id},
+            _get_or_create(PanelSpeaker,
+                           {"programme_item_id": panel.id, "organisation_id": organisations[institution].id},
                            position=position)
         for partner in facts.partners:
-            _get_or_create(Partnership, {"organisation_id": organisations[partner].id, "edition_id": edition.id, "role": None})
+            _get_or_create(Partnership,
+                           {"organisation_id": organisations[partner].id, "edition_id": edition.id, "role": None})
     for partner in NETWORK_PARTNERS:
         _get_or_create(Partnership, {"organisation_id": organisations[partner].id, "edition_id": None, "role": None})

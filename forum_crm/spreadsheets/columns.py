@@ -28,7 +28,7 @@ class Column:
     def header(self, language: str) -> str:
         return self.polish if language == "pl" else self.english
 
-    def keys(self) -> set[str]:
+    def header_keys(self) -> set[str]:
         return {header_key(name) for name in (self.polish, self.english, *self.aliases)}
 
 

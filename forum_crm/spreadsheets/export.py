@@ -16,6 +16,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -139,9 +140,11 @@ def xlsx_file(export: Export) -> IO[bytes]:
     sheet.append([_xlsx_cell(header) for header in export.headers])
     for row in export.rows:
         sheet.append([_xlsx_cell(value) for value in row])
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
-    handle.seek(0)
+    with ExitStack() as on_error:
+        handle = on_error.enter_context(tempfile.TemporaryFile(suffix=".xlsx"))
+        workbook.save(handle)
+        handle.seek(0)
+        on_error.pop_all()  # closed above only if saving failed; otherwise the caller (send_file) closes it
     return handle
 
 

@@ -88,5 +88,6 @@ def test_names_with_markup_and_script_show_as_text(app: Flask, live_server: str,
     popup = page.locator(".leaflet-popup-content")
     for name in payloads:
         expect(popup.get_by_role("link", name=name, exact=True)).to_be_visible()
-    expect(page.locator(".leaflet-popup-content img, .leaflet-tooltip img, .leaflet-popup-content script")).to_have_count(0)
+    injected = page.locator(".leaflet-popup-content img, .leaflet-tooltip img, .leaflet-popup-content script")
+    expect(injected).to_have_count(0)
     assert dialogs == []
