@@ -7,7 +7,7 @@ before anything is written.
 
 from flask_babel import format_date, gettext
 
-from forum_crm.changelog import differences, readers, record_change, save_logged, snapshot
+from forum_crm.changelog import add_logged, differences, readers, record_change, remove_logged, save_logged, snapshot
 from forum_crm.editions.queries import (
     check_in_days_outside,
     days_outside,
@@ -90,10 +90,7 @@ def add_programme_item(edition: Edition, data: dict) -> ProgrammeItem:
     """Add a session to the edition's programme, from ProgrammeItemForm.data_for_service()."""
     _check_programme_item(edition, None, data)
     item = ProgrammeItem(edition=edition, **{name: data[name] for name in PROGRAMME_ITEM_COLUMNS})
-    db.session.add(item)
-    db.session.flush()
-    record_change("edition", edition, "programme_item_added",
-                  differences(dict.fromkeys(PROGRAMME_ITEM_FIELDS), snapshot(item, PROGRAMME_ITEM_FIELDS)))
+    add_logged("edition", edition, item, PROGRAMME_ITEM_FIELDS, "programme_item_added")
     return item
 
 
@@ -112,15 +109,9 @@ def update_programme_item(item: ProgrammeItem, data: dict) -> None:
 
 def remove_programme_item(item: ProgrammeItem) -> None:
     """Delete a session, and its panel guests with it."""
-    edition = item.edition
-    before = snapshot(item, PROGRAMME_ITEM_FIELDS)
     guests = [_speaker_label(speaker) for speaker in item.speakers]
-    db.session.delete(item)
-    db.session.flush()
-    changes = {name: [value, None] for name, value in before.items() if value is not None}
-    if guests:
-        changes["speakers"] = [guests, None]
-    record_change("edition", edition, "programme_item_removed", changes)
+    remove_logged("edition", item.edition, item, PROGRAMME_ITEM_FIELDS, "programme_item_removed",
+                  also={"speakers": [guests, None]} if guests else None)
 
 
 def _speaker_label(speaker: PanelSpeaker) -> str:
@@ -133,21 +124,15 @@ def add_speaker(item: ProgrammeItem, organisation: Organisation, person: Person 
         raise FieldProblem(None, gettext("Guests can be added only to discussion panels."))
     speaker = PanelSpeaker(programme_item=item, organisation=organisation, person=person,
                            position=next_speaker_position(item.id))
-    db.session.add(speaker)
-    db.session.flush()
-    after = snapshot(speaker, SPEAKER_FIELDS)
-    record_change("edition", item.edition, "speaker_added",
-                  {"title": [item.title, item.title], **{name: [None, value] for name, value in after.items()}})
+    add_logged("edition", item.edition, speaker, SPEAKER_FIELDS, "speaker_added",
+               also={"title": [item.title, item.title]})
     return speaker
 
 
 def remove_speaker(speaker: PanelSpeaker) -> None:
     item = speaker.programme_item
-    before = snapshot(speaker, SPEAKER_FIELDS)
-    db.session.delete(speaker)
-    db.session.flush()
-    record_change("edition", item.edition, "speaker_removed",
-                  {"title": [item.title, item.title], **{name: [value, None] for name, value in before.items()}})
+    remove_logged("edition", item.edition, speaker, SPEAKER_FIELDS, "speaker_removed",
+                  also={"title": [item.title, item.title]})
 
 
 def add_partner(edition: Edition, organisation: Organisation, role: PartnerRole | None) -> Partnership:
@@ -156,16 +141,9 @@ def add_partner(edition: Edition, organisation: Organisation, role: PartnerRole 
         raise FieldProblem("organisation", gettext("This organisation is already a partner of this edition "
                                                         "in this role."))
     partnership = Partnership(edition=edition, organisation=organisation, role=role)
-    db.session.add(partnership)
-    db.session.flush()
-    record_change("edition", edition, "partner_added",
-                  {name: [None, value] for name, value in snapshot(partnership, PARTNER_FIELDS).items()})
+    add_logged("edition", edition, partnership, PARTNER_FIELDS, "partner_added")
     return partnership
 
 
 def remove_partner(partnership: Partnership) -> None:
-    edition = partnership.edition
-    before = snapshot(partnership, PARTNER_FIELDS)
-    db.session.delete(partnership)
-    db.session.flush()
-    record_change("edition", edition, "partner_removed", {name: [value, None] for name, value in before.items()})
+    remove_logged("edition", partnership.edition, partnership, PARTNER_FIELDS, "partner_removed")
