@@ -1,4 +1,4 @@
-"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+"""Search and filter conditions shared by the lists of organisations and people."""
 
 
 import sqlalchemy as sa

@@ -1,13 +1,4 @@
-"""Exports: organisations, people, an edition's participants and the change log, as CSV or XLSX.
-
-CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
-decimal separator is ','), opens it with Polish letters right; other programs read it too, and
-our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
-sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
-(memory stays the same however many rows), then sent. In both formats a text cell that starts like
-a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
-The headers are those the imports read (see imports.columns), in the reader's language.
-"""
+"""The change log as a CSV or XLSX download: one row per changed field."""
 
 from collections.abc import Iterator
 from typing import Any

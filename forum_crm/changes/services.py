@@ -1,4 +1,4 @@
-"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
+"""Writes of the review feed: reverting an editor's or member's edit, approving a changed e-mail address."""
 
 from datetime import date
 from typing import Any

@@ -1,4 +1,4 @@
-"""Pages of the reports blueprint: the home page's numbers, attendance reports, the yearly summary."""
+"""The start page (/): what each role sees first."""
 
 from flask import Blueprint, render_template
 

@@ -1,4 +1,4 @@
-"""Forms of places: picking a town by name, adding one by hand, and the map's filters."""
+"""Forms of towns: picking a town by name (TownFields, used by every form with a town) and adding one by hand."""
 
 
 from flask import url_for

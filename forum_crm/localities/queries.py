@@ -1,4 +1,4 @@
-"""Reading places: which town a typed name means, and what the member map shows."""
+"""Reading towns: which stored town or gazetteer place a typed name means, and the list of towns."""
 
 
 import sqlalchemy as sa

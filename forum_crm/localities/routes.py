@@ -1,4 +1,4 @@
-"""Pages for towns: the member map, the list of towns, and adding or correcting one by hand."""
+"""Pages for towns (/localities): the list, adding one by hand, correcting one."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""Writes for places: storing gazetteer places and towns the coordinator adds by hand."""
+"""Writes for towns: storing gazetteer places and towns the coordinator adds by hand."""
 
 import sqlalchemy as sa
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""Forms of the directory: one class per use case."""
+"""Forms of one's own pages: the profile with its consents."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField

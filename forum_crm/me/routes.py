@@ -1,5 +1,5 @@
-"""Pages of the directory: organisations and people (the coordinator's workspace), the pages where an
-organisation's editor keeps its profile and people up to date, and everyone's own profile."""
+"""Everyone's own pages (/me): profile and consents, an editor's organisation, password, its confirmation, the security
+log."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+"""Reading organisations: the list with search and filters, its people and editions, name lookups, reminders due."""
 
 from dataclasses import dataclass
 from datetime import timedelta

@@ -1,5 +1,5 @@
-"""Pages of the directory: organisations and people (the coordinator's workspace), the pages where an
-organisation's editor keeps its profile and people up to date, and everyone's own profile."""
+"""Pages of organisations (/organisations): the list, a record, editing by the coordinator or the organisation's
+editor, confirming the profile, archiving, the export."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

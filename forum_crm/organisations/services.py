@@ -1,4 +1,4 @@
-"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
+"""Writes for organisations: each function changes one record, enforces its rules, logs the change, and flushes."""
 
 
 import sqlalchemy as sa

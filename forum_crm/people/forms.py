@@ -1,4 +1,5 @@
-"""Forms of the directory: one class per use case."""
+"""Forms of people: one class per use case (the coordinator's, an editor's, the list's filters, affiliations, a field
+naming one)."""
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,4 @@
-"""Reading organisations and people: lists with search and filters, detail pages, name lookups."""
+"""Reading people: the list with search and filters, a person's affiliations and editions, name lookups."""
 
 from dataclasses import dataclass
 

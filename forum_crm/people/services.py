@@ -1,4 +1,5 @@
-"""Writes for the directory. Each function changes one record, logs the change, and flushes."""
+"""Writes for people and their affiliations: each function changes one record, enforces its rules, logs the change, and
+flushes."""
 
 from datetime import UTC, date, datetime, time, timedelta
 

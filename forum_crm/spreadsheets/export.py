@@ -1,4 +1,4 @@
-"""Exports: organisations, people, an edition's participants and the change log, as CSV or XLSX.
+"""How every export is written: CSV or XLSX, streamed, from an Export (its name, headers and rows).
 
 CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
 decimal separator is ','), opens it with Polish letters right; other programs read it too, and
@@ -6,7 +6,7 @@ our imports take it back. It is streamed: the rows are read from the database 1,
 sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
 (memory stays the same however many rows), then sent. In both formats a text cell that starts like
 a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
-The headers are those the imports read (see imports.columns), in the reader's language.
+The headers are those the imports read (see spreadsheets.columns), in the reader's language.
 
 Exports that hold personal data say which records they list (`Export.personal_records`): views send them
 through forum_crm.auth.personal_data.send, which asks for a recent password and records the export.
