@@ -1,4 +1,4 @@
-"""Logging in and out, passwords (reset, invitation, change, confirmation), the language switch, the security log."""
+"""Logging in and out, password reset and invitation links, the language switch."""
 
 import time
 

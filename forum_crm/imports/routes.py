@@ -1,4 +1,4 @@
-"""Pages of imports (upload, preview, confirm) and the exports (downloads): the coordinator's only."""
+"""Pages of imports (/imports): upload, column mapping, preview and confirmation; the coordinator's only."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

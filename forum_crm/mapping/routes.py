@@ -1,4 +1,4 @@
-"""Pages for towns: the member map, the list of towns, and adding or correcting one by hand."""
+"""The member map (/map): one circle per town, filters in the address, cached per filter, role and language."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Pages of the reports blueprint: the home page's numbers, attendance reports, the yearly summary."""
+"""Pages of the reports (/reports): attendance per period and per edition, retention, re-engagement, the yearly summary."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
