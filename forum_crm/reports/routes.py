@@ -1,4 +1,4 @@
-"""Pages of the reports (/reports): attendance per period and per edition, retention, re-engagement, the yearly summary."""
+"""Pages of the reports (/reports): attendance per period and per edition, retention, re-engagement, the summary."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
