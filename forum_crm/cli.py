@@ -164,14 +164,19 @@ def report_group() -> None:
               "year of the latest edition).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: 31 December of that year).")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True)
+@click.option("--include-demo", is_flag=True, help="Count demo records too (left out by default); the text says so.")
 @with_appcontext
-def report_summary_command(start, end, lang: str) -> None:
-    """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners."""
+def report_summary_command(start, end, lang: str, include_demo: bool) -> None:
+    """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners.
+
+    Demo records (from demo-data) are left out unless --include-demo is given.
+    """
     if start and end and end < start:
         raise click.UsageError("--to is before --from.")
     with current_app.test_request_context(), force_locale(lang):
-        default = default_period()
-        summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end))
+        default = default_period(include_demo=include_demo)
+        summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end,
+                                       include_demo))
         click.echo(summary.plain_text())
 
 

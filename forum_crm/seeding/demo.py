@@ -30,7 +30,6 @@ from forum_crm.models import (
     ParticipationStatus,
     Person,
     Sector,
-    User,
 )
 from forum_crm.models.directory import organisation_area, person_keys
 from forum_crm.seeding.report import seed_forum_towns
