@@ -16,7 +16,7 @@ from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, r
 
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
-                      "localities", "mapping", "changes", "imports", "reports", "outbox")
+                      "localities", "mapping", "changes", "imports", "reports", "outbox", "demo")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -64,9 +64,10 @@ def _register_template_globals(app: Flask) -> None:
     from flask_login import current_user
 
     from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
+    from forum_crm.demo.queries import demo_counts_of_request
 
     app.jinja_env.globals.update(
-        is_coordinator=is_coordinator, is_org_editor=is_org_editor,
+        is_coordinator=is_coordinator, is_org_editor=is_org_editor, demo_counts=demo_counts_of_request,
         can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 

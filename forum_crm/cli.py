@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from forum_crm.auth.passwords import password_problem
 from forum_crm.auth.services import AccountError, create_user, generate_password
+from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.imports.commands import import_group
 from forum_crm.mail import queue_profile_reminders
@@ -24,6 +25,7 @@ from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
 from forum_crm.seeding.report import seed_report
 
 QUICKSTART_COORDINATOR = "koordynator@example.org"
+DEMO_EDITIONS = 3
 
 
 def register_commands(app: Flask) -> None:
@@ -51,13 +53,25 @@ def seed_report_command() -> None:
 @click.option("--people", type=click.IntRange(min=1), default=104, show_default=True, help="People to create.")
 @click.option("--organisations", type=click.IntRange(min=1), default=51, show_default=True, help="NGOs to create.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same network.")
-@click.option("--editions", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Add demo editions until there are this many (for benchmarks).")
-def demo_data_command(people: int, organisations: int, seed: int, editions: int) -> None:
-    """Create a synthetic demo network (marked as demo, e-mails at demo.example.org).
+@click.option("--editions", type=click.IntRange(min=0), default=DEMO_EDITIONS, show_default=True,
+              help="Demo editions (numbered from 101) that the demo people attend.")
+@click.option("--remove", is_flag=True, help="Remove the whole demo network instead, with its accounts and its "
+              "change log; real records stay untouched.")
+def demo_data_command(people: int, organisations: int, seed: int, editions: int, remove: bool) -> None:
+    """Create a synthetic demo network (marked as demo, e-mails at demo.example.org), or --remove it.
 
-    Any earlier demo network is replaced, so running it twice gives the same data.
+    The network links only to its own records (its own editions, organisations and people) and to
+    the shared towns and areas of work, never to real records. Any earlier demo network is
+    replaced, so running it twice gives the same data.
     """
+    if remove:
+        with force_locale("en"):
+            removed = remove_demo_data()
+            db.session.commit()
+            click.echo("Demo data removed: {people}, {organisations}, {editions}; {accounts} account(s), {changes} "
+                       "change-log entries.".format(**removed.counts.phrases(), accounts=removed.accounts,
+                                                    changes=removed.changes))
+        return
     started = time.perf_counter()
     try:
         summary = generate_demo_network(people=people, organisations=organisations, seed=seed, editions=editions)
@@ -68,7 +82,7 @@ def demo_data_command(people: int, organisations: int, seed: int, editions: int)
     click.echo(
         f"Demo network: {summary.people} people, {summary.organisations} organisations, "
         f"{summary.affiliations} affiliations, {summary.participations} participations "
-        f"in {summary.editions} editions ({time.perf_counter() - started:.1f} s)."
+        f"in {summary.editions} demo editions ({time.perf_counter() - started:.1f} s)."
     )
 
 
@@ -115,15 +129,17 @@ def quickstart_command() -> None:
     """Prepare a fresh installation (used by `make run`).
 
     On an empty database: load the report's data and a demo network of 104 people in 51
-    organisations. If there is no coordinator yet: create one and print its password once.
+    organisations who attend 3 demo editions of their own (`demo-data --remove` deletes it). If
+    there is no coordinator yet: create one and print its password once.
     """
     empty = not db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) and not db.session.scalar(
         sa.select(sa.func.count()).select_from(Edition))
     if empty:
         seed_report()
-        summary = generate_demo_network(people=104, organisations=51, seed=1)
+        summary = generate_demo_network(people=104, organisations=51, seed=1, editions=DEMO_EDITIONS)
         click.echo(f"Loaded the report's data and a demo network ({summary.people} people, "
-                   f"{summary.organisations} organisations).")
+                   f"{summary.organisations} organisations, {summary.editions} demo editions; "
+                   "flask --app wsgi demo-data --remove deletes it).")
     coordinator = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR).limit(1))
     password = None
     if coordinator is None:
@@ -148,14 +164,19 @@ def report_group() -> None:
               "year of the latest edition).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: 31 December of that year).")
 @click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True)
+@click.option("--include-demo", is_flag=True, help="Count demo records too (left out by default); the text says so.")
 @with_appcontext
-def report_summary_command(start, end, lang: str) -> None:
-    """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners."""
+def report_summary_command(start, end, lang: str, include_demo: bool) -> None:
+    """Print the yearly report's paragraphs: the Forum in numbers, its editions, panels and partners.
+
+    Demo records (from demo-data) are left out unless --include-demo is given.
+    """
     if start and end and end < start:
         raise click.UsageError("--to is before --from.")
     with current_app.test_request_context(), force_locale(lang):
-        default = default_period()
-        summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end))
+        default = default_period(include_demo=include_demo)
+        summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end,
+                                       include_demo))
         click.echo(summary.plain_text())
 
 

@@ -112,6 +112,7 @@ EXPECTED = {
     "editions.participant_export": {COORDINATOR},
     "changes.change_export": {COORDINATOR},
     "outbox.message_list": {COORDINATOR},
+    "demo.data_remove": {COORDINATOR},
 }
 
 

@@ -11,6 +11,7 @@ from forum_crm.models import (
     DayAttendance,
     Edition,
     Organisation,
+    Origin,
     PanelSpeaker,
     Participation,
     ParticipationStatus,
@@ -89,8 +90,9 @@ def participant_counts(edition_id: int) -> dict[ParticipationStatus, int]:
 
 
 def next_edition_number() -> int:
-    """The number the next edition will probably have: one more than the highest so far."""
-    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Edition.number), 0))) + 1
+    """The number the next edition will probably have: one more than the highest real one so far."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Edition.number), 0))
+                             .where(Edition.origin != Origin.DEMO)) + 1
 
 
 def next_speaker_position(item_id: int) -> int:

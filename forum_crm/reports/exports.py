@@ -47,7 +47,7 @@ def _reengage(period: Period) -> Export:
 
     def rows() -> Iterator[list]:
         if len(last_two) == 2:
-            for (organisation,) in _streamed(organisations_to_reengage(last_two)):
+            for (organisation,) in _streamed(organisations_to_reengage(last_two, period.include_demo)):
                 yield [organisation.name, organisation.locality.name if organisation.locality else None,
                        organisation.email]
 

@@ -12,6 +12,7 @@ from forum_crm.models import (
     Edition,
     Locality,
     Organisation,
+    Origin,
     PanelSpeaker,
     Participation,
     ParticipationStatus,
@@ -24,6 +25,11 @@ from forum_crm.models import (
 )
 
 
+def real_only(model, include_demo: bool = False):
+    """The condition that leaves out demo rows of `model` (Person, Organisation, Edition), unless included."""
+    return sa.true() if include_demo else model.origin != Origin.DEMO
+
+
 @dataclass(frozen=True)
 class NetworkNumbers:
     people: int
@@ -32,23 +38,23 @@ class NetworkNumbers:
     editions: int
 
 
-def network_numbers() -> NetworkNumbers:
-    """The Forum in numbers, in one query.
+def network_numbers(include_demo: bool = False) -> NetworkNumbers:
+    """The Forum in numbers, in one query; demo records only if included.
 
     People: Forum members not archived (anonymised people still count). Organisations: Forum
     members not archived. Localities: the towns those organisations are based in.
     """
-    member_organisations = Organisation.is_active_member
+    member_organisations = sa.and_(Organisation.is_active_member, real_only(Organisation, include_demo))
     row = db.session.execute(
         sa.select(
             sa.select(sa.func.count(Person.id))
-            .where(Person.is_active_member)
+            .where(Person.is_active_member, real_only(Person, include_demo))
             .scalar_subquery(),
             sa.select(sa.func.count(Organisation.id)).where(member_organisations).scalar_subquery(),
             sa.select(sa.func.count(sa.distinct(Organisation.locality_id)))
             .where(member_organisations)
             .scalar_subquery(),
-            sa.select(sa.func.count(Edition.id)).scalar_subquery(),
+            sa.select(sa.func.count(Edition.id)).where(real_only(Edition, include_demo)).scalar_subquery(),
         )
     ).one()
     return NetworkNumbers(*row)
@@ -56,13 +62,14 @@ def network_numbers() -> NetworkNumbers:
 
 @dataclass(frozen=True)
 class Period:
-    """Editions that started between two dates (either end open)."""
+    """Editions that started between two dates (either end open); demo editions only if included."""
 
     start: date | None = None
     end: date | None = None
+    include_demo: bool = False
 
     def condition(self):
-        conditions = []
+        conditions = [real_only(Edition, self.include_demo)]
         if self.start:
             conditions.append(Edition.start_date >= self.start)
         if self.end:
@@ -193,8 +200,8 @@ def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partnership]]
     return partners
 
 
-def latest_started_edition(today: date) -> Edition | None:
-    return db.session.scalar(sa.select(Edition).where(Edition.start_date <= today)
+def latest_started_edition(today: date, include_demo: bool = False) -> Edition | None:
+    return db.session.scalar(sa.select(Edition).where(Edition.start_date <= today, real_only(Edition, include_demo))
                              .order_by(Edition.start_date.desc()).limit(1))
 
 
@@ -243,14 +250,15 @@ def organisations_editions(period: Period) -> sa.Select:
     """Member organisations, in Polish order, with how many editions of the period they attended."""
     editions = _editions_attended(period, Participation.organisation_id == Organisation.id).correlate(Organisation)
     return (sa.select(Organisation, editions.label("editions")).options(joinedload(Organisation.locality))
-            .where(Organisation.is_active_member)
+            .where(Organisation.is_active_member, real_only(Organisation, period.include_demo))
             .order_by(Organisation.name_sort, Organisation.id))
 
 
 def people_editions(period: Period) -> sa.Select:
     """Forum members, in Polish order, with how many editions of the period they attended."""
     editions = _editions_attended(period, Participation.person_id == Person.id).correlate(Person)
-    return (sa.select(Person, editions.label("editions")).where(Person.is_active_member)
+    return (sa.select(Person, editions.label("editions"))
+            .where(Person.is_active_member, real_only(Person, period.include_demo))
             .order_by(Person.name_sort, Person.id))
 
 
@@ -260,28 +268,29 @@ def last_two_editions(period: Period) -> list[Edition]:
     return list(db.session.scalars(sa.select(Edition).where(held).order_by(Edition.start_date.desc()).limit(2)))
 
 
-def organisations_to_reengage(last_two: list[Edition]) -> sa.Select:
+def organisations_to_reengage(last_two: list[Edition], include_demo: bool = False) -> sa.Select:
     """Member organisations that sent nobody who attended either of these editions."""
     came = sa.select(Participation.organisation_id).where(
         Participation.status == ATTENDED, Participation.edition_id.in_([edition.id for edition in last_two]),
         Participation.organisation_id.is_not(None))
     return (sa.select(Organisation).options(joinedload(Organisation.locality))
-            .where(Organisation.is_active_member,
+            .where(Organisation.is_active_member, real_only(Organisation, include_demo),
                    Organisation.id.not_in(came)).order_by(Organisation.name_sort))
 
 
-def voivodeships_without_members() -> list[Voivodeship]:
+def voivodeships_without_members(include_demo: bool = False) -> list[Voivodeship]:
     covered = set(db.session.scalars(
         sa.select(sa.distinct(Locality.voivodeship)).join(Organisation, Organisation.locality_id == Locality.id)
-        .where(Organisation.is_active_member)))
+        .where(Organisation.is_active_member, real_only(Organisation, include_demo))))
     return [voivodeship for voivodeship in Voivodeship if voivodeship not in covered]
 
 
-def member_towns() -> list[Locality]:
+def member_towns(include_demo: bool = False) -> list[Locality]:
     """The towns member organisations are based in, in Polish order."""
     return list(db.session.scalars(
         sa.select(Locality).where(Locality.id.in_(
-            sa.select(Organisation.locality_id).where(Organisation.is_active_member)))
+            sa.select(Organisation.locality_id)
+            .where(Organisation.is_active_member, real_only(Organisation, include_demo))))
         .order_by(Locality.name_sort)))
 
 
@@ -293,7 +302,8 @@ def panels(editions: list[Edition]) -> list[ProgrammeItem]:
                ProgrammeItem.kind == ProgrammeKind.PANEL).order_by(ProgrammeItem.edition_id, ProgrammeItem.id)))
 
 
-def network_partners() -> list[Partnership]:
+def network_partners(include_demo: bool = False) -> list[Partnership]:
     return list(db.session.scalars(
         sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
-        .where(Partnership.edition_id.is_(None)).order_by(Organisation.name_sort)))
+        .where(Partnership.edition_id.is_(None), real_only(Organisation, include_demo))
+        .order_by(Organisation.name_sort)))

@@ -33,8 +33,6 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 REENGAGE_ON_OVERVIEW = 20
 
 
-
-
 @bp.route("")
 @allow(Role.COORDINATOR)
 def overview():
@@ -44,7 +42,7 @@ def overview():
     cohort = next((e for e in editions if str(e.id) == request.args.get("cohort")), editions[0] if editions else None)
     later = [edition for edition in editions if cohort and edition.start_date > cohort.start_date]
     last_two = last_two_editions(period)
-    to_reengage = paginate(organisations_to_reengage(last_two), per_page=REENGAGE_ON_OVERVIEW) \
+    to_reengage = paginate(organisations_to_reengage(last_two, period.include_demo), per_page=REENGAGE_ON_OVERVIEW) \
         if len(last_two) == 2 else None
     trend = attendance_trend(period)
     kept = retention(cohort, later) if cohort else []
@@ -52,15 +50,17 @@ def overview():
         "reports/overview.html", form=form, period=period, trend=trend, cohort=cohort, editions=editions,
         trend_chart=[(str(row.edition), row.attended) for row in trend],
         retention_chart=[(str(edition), count) for edition, count in kept], retention=kept,
-        last_two=last_two, to_reengage=to_reengage, empty_voivodeships=voivodeships_without_members())
+        last_two=last_two, to_reengage=to_reengage,
+        empty_voivodeships=voivodeships_without_members(period.include_demo))
 
 
 @bp.route("/reengage")
 @allow(Role.COORDINATOR)
 def reengage():
     form = PeriodForm(request.args)
-    last_two = last_two_editions(form.period())
-    page = paginate(organisations_to_reengage(last_two)) if len(last_two) == 2 else None
+    period = form.period()
+    last_two = last_two_editions(period)
+    page = paginate(organisations_to_reengage(last_two, period.include_demo)) if len(last_two) == 2 else None
     return render_template("reports/reengage.html", form=form, last_two=last_two, page=page)
 
 
@@ -115,7 +115,7 @@ def edition_export(id: int, table: str, file_format: str):
 @allow(Role.COORDINATOR)
 def summary():
     form = PeriodForm(request.args)
-    default = default_period()
+    default = default_period(include_demo=bool(form.demo.data))
     chosen = form.period(default=default)
-    period = Period(chosen.start or default.start, chosen.end or default.end)
+    period = Period(chosen.start or default.start, chosen.end or default.end, chosen.include_demo)
     return render_template("reports/summary.html", form=form, summary=build_summary(period))

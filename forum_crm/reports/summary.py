@@ -78,24 +78,28 @@ class Summary:
         return "\n\n".join(paragraphs) + "\n\n" + "\n".join(definitions)
 
 
-def default_period(today: date | None = None) -> Period:
+def default_period(today: date | None = None, include_demo: bool = False) -> Period:
     """The calendar year of the latest edition that has begun (this year if none)."""
-    latest = latest_started_edition(today or date.today())
+    latest = latest_started_edition(today or date.today(), include_demo)
     year = latest.start_date.year if latest else (today or date.today()).year
-    return Period(date(year, 1, 1), date(year, 12, 31))
+    return Period(date(year, 1, 1), date(year, 12, 31), include_demo)
 
 
 def build_summary(period: Period) -> Summary:
+    """The paragraphs; demo records are left out unless the period includes them, and then it says so first."""
     figure = Figures()
-    numbers = network_numbers()
-    towns = member_towns()
+    numbers = network_numbers(period.include_demo)
+    towns = member_towns(period.include_demo)
     people = figure(numbers.people, url_for("people.person_list", member="yes"),
                     gettext("people who are members of the Forum, not archived"))
     organisations = figure(numbers.organisations, url_for("organisations.organisation_list", member="yes"),
                            gettext("member organisations of the Forum, not archived"))
     town_count = figure(len(towns), url_for("localities.locality_list"),
                         gettext("towns where member organisations are based"))
-    paragraphs = [Markup(" ").join([
+    paragraphs = [Markup(escape(gettext(
+        "These figures include demo records: fictional people, organisations and editions.")))] \
+        if period.include_demo else []
+    paragraphs.append(Markup(" ").join([
         ngettext_markup("The Forum Współpracy i Integracji brings together %(num)s person",
                         "The Forum Współpracy i Integracji brings together %(num)s people", numbers.people,
                         num=people),
@@ -103,7 +107,7 @@ def build_summary(period: Period) -> Summary:
                         num=organisations),
         ngettext_markup("based in %(num)s town:", "based in %(num)s towns:", len(towns), num=town_count),
         Markup("{}.").format(", ".join(town.name for town in towns)),
-    ])]
+    ]))
 
     trend = attendance_trend(period)
     edition_count = figure(len(trend), url_for("editions.edition_list"), gettext("editions that began in the period"))
@@ -134,7 +138,7 @@ def build_summary(period: Period) -> Summary:
             names = ", ".join(partnership.organisation.name for partnership in partners[row.edition.id])
             paragraphs.append(gettext_markup("Partners of %(edition)s: %(partners)s.", edition=str(row.edition),
                                              partners=names))
-    network = network_partners()
+    network = network_partners(period.include_demo)
     if network:
         paragraphs.append(gettext_markup("Partners of the meetings: %(partners)s.",
                                          partners=", ".join(partnership.organisation.name for partnership in network)))

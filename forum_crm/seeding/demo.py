@@ -1,5 +1,5 @@
 """A synthetic network for demos and benchmarks: Polish and Ukrainian names, NGOs in the report's
-towns, affiliations (some people changed NGO), and participations in the editions.
+towns, affiliations (some people changed NGO), and participations in demo editions of its own.
 
 Every record is marked origin=demo and every e-mail is at demo.example.org. The same seed and
 counts always give the same network; running again replaces the earlier demo network.
@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.localities.gazetteer import all_places
 from forum_crm.models import (
@@ -29,7 +30,6 @@ from forum_crm.models import (
     ParticipationStatus,
     Person,
     Sector,
-    User,
 )
 from forum_crm.models.directory import organisation_area, person_keys
 from forum_crm.seeding.report import seed_forum_towns
@@ -73,6 +73,8 @@ ROLE_TITLES = ("prezeska", "prezes", "koordynatorka projektów", "koordynator pr
                "psycholog", "asystentka międzykulturowa", "asystent międzykulturowy", "wolontariuszka",
                "specjalistka ds. integracji", "fundraiserka", "edukator")
 FIRST_MEMBERS = date(2023, 5, 18)
+# Demo editions are numbered from here (CI Forum...), far above the real ones.
+FIRST_DEMO_EDITION = 101
 
 
 @dataclass(frozen=True)
@@ -89,27 +91,6 @@ def _insert(table_or_model, rows: list[dict]) -> None:
     table = getattr(table_or_model, "__table__", table_or_model)
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(table), rows[start:start + BATCH])
-
-
-def remove_demo_data() -> None:
-    """Delete every demo record (refused if a login account points at one)."""
-    demo_people = sa.select(Person.id).where(Person.origin == Origin.DEMO)
-    demo_orgs = sa.select(Organisation.id).where(Organisation.origin == Origin.DEMO)
-    bound = db.session.scalar(sa.select(sa.func.count(User.id)).where(
-        sa.or_(User.person_id.in_(demo_people), User.organisation_id.in_(demo_orgs))))
-    if bound:
-        raise ValueError(f"{bound} login account(s) belong to demo people or organisations; remove them first.")
-    participations = sa.select(Participation.id).where(
-        sa.or_(Participation.person_id.in_(demo_people), Participation.organisation_id.in_(demo_orgs)))
-    db.session.execute(sa.delete(DayAttendance).where(DayAttendance.participation_id.in_(participations)))
-    db.session.execute(sa.delete(Participation).where(Participation.id.in_(participations)))
-    db.session.execute(sa.delete(Affiliation).where(
-        sa.or_(Affiliation.person_id.in_(demo_people), Affiliation.organisation_id.in_(demo_orgs))))
-    db.session.execute(sa.delete(Person).where(Person.origin == Origin.DEMO))
-    db.session.execute(sa.delete(organisation_area).where(organisation_area.c.organisation_id.in_(demo_orgs)))
-    db.session.execute(sa.delete(OrganisationLanguage).where(OrganisationLanguage.organisation_id.in_(demo_orgs)))
-    db.session.execute(sa.delete(Edition).where(Edition.origin == Origin.DEMO))
-    db.session.execute(sa.delete(Organisation).where(Organisation.origin == Origin.DEMO))
 
 
 def _demo_towns(organisations: int) -> list[int]:
@@ -133,18 +114,22 @@ def _demo_towns(organisations: int) -> list[int]:
     return sorted(set(town_ids))
 
 
-def _ensure_editions(count: int, rng: random.Random) -> list[Edition]:
-    editions = list(db.session.scalars(sa.select(Edition).order_by(Edition.number)))
-    number = editions[-1].number if editions else 0
-    start = editions[-1].start_date if editions else FIRST_MEMBERS
-    while len(editions) < count:
+def _demo_editions(count: int, towns: list[int], rng: random.Random) -> list[Edition]:
+    """`count` demo editions of their own, numbered from 101 (above any real edition), a quarter apart after
+    the last real one, so the demo never attends an edition that did not come from here."""
+    number, start = db.session.execute(sa.select(
+        sa.func.max(Edition.number), sa.func.max(Edition.start_date))).one()
+    number = max(number or 0, FIRST_DEMO_EDITION - 1)
+    start = start or FIRST_MEMBERS
+    editions = []
+    for index in range(count):
         number += 1
         start += timedelta(days=rng.choice((84, 91, 98)))
         start += timedelta(days=(3 - start.weekday()) % 7)  # Thursday and Friday, as the Forum meets
-        edition = Edition(number=number, start_date=start, end_date=start + timedelta(days=1),
-                          theme=f"Edycja demonstracyjna {number}", origin=Origin.DEMO)
-        db.session.add(edition)
-        editions.append(edition)
+        editions.append(Edition(number=number, start_date=start, end_date=start + timedelta(days=1),
+                                locality_id=towns[index % len(towns)],
+                                theme=f"Edycja demonstracyjna {index + 1}", origin=Origin.DEMO))
+    db.session.add_all(editions)
     db.session.flush()
     return editions
 
@@ -195,13 +180,17 @@ def _person_rows(count: int, org_ids: list[int], org_towns: dict[int, int], rng:
 
 
 def generate_demo_network(people: int, organisations: int, seed: int, editions: int = 0) -> DemoSummary:
-    """Replace any earlier demo network with a new one of exactly these sizes."""
+    """Replace any earlier demo network with a new one of exactly these sizes.
+
+    It links only to its own rows and to shared reference data (towns, areas of work): its people
+    attend only its own `editions`.
+    """
     if people < 0 or organisations < 1 or people < organisations:
         raise ValueError("Need at least one organisation and at least as many people as organisations.")
     rng = random.Random(seed)
     remove_demo_data()
-    all_editions = _ensure_editions(editions, rng)
     towns = _demo_towns(organisations)
+    all_editions = _demo_editions(editions, towns, rng)
 
     org_rows = _organisation_rows(organisations, towns, rng)
     _insert(Organisation, org_rows)
