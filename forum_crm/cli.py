@@ -22,7 +22,7 @@ from forum_crm.outbox.commands import send_mail_command
 from forum_crm.reports.queries import Period
 from forum_crm.reports.summary import build_summary, default_period
 from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
-from forum_crm.seeding.report import seed_report
+from forum_crm.seeding.report import FORUM_ORGANISATIONS, FORUM_PEOPLE, seed_report
 
 QUICKSTART_COORDINATOR = "koordynator@example.org"
 DEMO_EDITIONS = 3
@@ -136,7 +136,8 @@ def quickstart_command() -> None:
         sa.select(sa.func.count()).select_from(Edition))
     if empty:
         seed_report()
-        summary = generate_demo_network(people=104, organisations=51, seed=1, editions=DEMO_EDITIONS)
+        summary = generate_demo_network(people=FORUM_PEOPLE, organisations=FORUM_ORGANISATIONS, seed=1,
+                                        editions=DEMO_EDITIONS)
         click.echo(f"Loaded the report's data and a demo network ({summary.people} people, "
                    f"{summary.organisations} organisations, {summary.editions} demo editions; "
                    "flask --app wsgi demo-data --remove deletes it).")

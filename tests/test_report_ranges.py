@@ -69,7 +69,7 @@ def test_an_empty_range_says_so_everywhere(app, client, coordinator):
     page = client.get(f"/reports?{query}")
     assert page.status_code == 200 and "No editions in this period." in page.text
     summary = client.get(f"/reports/summary?{query}").text
-    assert summary_editions(summary) == [] and "forum editions were held" in summary
+    assert summary_editions(summary) == [] and "no forum edition was held." in summary
     assert "January 1, 2025" in summary and "December 31, 2025" in summary
     assert client.get(f"/reports/export/trend.csv?{query}").data.decode("utf-8-sig").splitlines() == [
         "Edition;Start date;Invited;Attended"]
@@ -111,7 +111,8 @@ def test_summary_command_for_a_range(app, coordinator):
 def test_summary_command_for_an_empty_range(app, coordinator):
     result = run_summary(app, "--from", "2025-01-01", "--to", "2025-12-31")
     assert result.exit_code == 0, result.output
-    assert summary_editions(result.output) == [] and "From January 1, 2025 to December 31, 2025, 0" in result.output
+    assert summary_editions(result.output) == [] and (
+        "From January 1, 2025 to December 31, 2025, no forum edition was held." in result.output)
 
 
 def test_summary_command_refuses_an_end_before_the_start(app, coordinator):

@@ -34,6 +34,7 @@ from tests import factories
 
 S = ParticipationStatus
 MEMBER_SINCE = date(2023, 1, 1)
+RECORDED = datetime(2023, 1, 1, tzinfo=UTC)  # people's records, made before the period the summaries cover
 
 
 def build(ctx_unused=None):
@@ -51,7 +52,8 @@ def build(ctx_unused=None):
     e1 = factories.edition(1, date(2023, 5, 18), date(2023, 5, 19))
     e2 = factories.edition(2, date(2023, 8, 31), date(2023, 9, 1))
     e3 = factories.edition(3, date(2023, 11, 30), date(2023, 12, 1))
-    people = [factories.person(f"Osoba{n}", f"Nazwisko{n}", forum_member=True) for n in range(1, 8)]
+    people = [factories.person(f"Osoba{n}", f"Nazwisko{n}", forum_member=True, created_at=RECORDED)
+              for n in range(1, 8)]
     p1, p2, p3, p4, p5, p6, p7 = people
     p4.anonymised_at = datetime.now(UTC)
 
@@ -71,7 +73,7 @@ def build(ctx_unused=None):
     take_part(e1, p7, b, S.REGISTERED)
     panel = ProgrammeItem(edition=e1, kind=ProgrammeKind.PANEL, title="Panel o współpracy")
     db.session.add(panel)
-    unhcr = factories.organisation("UNHCR", sector=Sector.INTERNATIONAL_ORGANISATION)
+    unhcr = factories.organisation("UNHCR", sector=Sector.INTERNATIONAL_ORGANISATION, created_at=RECORDED)
     allegro = factories.organisation("Allegro", sector=Sector.BUSINESS)
     db.session.add_all([panel, PanelSpeaker(programme_item=panel, organisation=unhcr, position=0),
                         PanelSpeaker(programme_item=panel, organisation=unhcr, position=1),
@@ -123,12 +125,12 @@ def test_summary_in_polish(app):
         build()
         text = build_summary(Period(date(2023, 1, 1), date(2023, 12, 31))).plain_text().replace("\n\n", " ")
         db.session.rollback()
-    assert ("Forum Współpracy i Integracji skupia 7 osób z 4 organizacji z siedzibą w 2 miejscowościach: "
-            "Lublin, Łódź.") in text
+    assert ("Na dzień 31 grudnia 2023 Forum Współpracy i Integracji skupia 7 osób z 4 organizacji z siedzibą "
+            "w 2 miejscowościach: Lublin, Łódź.") in text
     assert "odbyły się 3 edycje Forum" in text
-    assert "I Forum, 18–19 maja 2023, miejsce nie zostało zapisane: uczestniczyły 3 osoby." in text
+    assert "I Forum, 18–19 maja 2023: uczestniczyły 3 osoby." in text  # no place recorded: none named
     assert "uczestniczyły 3 osoby." in text and "uczestniczyły 2 osoby." in text and "uczestniczyła 1 osoba." in text
-    assert "goście reprezentujący: UNHCR, UNHCR, Allegro." in text
+    assert "goście reprezentujący: UNHCR, Allegro." in text  # two guests of UNHCR: the institution named once
     assert "Partnerami spotkań byli: UNHCR." in text and "Partnerzy III Forum: Allegro." in text
 
 
@@ -139,8 +141,9 @@ def test_summary_in_polish(app):
 ])
 def test_summary_plural_forms_in_polish(ctx, number, people, attended):
     with force_locale("pl"):
-        assert people in ngettext_markup("The Forum Współpracy i Integracji brings together %(num)s person",
-                                         "The Forum Współpracy i Integracji brings together %(num)s people", number)
+        assert people in ngettext_markup(
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s person",
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s people", number, date="")
         assert ngettext_markup("%(num)s person attended.", "%(num)s people attended.", number) == attended
 
 
@@ -185,7 +188,7 @@ def test_report_summary_command(app):
                                                 "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "brings together 7 people from 4 organisations based in 2 towns: Lublin, Łódź." in result.output
-    assert "<a" not in result.output and "[1] people who are members of the Forum" in result.output
+    assert "<a" not in result.output and "[1] people marked as members of the Forum" in result.output
 
 
 def test_reports_are_for_the_coordinator(app, client, login):

@@ -1,7 +1,7 @@
 """Read-only SQL aggregates."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -285,13 +285,48 @@ def voivodeships_without_members(include_demo: bool = False) -> list[Voivodeship
     return [voivodeship for voivodeship in Voivodeship if voivodeship not in covered]
 
 
-def member_towns(include_demo: bool = False) -> list[Locality]:
-    """The towns member organisations are based in, in Polish order."""
-    return list(db.session.scalars(
-        sa.select(Locality).where(Locality.id.in_(
-            sa.select(Organisation.locality_id)
-            .where(Organisation.is_active_member, real_only(Organisation, include_demo))))
-        .order_by(Locality.name_sort)))
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """The first moment after `day` in `zone`, in UTC: a record archived from then on was still there that day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+
+
+def _not_archived_by(model, closes: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(model.archived_at.is_(None), model.archived_at >= closes)
+
+
+def organisation_member_on(day: date, closes: datetime) -> sa.ColumnElement[bool]:
+    """A Forum member at the end of `day` (`closes` = end_of_day(day)): joined by then, not archived by then."""
+    return sa.and_(Organisation.forum_member_since <= day, _not_archived_by(Organisation, closes))
+
+
+def person_member_on(closes: datetime) -> sa.ColumnElement[bool]:
+    """Marked as a Forum member, recorded before `closes` and not archived by then.
+
+    A person's membership has no date, so the record's creation stands in for joining; anonymised
+    people still count.
+    """
+    return sa.and_(Person.forum_member.is_(True), Person.created_at < closes, _not_archived_by(Person, closes))
+
+
+@dataclass(frozen=True)
+class MembersOn:
+    """The Forum at the end of one day: members and the towns of the member organisations, in Polish order."""
+
+    people: int
+    organisations: int
+    towns: list[Locality]
+
+
+def members_on(day: date, zone: tzinfo, include_demo: bool = False) -> MembersOn:
+    closes = end_of_day(day, zone)
+    organisations = sa.and_(organisation_member_on(day, closes), real_only(Organisation, include_demo))
+    people = sa.and_(person_member_on(closes), real_only(Person, include_demo))
+    people_count, organisation_count = db.session.execute(sa.select(
+        sa.select(sa.func.count(Person.id)).where(people).scalar_subquery(),
+        sa.select(sa.func.count(Organisation.id)).where(organisations).scalar_subquery())).one()
+    towns = db.session.scalars(sa.select(Locality).where(Locality.id.in_(
+        sa.select(Organisation.locality_id).where(organisations))).order_by(Locality.name_sort))
+    return MembersOn(people_count, organisation_count, list(towns))
 
 
 def panels(editions: list[Edition]) -> list[ProgrammeItem]:
@@ -302,8 +337,13 @@ def panels(editions: list[Edition]) -> list[ProgrammeItem]:
                ProgrammeItem.kind == ProgrammeKind.PANEL).order_by(ProgrammeItem.edition_id, ProgrammeItem.id)))
 
 
-def network_partners(include_demo: bool = False) -> list[Partnership]:
+def network_partners(closes: datetime, include_demo: bool = False) -> list[Partnership]:
+    """Partners of the whole network (no edition) whose organisation was recorded before `closes`.
+
+    A partnership keeps no date, so the organisation's record stands in for when it began.
+    """
     return list(db.session.scalars(
         sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
-        .where(Partnership.edition_id.is_(None), real_only(Organisation, include_demo))
+        .where(Partnership.edition_id.is_(None), Organisation.created_at < closes,
+               real_only(Organisation, include_demo))
         .order_by(Organisation.name_sort)))

@@ -6,21 +6,24 @@ the list of definitions). The same paragraphs, without the links, are printed by
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
 from flask import url_for
-from flask_babel import format_date, get_locale, get_translations, gettext
+from flask_babel import format_date, get_locale, get_timezone, get_translations, gettext
 from markupsafe import Markup, escape
 
-from forum_crm.models import Edition
+from forum_crm.models import Edition, Locality, Organisation, ProgrammeItem
 from forum_crm.reports.queries import (
     Period,
+    TrendRow,
     attendance_trend,
+    end_of_day,
     latest_started_edition,
-    member_towns,
-    network_numbers,
+    members_on,
     network_partners,
     panels,
     partners_by_edition,
@@ -86,63 +89,107 @@ def default_period(today: date | None = None, include_demo: bool = False) -> Per
 
 
 def build_summary(period: Period) -> Summary:
-    """The paragraphs; demo records are left out unless the period includes them, and then it says so first."""
+    """The paragraphs for `period`: the Forum as it was at the period's end, then its editions in the period.
+
+    Demo records are left out unless the period includes them, and then the first paragraph says so."""
     figure = Figures()
-    numbers = network_numbers(period.include_demo)
-    towns = member_towns(period.include_demo)
-    people = figure(numbers.people, url_for("people.person_list", member="yes"),
-                    gettext("people who are members of the Forum, not archived"))
-    organisations = figure(numbers.organisations, url_for("organisations.organisation_list", member="yes"),
-                           gettext("member organisations of the Forum, not archived"))
-    town_count = figure(len(towns), url_for("localities.locality_list"),
-                        gettext("towns where member organisations are based"))
+    trend = attendance_trend(period)
+    editions = [row.edition for row in trend]
     paragraphs = [Markup(escape(gettext(
         "These figures include demo records: fictional people, organisations and editions.")))] \
         if period.include_demo else []
-    paragraphs.append(Markup(" ").join([
-        ngettext_markup("The Forum Współpracy i Integracji brings together %(num)s person",
-                        "The Forum Współpracy i Integracji brings together %(num)s people", numbers.people,
-                        num=people),
-        ngettext_markup("from %(num)s organisation", "from %(num)s organisations", numbers.organisations,
-                        num=organisations),
-        ngettext_markup("based in %(num)s town:", "based in %(num)s towns:", len(towns), num=town_count),
-        Markup("{}.").format(", ".join(town.name for town in towns)),
-    ]))
-
-    trend = attendance_trend(period)
-    edition_count = figure(len(trend), url_for("editions.edition_list"), gettext("editions that began in the period"))
-    paragraphs.append(ngettext_markup(
-        "From %(start)s to %(end)s, %(num)s forum edition was held:",
-        "From %(start)s to %(end)s, %(num)s forum editions were held:", len(trend),
-        num=edition_count, start=_day(period.start), end=_day(period.end)))
-    attended_definition = gettext("people who attended at least one day of the edition")
-    for row in trend:
-        edition = row.edition
-        place = edition.locality.name if edition.locality else gettext("place not recorded")
-        attended = figure(row.attended, url_for("editions.edition_detail", id=edition.id, _anchor="participants"),
-                          attended_definition)
-        paragraphs.append(Markup(" ").join([
-            gettext_markup("%(edition)s, %(dates)s, %(place)s:", edition=str(edition), dates=edition_dates(edition),
-                           place=place),
-            ngettext_markup("%(num)s person attended.", "%(num)s people attended.", row.attended, num=attended),
-        ]))
-    for panel in panels([row.edition for row in trend]):
-        institutions = ", ".join(speaker.organisation.name for speaker in panel.speakers)
-        paragraphs.append(gettext_markup(
-            "The discussion panel of %(edition)s, “%(title)s”, had guests representing %(institutions)s.",
-            edition=str(panel.edition), title=panel.title,
-            institutions=institutions or gettext("institutions not recorded")))
-    partners = partners_by_edition([row.edition for row in trend])
-    for row in trend:
-        if partners.get(row.edition.id):
-            names = ", ".join(partnership.organisation.name for partnership in partners[row.edition.id])
-            paragraphs.append(gettext_markup("Partners of %(edition)s: %(partners)s.", edition=str(row.edition),
-                                             partners=names))
-    network = network_partners(period.include_demo)
+    paragraphs += [_members(figure, period.end, period.include_demo), _editions_held(figure, period, len(trend))]
+    paragraphs.extend(Markup(" ").join([_edition_heading(row.edition), _attended(figure, row)]) for row in trend)
+    paragraphs.extend(_panel(panel) for panel in panels(editions))
+    partners = partners_by_edition(editions)
+    paragraphs.extend(gettext_markup("Partners of %(edition)s: %(partners)s.", edition=str(edition),
+                                     partners=_names(partnership.organisation for partnership in partners[edition.id]))
+                      for edition in editions if partners.get(edition.id))
+    network = network_partners(end_of_day(period.end, _zone()), period.include_demo) if editions else []
     if network:
         paragraphs.append(gettext_markup("Partners of the meetings: %(partners)s.",
-                                         partners=", ".join(partnership.organisation.name for partnership in network)))
+                                         partners=_names(partnership.organisation for partnership in network)))
     return Summary(period, paragraphs, figure.definitions)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(str(get_timezone()))
+
+
+def _members(figure: Figures, end: date, include_demo: bool) -> Markup:
+    """Members and their towns at the end of the day `end`; parts with nothing to count are left out."""
+    members = members_on(end, _zone(), include_demo)
+    on = _day(end)
+    if not members.people and not members.organisations:
+        return gettext_markup("As of %(date)s, the Forum Współpracy i Integracji had no members on record.", date=on)
+    parts = []
+    if members.people:
+        people = figure(members.people, url_for("people.person_list", member="yes"),
+                        gettext("people marked as members of the Forum whose record was created by the end of the "
+                                "period and not archived by then (a person's membership has no date of its own)"))
+        parts.append(ngettext_markup(
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s person",
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s people",
+            members.people, num=people, date=on))
+    if members.organisations:
+        organisations = figure(members.organisations, url_for("organisations.organisation_list", member="yes"),
+                               gettext("organisations that were members of the Forum at the end of the period: "
+                                       "member since a day within it or before, not archived by its end"))
+        parts.append(ngettext_markup(
+            "from %(num)s organisation", "from %(num)s organisations", members.organisations, num=organisations)
+            if parts else ngettext_markup(
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s organisation",
+            "As of %(date)s, the Forum Współpracy i Integracji brings together %(num)s organisations",
+            members.organisations, num=organisations, date=on))
+    if members.towns:
+        town_count = figure(len(members.towns), url_for("localities.locality_list"),
+                            gettext("towns where the organisations that were members at the end of the period "
+                                    "are based"))
+        parts.append(ngettext_markup("based in %(num)s town:", "based in %(num)s towns:", len(members.towns),
+                                     num=town_count))
+        parts.append(_names(members.towns))
+    return Markup(" ").join(parts) + "."
+
+
+def _editions_held(figure: Figures, period: Period, count: int) -> Markup:
+    dates = {"start": _day(period.start), "end": _day(period.end)}
+    if not count:
+        return gettext_markup("From %(start)s to %(end)s, no forum edition was held.", **dates)
+    held = figure(count, url_for("editions.edition_list"), gettext("editions that began in the period"))
+    return ngettext_markup("From %(start)s to %(end)s, %(num)s forum edition was held:",
+                           "From %(start)s to %(end)s, %(num)s forum editions were held:", count, num=held, **dates)
+
+
+def _attended(figure: Figures, row: TrendRow) -> Markup:
+    if not row.attended:
+        return gettext_markup("no attendance recorded.")
+    attended = figure(row.attended, url_for("editions.edition_detail", id=row.edition.id, _anchor="participants"),
+                      gettext("people who attended at least one day of the edition"))
+    return ngettext_markup("%(num)s person attended.", "%(num)s people attended.", row.attended, num=attended)
+
+
+def _edition_heading(edition: Edition) -> Markup:
+    """"I Forum, 18–19 maja 2023, Warszawa:", without the place when it is not recorded."""
+    if edition.locality is None:
+        return gettext_markup("%(edition)s, %(dates)s:", edition=str(edition), dates=edition_dates(edition))
+    return gettext_markup("%(edition)s, %(dates)s, %(place)s:", edition=str(edition), dates=edition_dates(edition),
+                          place=edition.locality.name)
+
+
+def _panel(panel: ProgrammeItem) -> Markup:
+    """The panel and its guests' institutions, each named once."""
+    institutions = _names(speaker.organisation for speaker in panel.speakers)
+    if not institutions:
+        return gettext_markup("%(edition)s included the discussion panel “%(title)s”.", edition=str(panel.edition),
+                              title=panel.title)
+    return gettext_markup(
+        "The discussion panel of %(edition)s, “%(title)s”, had guests representing %(institutions)s.",
+        edition=str(panel.edition), title=panel.title, institutions=institutions)
+
+
+def _names(rows: Iterable[Organisation | Locality]) -> str:
+    """"A, B, C": names in the given order, each once."""
+    return ", ".join(dict.fromkeys(row.name for row in rows))
 
 
 def _day(day: date | None) -> str:

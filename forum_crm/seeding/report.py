@@ -30,6 +30,10 @@ from forum_crm.text import fold
 
 V = Voivodeship
 
+# The Forum's size as the report gives it ("104 osób, 51 organizacji pozarządowych"). The report does not
+# name them, so nothing is seeded for them; `make run` adds a demo network of this size.
+FORUM_PEOPLE, FORUM_ORGANISATIONS = 104, 51
+
 # The towns the Forum's NGOs are based in, as the report lists them (18 names for "19 towns").
 # The voivodeship is ours: each of these names has one town of over 10,000 people, except
 # Kamionka, of which Poland has dozens; the report does not say which, so it stays unidentified.
