@@ -1,7 +1,7 @@
 """Demo data kept apart from real data: it never links to real records, every page says it is there,
 reports leave it out unless asked, and one command or one button removes all of it."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -195,16 +195,17 @@ def test_no_banner_without_demo_data_or_when_logged_out(app, client, login, run)
 def small_world():
     """Real: organisation A, person Ala (attended edition I). Demo: organisation D, two people (attended CI)."""
     member_since = date(2023, 1, 1)
+    joined = datetime(2023, 1, 1, tzinfo=UTC)  # people count in a period's summary once recorded by its end
     lublin = factories.locality()
     real_organisation = factories.organisation("A", locality=lublin, forum_member_since=member_since)
     demo_organisation = factories.organisation("D", locality=factories.locality("Rybnik", None),
                                                forum_member_since=member_since, origin=Origin.DEMO)
     real_edition = factories.edition(1, date(2023, 5, 18), date(2023, 5, 19))
     demo_edition = factories.edition(101, date(2023, 9, 7), date(2023, 9, 8), origin=Origin.DEMO)
-    ala = factories.person("Ala", "Prawdziwa", forum_member=True)
+    ala = factories.person("Ala", "Prawdziwa", forum_member=True, created_at=joined)
     factories.participation(real_edition, ala, organisation=real_organisation, status=ParticipationStatus.ATTENDED)
     for name in ("Demo1", "Demo2"):
-        person = factories.person(name, "Fikcyjna", forum_member=True, origin=Origin.DEMO)
+        person = factories.person(name, "Fikcyjna", forum_member=True, origin=Origin.DEMO, created_at=joined)
         factories.participation(demo_edition, person, organisation=demo_organisation,
                                 status=ParticipationStatus.ATTENDED)
 
