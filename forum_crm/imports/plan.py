@@ -25,11 +25,15 @@ from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLU
 CREATE, UPDATE, UNCHANGED, SKIP, UNKNOWN = "create", "update", "unchanged", "skip", "unknown"
 DAY = "day:"  # attendance fields of the edition's days: "day:2023-05-18"
 Progress = Callable[[int], None] | None
+# The fields of a column holding whole names: its first word is the first name ("Imię i nazwisko"), or its
+# last word is ("Nazwisko i imię", True here); the rest is the other name.
+WHOLE_NAMES = {"full_name": False, "reversed_name": True}
 
 FIELD_LABELS = {
     **FIELDS, "town": FIELDS["locality"], "directory_consent": FIELDS["directory_consent_at"],
     "map_consent": FIELDS["map_consent_at"], "consent_given_on": _l("Consent given on"),
-    "full_name": _l("First and last name"), "affiliation": FIELDS["organisation"],
+    "full_name": _l("First and last name"), "reversed_name": _l("Last and first name"),
+    "affiliation": FIELDS["organisation"],
     "organisation_id": FIELDS["organisation"], "days": FIELDS["days_attended"],
 }
 ACTION_LABELS = {CREATE: _l("New"), UPDATE: _l("Updated"), UNCHANGED: _l("Unchanged"), SKIP: _l("Skipped"),
@@ -71,6 +75,7 @@ class Plan:
     rows: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     records: dict[int, Any] = field(default_factory=dict)
+    towns_to_pick: list[Any] = field(default_factory=list)  # imports.towns.TownChoice: names several places share
 
     @property
     def is_valid(self) -> bool:
@@ -96,6 +101,12 @@ class Kind:
         days = [(f"{DAY}{day.isoformat()}", field_label(f"{DAY}{day.isoformat()}"))
                 for day in (edition.days if edition else [])]
         return named + days
+
+    def whole_names(self, fields: Sequence[str | None]) -> str | None:
+        """The field of the file's column of whole names, if this kind splits them (WHOLE_NAMES)."""
+        if not all(any(column.field == name for column in self.columns) for name in WHOLE_NAMES):
+            return None
+        return next((name for name in fields if name in WHOLE_NAMES), None)
 
     def guess(self, table: Table, edition: Edition | None = None) -> list[str | None]:
         """Each column's field from its header (None: unknown; IGNORE: known, not imported)."""

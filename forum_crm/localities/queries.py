@@ -14,18 +14,23 @@ class UnknownTown(LookupError):
 
 
 class AmbiguousTown(LookupError):
-    """Several places have this name; `voivodeships` lists where they are."""
+    """Several places have this name; `candidates`: the stored localities and gazetteer places it may mean."""
 
-    def __init__(self, voivodeships: list[str]):
-        super().__init__(voivodeships)
-        self.voivodeships = voivodeships
+    def __init__(self, candidates: list[Locality | Place]):
+        super().__init__(candidates)
+        self.candidates = candidates
+
+    @property
+    def voivodeships(self) -> list[str]:
+        return sorted(str(candidate.voivodeship) if candidate.voivodeship else "?" for candidate in self.candidates)
 
 
 def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | Place:
     """The one stored locality or gazetteer place called `name` (in `voivodeship`, if given).
 
-    Stored localities come first (they include towns the coordinator added by hand); a gazetteer
-    place already stored counts once.
+    A stored locality with a voivodeship wins over gazetteer places of the same name (the database's Olsztyn is
+    the one the network knows); only several such stored localities are ambiguous. Otherwise the candidates are
+    the stored localities not yet identified (no voivodeship) and the gazetteer's places not stored.
     """
     query = sa.select(Locality).where(Locality.name_key == fold(name))
     if voivodeship is not None:
@@ -36,6 +41,11 @@ def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | P
         names = {place.name for place in find_places(name)}
         stored = (list(db.session.scalars(sa.select(Locality).where(Locality.name.in_(names))))
                   if len(names) == 1 else [])
+    identified = [locality for locality in stored if locality.voivodeship is not None]
+    if len(identified) == 1:
+        return identified[0]
+    if identified:
+        raise AmbiguousTown(identified)
     known = {(locality.name, locality.voivodeship) for locality in stored}
     candidates: list[Locality | Place] = [*stored, *(
         place for place in find_places(name, voivodeship) if (place.name, place.voivodeship) not in known)]
@@ -43,7 +53,7 @@ def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | P
     if not unique:
         raise UnknownTown(name)
     if len(unique) > 1:
-        raise AmbiguousTown(sorted(str(v) if v else "?" for _name, v in unique))
+        raise AmbiguousTown(list(unique.values()))
     return next(iter(unique.values()))
 
 
