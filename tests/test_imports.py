@@ -316,8 +316,8 @@ def test_a_number_of_one_organisation_in_a_row_named_for_another_is_a_problem_no
     rows = [["Nazwa", "KRS", "NIP"], ["Most (nowa nazwa)", "", "1234563218"], ["Fundacja Inna", "123456", ""]]
     plan = run("organisations", csv_bytes(rows))
     assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "C (NIP)"), (3, "B (KRS)")]
-    assert ("This NIP is the number of Stowarzyszenie Most, not of Most (nowa nazwa): correct the name or the "
-            "number.") == plan.problems[0].message
+    assert plan.problems[0].message == (
+        "This NIP is the number of Stowarzyszenie Most, not of Most (nowa nazwa): correct the name or the number.")
     assert "This KRS is the number of Fundacja Łąka, not of Fundacja Inna" in plan.problems[1].message
     assert plan.rows == [] and count(Organisation) == 2
 

@@ -4,13 +4,12 @@ stored localities and then in the gazetteer."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from forum_crm.imports.parsing import Row
 from forum_crm.imports.plan import Columns, Problem
 from forum_crm.localities.gazetteer import Place
-from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town
+from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town, place_label
 from forum_crm.models import Locality, Voivodeship
 from forum_crm.text import fold
 
@@ -29,17 +28,6 @@ class TownChoice:
 def candidate_value(town: Locality | Place) -> str:
     """How a picked town is sent back: "locality-3" or "place-769640"."""
     return f"locality-{town.id}" if isinstance(town, Locality) else f"place-{town.geonames_id}"
-
-
-def candidate_label(town: Locality | Place) -> str:
-    """"Kamionka, lubelskie, 51.47165° N 22.46275° E (1,800 people)": what tells homonyms apart."""
-    parts = [town.name, str(town.voivodeship) if town.voivodeship else _("voivodeship not known")]
-    if town.latitude is not None:
-        parts.append(f"{format_decimal(town.latitude, '0.00000')}° N {format_decimal(town.longitude, '0.00000')}° E")
-    label = ", ".join(parts)
-    if isinstance(town, Place):
-        label += " " + ngettext("(%(num)s inhabitant)", "(%(num)s inhabitants)", town.population)
-    return label
 
 
 class Towns:
@@ -88,7 +76,7 @@ class Towns:
             values = {candidate_value(town): town for town in ambiguous.candidates}
             picked = self.picks.get(key) if self.picks.get(key) in values else None
             self.to_pick[key] = TownChoice(key, name, picked=picked, candidates=[
-                (value, candidate_label(town)) for value, town in values.items()])
+                (value, place_label(town)) for value, town in values.items()])
             return values[picked] if picked else ambiguous
         except UnknownTown as unknown:
             return unknown

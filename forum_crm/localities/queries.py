@@ -2,6 +2,7 @@
 
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, gettext, ngettext
 
 from forum_crm.extensions import db
 from forum_crm.localities.gazetteer import Place, find_places
@@ -55,6 +56,31 @@ def find_town(name: str, voivodeship: Voivodeship | None = None) -> Locality | P
     if len(unique) > 1:
         raise AmbiguousTown(list(unique.values()))
     return next(iter(unique.values()))
+
+
+def place_label(town: Locality | Place) -> str:
+    """"Kamionka, lubelskie, 51.47165° N 22.46275° E (1800 inhabitants)": what tells homonyms apart (the gazetteer
+    has no counties)."""
+    parts = [town.name, str(town.voivodeship) if town.voivodeship else gettext("voivodeship not known")]
+    if town.latitude is not None:
+        parts.append(f"{format_decimal(town.latitude, '0.00000')}° N {format_decimal(town.longitude, '0.00000')}° E")
+    label = ", ".join(parts)
+    if isinstance(town, Place):
+        label += " " + ngettext("(%(num)s inhabitant)", "(%(num)s inhabitants)", town.population)
+    return label
+
+
+def places_for(locality: Locality) -> list[Place]:
+    """The gazetteer's places a stored town without coordinates may be, bar those another stored town already is."""
+    if locality.is_located:
+        return []
+    places = find_places(locality.name)
+    taken = set(db.session.execute(sa.select(Locality.name, Locality.voivodeship).where(
+        Locality.name.in_({place.name for place in places}), Locality.id != locality.id)).tuples())
+    taken_ids = set(db.session.scalars(sa.select(Locality.geonames_id).where(
+        Locality.geonames_id.in_([place.geonames_id for place in places]))))
+    return [place for place in places
+            if (place.name, place.voivodeship) not in taken and place.geonames_id not in taken_ids]
 
 
 def localities(search: str | None = None) -> sa.Select:
