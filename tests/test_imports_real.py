@@ -10,7 +10,7 @@ from forum_crm.extensions import db
 from forum_crm.imports.parsing import IGNORE, read_table
 from forum_crm.imports.plan import ORGANISATIONS, PEOPLE
 from forum_crm.imports.plan_organisations import plan_organisations
-from forum_crm.localities.queries import AmbiguousTown, find_town
+from forum_crm.localities.queries import AmbiguousTown, find_town, places_for
 from forum_crm.models import ChangeLogEntry, Locality, Organisation, Person, Voivodeship
 from forum_crm.validators import with_scheme
 from tests import factories
@@ -199,3 +199,9 @@ def test_a_place_another_stored_town_already_is_is_not_offered(app, client, coor
     response = client.post(f"/localities/{kamionka}/place",
                            data={"csrf_token": csrf_token(client), "place": str(KAMIONKA_LUBELSKIE)})
     assert response.status_code == 422
+
+
+def test_a_town_with_a_voivodeship_but_no_coordinates_is_offered_the_places_of_its_voivodeship(ctx):
+    town = factories.locality("Kamionka", Voivodeship.MAZOWIECKIE, None, None)
+    assert [place.geonames_id for place in places_for(town)] == [KAMIONKA_MAZOWIECKIE]
+    assert places_for(factories.locality("Olsztyn", Voivodeship.SLASKIE, 50.75, 19.27)) == []  # located already

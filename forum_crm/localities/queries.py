@@ -71,10 +71,11 @@ def place_label(town: Locality | Place) -> str:
 
 
 def places_for(locality: Locality) -> list[Place]:
-    """The gazetteer's places a stored town without coordinates may be, bar those another stored town already is."""
+    """The gazetteer's places a stored town without coordinates may be (in its voivodeship, if it has one), bar
+    those another stored town already is."""
     if locality.is_located:
         return []
-    places = find_places(locality.name)
+    places = find_places(locality.name, locality.voivodeship)
     taken = set(db.session.execute(sa.select(Locality.name, Locality.voivodeship).where(
         Locality.name.in_({place.name for place in places}), Locality.id != locality.id)).tuples())
     taken_ids = set(db.session.scalars(sa.select(Locality.geonames_id).where(
