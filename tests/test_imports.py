@@ -34,7 +34,12 @@ from forum_crm.models import (
     Role,
     Voivodeship,
 )
-from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, header_key
+from forum_crm.spreadsheets.columns import (
+    ATTENDANCE_COLUMNS,
+    ORGANISATION_IMPORT_COLUMNS,
+    PERSON_IMPORT_COLUMNS,
+    header_key,
+)
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -206,7 +211,7 @@ def test_too_many_rows_and_columns_are_refused(monkeypatch):
 
 
 def test_headers_of_each_kind_name_one_field_each():
-    for columns in (ORGANISATION_COLUMNS, PERSON_COLUMNS, ATTENDANCE_COLUMNS):
+    for columns in (ORGANISATION_IMPORT_COLUMNS, PERSON_IMPORT_COLUMNS, ATTENDANCE_COLUMNS):
         keys = [key for column in columns for key in column.header_keys()]
         assert len(keys) == len(set(keys))
 
@@ -593,6 +598,6 @@ def test_header_keys_ignore_case_diacritics_and_punctuation():
 
 def test_every_accepted_header_is_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text()
-    for columns in (ORGANISATION_COLUMNS, PERSON_COLUMNS, ATTENDANCE_COLUMNS):
+    for columns in (ORGANISATION_IMPORT_COLUMNS, PERSON_IMPORT_COLUMNS, ATTENDANCE_COLUMNS):
         for column in columns:
             assert f"| {column.field or '(not imported)'} | {column.polish} | {column.english} | " in text

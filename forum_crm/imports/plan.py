@@ -20,7 +20,12 @@ from flask_babel import lazy_gettext as _l
 from forum_crm.imports.parsing import IGNORE, Table, column_letter, day_of_header, guess_fields
 from forum_crm.labels import FIELDS
 from forum_crm.models import Edition
-from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, Column
+from forum_crm.spreadsheets.columns import (
+    ATTENDANCE_COLUMNS,
+    ORGANISATION_IMPORT_COLUMNS,
+    PERSON_IMPORT_COLUMNS,
+    Column,
+)
 
 CREATE, UPDATE, UNCHANGED, SKIP, UNKNOWN = "create", "update", "unchanged", "skip", "unknown"
 DAY = "day:"  # attendance fields of the edition's days: "day:2023-05-18"
@@ -119,8 +124,8 @@ class Kind:
         return guess_fields(table.headers, self.columns, day_field if days else None)
 
 
-ORGANISATIONS = Kind("organisations", ORGANISATION_COLUMNS)
-PEOPLE = Kind("people", PERSON_COLUMNS)
+ORGANISATIONS = Kind("organisations", ORGANISATION_IMPORT_COLUMNS)
+PEOPLE = Kind("people", PERSON_IMPORT_COLUMNS)
 ATTENDANCE = Kind("attendance", ATTENDANCE_COLUMNS)
 
 

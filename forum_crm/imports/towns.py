@@ -33,8 +33,8 @@ def candidate_value(town: Locality | Place) -> str:
 class Towns:
     """Finds each town of a file once (name and voivodeship -> stored locality or gazetteer place).
 
-    `picks` (field key -> candidate value) settles names several places share; those still unsettled are
-    collected in `to_pick`, with their candidates, for the preview to offer.
+    `picks` (pick_key -> candidate value) settles names several places share; every such name is collected in
+    `to_pick`, with its candidates and the pick if any, for the preview to offer (and send again).
     """
 
     def __init__(self, picks: dict[str, str] | None = None):

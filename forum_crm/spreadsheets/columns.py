@@ -69,17 +69,13 @@ ORGANISATION_COLUMNS = (
            ("konsorcjum", "członek konsorcjum migracyjnego", "member of konsorcjum migracyjne")),
     Column(None, "Liczba osób", "People"),
     ARCHIVED,
-    NUMBER,
 )
+# Imports also read what exports never write.
+ORGANISATION_IMPORT_COLUMNS = (*ORGANISATION_COLUMNS, NUMBER)
 
 PERSON_COLUMNS = (
     FIRST_NAME,
     LAST_NAME,
-    # one column for the whole name: split into first and last name (imports.cells.split_name)
-    Column("full_name", "Imię i nazwisko", "Full name", ("name", "imię nazwisko", "imię, nazwisko", "osoba", "person",
-                                                         "first and last name")),
-    Column("reversed_name", "Nazwisko i imię", "Last and first name", ("nazwisko imię", "nazwisko, imię",
-                                                                      "surname and name", "last name, first name")),
     EMAIL,
     PHONE,
     TOWN,
@@ -97,6 +93,14 @@ PERSON_COLUMNS = (
     Column("consent_source", "Źródło zgody", "Source of consent", ("consent source",)),
     Column("notes", "Notatki", "Notes", ("uwagi", "komentarz", "comments")),
     ARCHIVED,
+)
+PERSON_IMPORT_COLUMNS = (
+    *PERSON_COLUMNS,
+    # one column for the whole name, split into first and last name (imports.cells.split_name)
+    Column("full_name", "Imię i nazwisko", "Full name", ("name", "imię nazwisko", "imię, nazwisko", "osoba", "person",
+                                                         "first and last name")),
+    Column("reversed_name", "Nazwisko i imię", "Last and first name", ("nazwisko imię", "nazwisko, imię",
+                                                                      "surname and name", "last name, first name")),
     NUMBER,
 )
 
