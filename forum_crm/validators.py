@@ -10,6 +10,7 @@ from wtforms.validators import ValidationError
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,23}[0-9]$")
 ALLOWED_IN_LONG_TEXT = {"\n", "\r", "\t"}
+WEB_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)+(/\S*)?$")  # a domain with dots, and perhaps a path
 MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL: ids, versions and numbers beyond it never reach SQL
 
 
@@ -61,6 +62,13 @@ def long_text(form, field):
     """Multi-line text: new lines and tabs are fine, other control characters are not."""
     if field.data and _control_characters(field.data, ALLOWED_IN_LONG_TEXT):
         raise ValidationError(_l("Remove the invisible control characters from this field."))
+
+
+def with_scheme(value):
+    """A web address typed without its scheme ("www.example.org") gets https:// in front."""
+    if isinstance(value, str) and value and "://" not in value and WEB_ADDRESS.match(value):
+        return f"https://{value}"
+    return value
 
 
 def http_url(form, field):

@@ -102,6 +102,7 @@ EXPECTED = {
     "localities.locality_list": {COORDINATOR},
     "localities.locality_new": {COORDINATOR},
     "localities.locality_edit": {COORDINATOR},
+    "localities.locality_place": {COORDINATOR},
     "changes.recent": {COORDINATOR},
     "imports.upload": {COORDINATOR},
     "imports.confirm": {COORDINATOR},

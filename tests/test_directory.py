@@ -69,7 +69,7 @@ def test_create_an_organisation_with_everything(app, client, coordinator):
     ("name", "Fundacja\u202eŁąka", "Usuń z tego pola niewidoczne znaki sterujące."),
     ("email", "not-an-email", "Nieprawidłowy adres e-mail."),
     ("website", "javascript:alert(1)", "Podaj adres strony zaczynający się od https:// lub http://."),
-    ("website", "laka.example.org", "Podaj adres strony zaczynający się od https:// lub http://."),
+    ("website", "ftp://laka.example.org", "Podaj adres strony zaczynający się od https:// lub http://."),
     ("phone", "call me maybe", "Podaj numer telefonu"),
     ("krs", "12345", "Numer KRS ma 10 cyfr."),
     ("nip", "1234563219", "To nie jest prawidłowy NIP"),

@@ -34,7 +34,12 @@ from forum_crm.models import (
     Role,
     Voivodeship,
 )
-from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, header_key
+from forum_crm.spreadsheets.columns import (
+    ATTENDANCE_COLUMNS,
+    ORGANISATION_IMPORT_COLUMNS,
+    PERSON_IMPORT_COLUMNS,
+    header_key,
+)
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -206,7 +211,7 @@ def test_too_many_rows_and_columns_are_refused(monkeypatch):
 
 
 def test_headers_of_each_kind_name_one_field_each():
-    for columns in (ORGANISATION_COLUMNS, PERSON_COLUMNS, ATTENDANCE_COLUMNS):
+    for columns in (ORGANISATION_IMPORT_COLUMNS, PERSON_IMPORT_COLUMNS, ATTENDANCE_COLUMNS):
         keys = [key for column in columns for key in column.header_keys()]
         assert len(keys) == len(set(keys))
 
@@ -269,7 +274,7 @@ def test_abbreviated_and_ambiguous_towns(ctx):
     assert [(problem.row, problem.column) for problem in plan.problems] == [
         (3, "B (Miejscowość)"), (5, "B (Miejscowość)"), (6, "B (Miejscowość)")]
     assert "several places called Kamionka" in plan.problems[0].message
-    assert "add a Voivodeship column" in plan.problems[0].message
+    assert "fill in the voivodeship in row 3" in plan.problems[0].message  # the column is there, the cell empty
     rows = [row for row in rows if row[0] in ("Nazwa", "A", "C")]
     assert run("organisations", csv_bytes(rows)).is_valid
     towns = dict(db.session.execute(sa.select(Organisation.name, Locality.name).join(Organisation.locality)).all())
@@ -295,20 +300,42 @@ def test_duplicates_in_the_file(ctx):
 
 
 def test_organisation_duplicates_by_name_krs_and_nip_in_the_file_and_the_database(ctx):
-    factories.organisation("Fundacja Łąka", krs="0000123456")
+    factories.organisation("Fundacja Łąka", short_name="Łąka", krs="0000123456")
     factories.organisation("Stowarzyszenie Most", nip="1234563218")
     rows = [["Nazwa", "KRS", "NIP", "E-mail"],
             ["FUNDACJA LAKA", "", "", "biuro@laka.example.org"],  # the stored Łąka, by its name
-            ["Most (nowa nazwa)", "", "1234563218", ""],  # the stored Most, by NIP
-            ["Inna", "0000123456", "", ""]]  # Łąka's KRS: Łąka again, from another row
+            ["stowarzyszenie most", "", "1234563218", ""],  # the stored Most, by name and NIP
+            ["Łąka", "0000123456", "", ""]]  # Łąka's KRS and short name: Łąka again, from another row
     plan = run("organisations", csv_bytes(rows))
     assert [problem.row for problem in plan.problems] == [4]
     assert "Row 2 is about the same organisation (Fundacja Łąka)" in plan.problems[0].message
     plan = run("organisations", csv_bytes(rows[:3]))
     assert [planned.action for planned in plan.rows] == ["update", "unchanged"]
-    assert "Name: kept Stowarzyszenie Most; the file has Most (nowa nazwa)." in plan.rows[1].notes
     laka = db.session.scalar(sa.select(Organisation).where(Organisation.krs == "0000123456"))
     assert laka.name == "Fundacja Łąka" and laka.email == "biuro@laka.example.org"
+
+
+def test_a_number_of_one_organisation_in_a_row_named_for_another_is_a_problem_not_unchanged(ctx):
+    factories.organisation("Fundacja Łąka", krs="0000123456")
+    factories.committed(factories.organisation("Stowarzyszenie Most", nip="1234563218"))
+    rows = [["Nazwa", "KRS", "NIP"], ["Most (nowa nazwa)", "", "1234563218"], ["Fundacja Inna", "123456", ""]]
+    plan = run("organisations", csv_bytes(rows))
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "C (NIP)"), (3, "B (KRS)")]
+    assert plan.problems[0].message == (
+        "This NIP is the number of Stowarzyszenie Most, not of Most (nowa nazwa): correct the name or the number.")
+    assert "This KRS is the number of Fundacja Łąka, not of Fundacja Inna" in plan.problems[1].message
+    assert plan.rows == [] and count(Organisation) == 2
+
+
+def test_an_e_mail_of_one_person_in_a_row_named_for_another_is_a_problem(ctx):
+    factories.committed(factories.person("Anna", "Nowak", email="anna@example.org"))
+    rows = [["Imię", "Nazwisko", "E-mail"], ["Ewa", "Kowalska", "anna@example.org"],
+            ["NOWAK", "Anna", "ANNA@example.org"]]  # the same person, names in the other columns: not a problem
+    plan = run("people", csv_bytes(rows))
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "C (E-mail)")]
+    assert "This e-mail is the address of Anna Nowak <anna@example.org>, not of Ewa Kowalska" in (
+        plan.problems[0].message)
+    assert [(planned.row, planned.action) for planned in plan.rows] == [(3, "unchanged")]
 
 
 def test_existing_records_only_get_their_empty_fields_filled(ctx):
@@ -571,6 +598,6 @@ def test_header_keys_ignore_case_diacritics_and_punctuation():
 
 def test_every_accepted_header_is_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text()
-    for columns in (ORGANISATION_COLUMNS, PERSON_COLUMNS, ATTENDANCE_COLUMNS):
+    for columns in (ORGANISATION_IMPORT_COLUMNS, PERSON_IMPORT_COLUMNS, ATTENDANCE_COLUMNS):
         for column in columns:
             assert f"| {column.field or '(not imported)'} | {column.polish} | {column.english} | " in text

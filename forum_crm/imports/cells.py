@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from forum_crm.forms import LANGUAGE_CODES
 from forum_crm.imports.forms import RowForm
 from forum_crm.imports.parsing import MAX_CELL, Row, parse_date, parse_flag
-from forum_crm.imports.plan import Columns, Problem
+from forum_crm.imports.plan import WHOLE_NAMES, Columns, Problem
 from forum_crm.labels import SECTORS
 from forum_crm.models import Sector, Voivodeship
 from forum_crm.text import fold
@@ -123,14 +123,35 @@ def split_areas(text: str | None) -> list[str]:
     return list(areas.values())
 
 
+def split_name(text: str, surname_first: bool) -> tuple[str, str]:
+    """(first name, last name) of "Anna Nowak-Kowalska", or of "Nowak Kowalska Anna" when `surname_first`;
+    a last name may have two words, a first name has one. One word alone is a first name."""
+    words = text.split()
+    if len(words) < 2:
+        return " ".join(words), ""
+    if surname_first:
+        return words[-1], " ".join(words[:-1])
+    return words[0], " ".join(words[1:])
+
+
 class RowChecker:
-    """Cleans one row: text through the row form, other cells through `parser(field)`; collects problems."""
+    """Cleans one row: text through the row form, other cells through `parser(field)`; collects problems.
+
+    With `split_names`, a column of whole names (WHOLE_NAMES) fills the first and last name.
+    """
 
     def __init__(self, columns: Columns, form_class: type[RowForm],
-                 parser: Callable[[str], Callable[[str], Any] | None]):
+                 parser: Callable[[str], Callable[[str], Any] | None], split_names: bool = False):
         self.columns = columns
         self.form = form_class(formdata=None)
         self.parser = parser
+        self.whole_name = next((name for name in WHOLE_NAMES if name in columns.index), None) if split_names else None
+
+    def column(self, name: str) -> str:
+        """The column a field comes from: a split name from the column of whole names."""
+        if self.whole_name and name in ("first_name", "last_name"):
+            return self.columns.name(self.whole_name)
+        return self.columns.name(name)
 
     def check(self, row: Row) -> tuple[dict[str, Any], list[Problem]]:
         problems: list[Problem] = []
@@ -142,6 +163,12 @@ class RowChecker:
                                         _("This cell has more than %(count)s characters.", count=MAX_CELL)))
             else:
                 texts[name] = text
+        if self.whole_name and self.whole_name in texts:
+            whole = texts.pop(self.whole_name)
+            texts["first_name"], texts["last_name"] = split_name(whole, WHOLE_NAMES[self.whole_name])
+            if whole.strip() and not texts["last_name"]:
+                problems.append(Problem(row.number, self.column("last_name"),
+                                        _("Write both the first and the last name here.")))
         if texts.get("krs", "").strip().isdigit():
             texts["krs"] = texts["krs"].strip().zfill(KRS_DIGITS)  # Excel drops the zeros KRS numbers start with
         self.form.process(MultiDict({name: text for name, text in texts.items() if name in self.form}))
@@ -150,7 +177,8 @@ class RowChecker:
         for name, text in texts.items():
             if name in self.form:
                 errors = self.form[name].errors
-                problems.extend(Problem(row.number, self.columns.name(name), str(error)) for error in errors)
+                if not any(problem.column == self.column(name) for problem in problems):  # one for a split name
+                    problems.extend(Problem(row.number, self.column(name), str(error)) for error in errors)
                 if not errors:
                     values[name] = self.form[name].data
                 continue

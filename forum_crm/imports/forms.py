@@ -4,7 +4,7 @@ A row of a file is checked by a form made of the very fields of the form that ed
 (OrganisationForm.name, PersonForm.email...), so an import accepts exactly what typing accepts.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,6 +13,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from forum_crm.imports.parsing import IGNORE, column_letter
+from forum_crm.imports.plan import WHOLE_NAMES
 from forum_crm.localities.forms import TownFields
 from forum_crm.organisations.forms import OrganisationForm
 from forum_crm.people.forms import AffiliationForm, PersonForm
@@ -26,8 +27,14 @@ class UploadForm(FlaskForm):
     ])
 
 
+NAME_ORDERS = [("full_name", _l("First name, then last name (Anna Nowak-Kowalska)")),
+               ("reversed_name", _l("Last name, then first name (Nowak-Kowalska Anna)"))]
+TOWN_PREFIX = "town-"  # the selects of the places picked for town names several places share
+
+
 class ColumnsForm(FlaskForm):
-    """What the columns the headers did not name hold (one select each), sent with "check" or "run"."""
+    """What the columns the headers did not name hold (one select each), the order of whole names, sent with
+    "check" or "run"; the places picked for ambiguous towns come as TOWN_PREFIX fields (see town_picks)."""
 
     COLUMN_PREFIX = "column_"
 
@@ -40,14 +47,31 @@ class ColumnsForm(FlaskForm):
         """Column index -> the field chosen for it (IGNORE: not imported)."""
         return {index: field.data or IGNORE for index, field in self.unknown_fields().items()}
 
+    def in_name_order(self, fields: Sequence[str | None]) -> list[str | None]:
+        """The fields with a column of whole names read in the order chosen (if the form asks for one)."""
+        order = getattr(self, "name_order", None)
+        if order is None or order.data not in WHOLE_NAMES:
+            return list(fields)
+        return [order.data if name in WHOLE_NAMES else name for name in fields]
 
-def columns_form(unknown: Sequence[tuple[int, str]], fields: Sequence[tuple[str, str]]) -> ColumnsForm:
-    """A ColumnsForm with a select for each unknown (index, header): one of `fields`, or not imported."""
+
+def columns_form(unknown: Sequence[tuple[int, str]], fields: Sequence[tuple[str, str]],
+                 name_order: str | None = None) -> ColumnsForm:
+    """A ColumnsForm with a select for each unknown (index, header): one of `fields`, or not imported; and one for
+    the order of whole names, `name_order` (a field of WHOLE_NAMES) first, if the file has a column of them."""
     choices = [(IGNORE, _l("Do not import")), *fields]
     selects = {f"{ColumnsForm.COLUMN_PREFIX}{index}": SelectField(
         f"{column_letter(index)}: {header}" if header else column_letter(index), choices=choices, default=IGNORE)
         for index, header in unknown}
+    if name_order:
+        selects["name_order"] = SelectField(_l("Names in one column are written"), choices=NAME_ORDERS,
+                                            default=name_order)
     return type("FileColumnsForm", (ColumnsForm,), selects)()
+
+
+def town_picks(formdata: Mapping[str, str]) -> dict[str, str]:
+    """The places picked in the preview, by the town name (and voivodeship) they are for."""
+    return {key.removeprefix(TOWN_PREFIX): value for key, value in formdata.items() if key.startswith(TOWN_PREFIX)}
 
 
 class RowForm(FlaskForm):

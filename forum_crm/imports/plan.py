@@ -20,16 +20,25 @@ from flask_babel import lazy_gettext as _l
 from forum_crm.imports.parsing import IGNORE, Table, column_letter, day_of_header, guess_fields
 from forum_crm.labels import FIELDS
 from forum_crm.models import Edition
-from forum_crm.spreadsheets.columns import ATTENDANCE_COLUMNS, ORGANISATION_COLUMNS, PERSON_COLUMNS, Column
+from forum_crm.spreadsheets.columns import (
+    ATTENDANCE_COLUMNS,
+    ORGANISATION_IMPORT_COLUMNS,
+    PERSON_IMPORT_COLUMNS,
+    Column,
+)
 
 CREATE, UPDATE, UNCHANGED, SKIP, UNKNOWN = "create", "update", "unchanged", "skip", "unknown"
 DAY = "day:"  # attendance fields of the edition's days: "day:2023-05-18"
 Progress = Callable[[int], None] | None
+# The fields of a column holding whole names: its first word is the first name ("Imię i nazwisko"), or its
+# last word is ("Nazwisko i imię", True here); the rest is the other name.
+WHOLE_NAMES = {"full_name": False, "reversed_name": True}
 
 FIELD_LABELS = {
     **FIELDS, "town": FIELDS["locality"], "directory_consent": FIELDS["directory_consent_at"],
     "map_consent": FIELDS["map_consent_at"], "consent_given_on": _l("Consent given on"),
-    "full_name": _l("First and last name"), "affiliation": FIELDS["organisation"],
+    "full_name": _l("First and last name"), "reversed_name": _l("Last and first name"),
+    "affiliation": FIELDS["organisation"],
     "organisation_id": FIELDS["organisation"], "days": FIELDS["days_attended"],
 }
 ACTION_LABELS = {CREATE: _l("New"), UPDATE: _l("Updated"), UNCHANGED: _l("Unchanged"), SKIP: _l("Skipped"),
@@ -71,6 +80,7 @@ class Plan:
     rows: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     records: dict[int, Any] = field(default_factory=dict)
+    towns_to_pick: list[Any] = field(default_factory=list)  # imports.towns.TownChoice: names several places share
 
     @property
     def is_valid(self) -> bool:
@@ -97,6 +107,12 @@ class Kind:
                 for day in (edition.days if edition else [])]
         return named + days
 
+    def whole_names(self, fields: Sequence[str | None]) -> str | None:
+        """The field of the file's column of whole names, if this kind splits them (WHOLE_NAMES)."""
+        if not all(any(column.field == name for column in self.columns) for name in WHOLE_NAMES):
+            return None
+        return next((name for name in fields if name in WHOLE_NAMES), None)
+
     def guess(self, table: Table, edition: Edition | None = None) -> list[str | None]:
         """Each column's field from its header (None: unknown; IGNORE: known, not imported)."""
         days = edition.days if edition else []
@@ -108,8 +124,8 @@ class Kind:
         return guess_fields(table.headers, self.columns, day_field if days else None)
 
 
-ORGANISATIONS = Kind("organisations", ORGANISATION_COLUMNS)
-PEOPLE = Kind("people", PERSON_COLUMNS)
+ORGANISATIONS = Kind("organisations", ORGANISATION_IMPORT_COLUMNS)
+PEOPLE = Kind("people", PERSON_IMPORT_COLUMNS)
 ATTENDANCE = Kind("attendance", ATTENDANCE_COLUMNS)
 
 

@@ -17,7 +17,18 @@ from forum_crm.imports.cells import (
 from forum_crm.imports.forms import OrganisationRowForm
 from forum_crm.imports.matching import FileKeys, compare_matched, fill, fill_town, kept, repeat_or_problem, settle
 from forum_crm.imports.parsing import Row, Table
-from forum_crm.imports.plan import CREATE, ORGANISATIONS, UPDATE, Columns, Plan, Planned, Problem, Progress, advance
+from forum_crm.imports.plan import (
+    CREATE,
+    ORGANISATIONS,
+    UPDATE,
+    Columns,
+    Plan,
+    Planned,
+    Problem,
+    Progress,
+    advance,
+    field_label,
+)
 from forum_crm.imports.queries import OrganisationIndex, organisations_by_id
 from forum_crm.imports.towns import Towns
 from forum_crm.models import Organisation
@@ -27,7 +38,8 @@ ORGANISATION_FILLED = ("short_name", "krs", "nip", "website", "email", "phone", 
                        "consortium_member")
 
 
-def plan_organisations(table: Table, fields: Sequence[str | None], progress: Progress = None) -> Plan:
+def plan_organisations(table: Table, fields: Sequence[str | None], progress: Progress = None,
+                       town_picks: dict[str, str] | None = None) -> Plan:
     """What importing organisations from `table` (its columns holding `fields`) would do."""
     columns = Columns(table, fields)
     columns.require("name")
@@ -37,7 +49,7 @@ def plan_organisations(table: Table, fields: Sequence[str | None], progress: Pro
     parsers = {"sector": sector_reader(), "languages": languages_reader(), "voivodeship": read_voivodeship,
                "forum_member_since": read_date, "consortium_member": read_flag}
     checker = RowChecker(columns, OrganisationRowForm, parsers.get)
-    towns, index, seen = Towns(), OrganisationIndex(), FileKeys()
+    towns, index, seen = Towns(town_picks), OrganisationIndex(), FileKeys()
     for row in table.rows:
         values, problems = checker.check(row)
         towns.resolve(values, row, columns, problems)
@@ -48,6 +60,7 @@ def plan_organisations(table: Table, fields: Sequence[str | None], progress: Pro
                 plan.rows.append(planned)
         plan.problems.extend(problems)
         advance(progress)
+    plan.towns_to_pick = list(towns.to_pick.values())
     compare_matched(plan, organisations_by_id, _organisation_fills)
     return plan
 
@@ -67,6 +80,13 @@ def _plan_organisation(row: Row, values: dict, index: OrganisationIndex, seen: F
             names="; ".join(sorted(match.name for match in matches.values())))))
         return None
     record_id = next(iter(matches), None)
+    if record_id is not None and fold(values["name"]) not in (matches[record_id].name_key,
+                                                              fold(matches[record_id].short_name or "")):
+        number = "krs" if index.by_krs.get(values.get("krs") or "") else "nip"
+        problems.append(Problem(row.number, columns.name(number), _(
+            "This %(field)s is the number of %(other)s, not of %(name)s: correct the name or the number.",
+            field=field_label(number), other=matches[record_id].name, name=values["name"])))
+        return None
     if record_id is not None and record_id in seen.records:
         problems.append(Problem(row.number, "", _(
             "Row %(row)s is about the same organisation (%(name)s): keep one of the two rows.",

@@ -18,7 +18,18 @@ from forum_crm.imports.matching import (
     some_of,
 )
 from forum_crm.imports.parsing import Row, Table
-from forum_crm.imports.plan import CREATE, PEOPLE, UPDATE, Columns, Plan, Planned, Problem, Progress, advance
+from forum_crm.imports.plan import (
+    CREATE,
+    PEOPLE,
+    UPDATE,
+    WHOLE_NAMES,
+    Columns,
+    Plan,
+    Planned,
+    Problem,
+    Progress,
+    advance,
+)
 from forum_crm.imports.queries import OrganisationIndex, PersonIndex, name_key, people_by_id
 from forum_crm.imports.towns import Towns
 from forum_crm.models import Person
@@ -28,15 +39,16 @@ PERSON_PARSERS = {"voivodeship": read_voivodeship, "forum_member": read_flag, "l
                   "directory_consent": read_flag, "map_consent": read_flag, "consent_given_on": read_date}
 
 
-def plan_people(table: Table, fields: Sequence[str | None], progress: Progress = None) -> Plan:
+def plan_people(table: Table, fields: Sequence[str | None], progress: Progress = None,
+                town_picks: dict[str, str] | None = None) -> Plan:
     """What importing people from `table` would do; each is linked to their organisation if it is known."""
     columns = Columns(table, fields)
-    columns.require("first_name", "last_name")
+    _name_columns(columns)
     plan = Plan(PEOPLE.name, problems=columns.problems)
     if plan.problems:
         return plan
-    checker = RowChecker(columns, PersonRowForm, PERSON_PARSERS.get)
-    towns = Towns()
+    checker = RowChecker(columns, PersonRowForm, PERSON_PARSERS.get, split_names=True)
+    towns = Towns(town_picks)
     checked: list[tuple[Row, dict]] = []
     for row in table.rows:
         values, problems = checker.check(row)
@@ -51,11 +63,29 @@ def plan_people(table: Table, fields: Sequence[str | None], progress: Progress =
     for row, values in checked:
         problems = []
         planned = _plan_person(row, values, people, organisations, seen, columns, problems)
+        if planned is not None and checker.whole_name:
+            planned.notes.insert(0, _("Split as first name %(first)s, last name %(last)s.",
+                                      first=values["first_name"], last=values["last_name"]))
         plan.problems.extend(problems)
         if planned is not None and not problems:
             plan.rows.append(planned)
+    plan.towns_to_pick = list(towns.to_pick.values())
     compare_matched(plan, people_by_id, _person_fills)
     return plan
+
+
+def _name_columns(columns: Columns) -> None:
+    """First and last name in their own columns, or one column of whole names; not both."""
+    whole = [name for name in WHOLE_NAMES if name in columns.index]
+    if not whole:
+        columns.require("first_name", "last_name")
+        return
+    others = [name for name in ("first_name", "last_name", *WHOLE_NAMES) if name in columns.index and name != whole[0]]
+    if others:
+        columns.problems.append(Problem(1, columns.name(others[0]), _(
+            "Columns %(first)s and %(second)s both hold names: import either one column with the whole names, or "
+            "a column of first names and one of last names.",
+            first=columns.name(whole[0]), second=columns.name(others[0]))))
 
 
 def _organisation_of(row: Row, values: dict, organisations: OrganisationIndex, columns: Columns,
@@ -97,6 +127,12 @@ def _plan_person(row: Row, values: dict, people: PersonIndex, organisations: Org
         elif namesakes:
             notes.append(_("Someone with the same name is already in the database: %(people)s.",
                            people=some_of(namesakes)))
+    if match is not None and name_key(match.first_name, match.last_name) not in (
+            name, name_key(values["last_name"], values["first_name"])):
+        problems.append(Problem(row.number, columns.name("email"), _(
+            "This e-mail is the address of %(person)s, not of %(name)s: correct the row, or the person's name in "
+            "the directory first.", person=match.label, name=f"{values['first_name']} {values['last_name']}")))
+        return None
     if match is not None and match.id in seen.records:
         problems.append(Problem(row.number, "", _(
             "Row %(row)s is about the same person (%(name)s): keep one of the two rows.",

@@ -13,7 +13,7 @@ from forum_crm.auth.permissions import allow
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
 from forum_crm.imports import uploads
-from forum_crm.imports.forms import ColumnsForm, UploadForm, columns_form
+from forum_crm.imports.forms import TOWN_PREFIX, ColumnsForm, UploadForm, columns_form, town_picks
 from forum_crm.imports.parsing import MAX_ROWS, FileRefused, Table, column_letter, read_table
 from forum_crm.imports.plan import ACTION_LABELS, ATTENDANCE, Kind, Plan, field_label, with_choices
 from forum_crm.imports.plan_attendance import plan_attendance
@@ -31,7 +31,7 @@ SEPARATORS = {";": _l("semicolons"), ",": _l("commas"), "\t": _l("tabs")}
 @bp.context_processor
 def _template_helpers() -> dict:
     return {"field_label": field_label, "column_letter": column_letter, "actions": ACTION_LABELS,
-            "max_shown": MAX_SHOWN, "encodings": ENCODINGS, "separators": SEPARATORS}
+            "max_shown": MAX_SHOWN, "town_prefix": TOWN_PREFIX, "encodings": ENCODINGS, "separators": SEPARATORS}
 
 
 @bp.errorhandler(413)
@@ -52,7 +52,7 @@ def _importer(kind: str) -> Importer:
 class Page:
     """One import's pages: where they are, what they import, and how a file is checked and written."""
 
-    def __init__(self, scope: str, kind: Kind, title: str, plan: Callable[[Table, list], Plan],
+    def __init__(self, scope: str, kind: Kind, title: str, plan: Callable[[Table, list, dict], Plan],
                  write: Callable[[Plan], Outcome], upload_url: str, confirm_url: str, done_url: str,
                  edition: Edition | None = None):
         self.scope, self.kind, self.title, self.plan, self.write = scope, kind, title, plan, write
@@ -110,8 +110,8 @@ class Page:
         """The file's columns (as guessed, and as chosen in the form) and what importing it would do."""
         guesses = self.kind.guess(table, self.edition)
         form = columns_form([(index, table.headers[index]) for index, guess in enumerate(guesses) if guess is None],
-                            self.kind.fields(self.edition))
-        plan = self.plan(table, with_choices(guesses, form.chosen()))
+                            self.kind.fields(self.edition), self.kind.whole_names(guesses))
+        plan = self.plan(table, form.in_name_order(with_choices(guesses, form.chosen())), town_picks(request.form))
         return Preview(self, table, filename, guesses, form, plan)
 
 
@@ -132,14 +132,15 @@ class Preview:
 def _directory_page(kind: str) -> Page:
     importer = _importer(kind)
     titles = {"organisations": _("Import organisations"), "people": _("Import people")}
-    return Page(kind, importer.kind, titles[kind], importer.plan, importer.write,
+    return Page(kind, importer.kind, titles[kind],
+                lambda table, fields, picks: importer.plan(table, fields, None, picks), importer.write,
                 url_for(".upload", kind=kind), url_for(".confirm", kind=kind), url_for(LIST_PAGES[kind]))
 
 
 def _attendance_page(edition_id: int) -> Page:
     edition = db.get_or_404(Edition, edition_id)
     return Page(f"attendance-{edition.id}", ATTENDANCE, _("Import attendance: %(edition)s", edition=str(edition)),
-                lambda table, fields: plan_attendance(table, fields, edition),
+                lambda table, fields, _picks: plan_attendance(table, fields, edition),
                 lambda plan: import_attendance(plan, edition),
                 url_for(".attendance_upload", id=edition.id), url_for(".attendance_confirm", id=edition.id),
                 url_for("editions.edition_detail", id=edition.id, _anchor="participants"), edition)

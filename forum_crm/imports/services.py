@@ -5,14 +5,13 @@ were filled get an "updated" entry with those fields; attendance gets an "attend
 entry on the edition (as the door check-in does). Rows are written in one flush per kind of record, not one per row.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from forum_crm.changelog import Fields, differences, log_saved, new_values, record_change, snapshot
 from forum_crm.extensions import db
-from forum_crm.imports.parsing import Table
 from forum_crm.imports.plan import (
     CREATE,
     ORGANISATIONS,
@@ -275,7 +274,7 @@ class Importer:
     """An import of records from a file: its columns, how a file is checked, and how it is written."""
 
     kind: Kind
-    plan: Callable[[Table, Sequence[str | None], Progress], Plan]
+    plan: Callable[..., Plan]  # (table, fields, progress=None, town_picks=None)
     write: Callable[[Plan, Progress], Outcome]
 
 

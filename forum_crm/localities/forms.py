@@ -6,11 +6,12 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import DecimalField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum_crm.forms import VOIVODESHIP_CHOICES
-from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town
+from forum_crm.localities.gazetteer import Place
+from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town, place_label
 from forum_crm.models import Voivodeship
 from forum_crm.validators import single_line, strip
 
@@ -71,3 +72,18 @@ class LocalityForm(FlaskForm):
                 "latitude": float(self.latitude.data), "longitude": float(self.longitude.data)}
 
 
+
+
+class PlaceForm(FlaskForm):
+    """Which gazetteer place a stored town without coordinates is (see queries.places_for)."""
+
+    place = RadioField(_l("Places of this name in the gazetteer"), validators=[InputRequired(_l("Choose a place."))])
+
+    def __init__(self, places: list[Place], **kwargs):
+        super().__init__(**kwargs)
+        self.places = {str(place.geonames_id): place for place in places}
+        self.place.choices = [(key, place_label(place)) for key, place in self.places.items()]
+
+    @property
+    def chosen(self) -> Place:
+        return self.places[self.place.data]

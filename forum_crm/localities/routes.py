@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from forum_crm.auth.permissions import allow
 from forum_crm.editing import invalid, saved
 from forum_crm.extensions import db
-from forum_crm.localities.forms import LocalityForm
-from forum_crm.localities.queries import localities
-from forum_crm.localities.services import save_locality
+from forum_crm.localities.forms import LocalityForm, PlaceForm
+from forum_crm.localities.queries import localities, places_for
+from forum_crm.localities.services import locate_locality, save_locality
 from forum_crm.models import Locality, Role
 from forum_crm.pagination import paginate
 
@@ -41,7 +41,22 @@ def locality_edit(id: int):
     form = LocalityForm(obj=locality)
     if form.validate_on_submit():
         return _save(locality, form)
-    return invalid("localities/locality_form.html", form, locality=locality)
+    places = places_for(locality)
+    return invalid("localities/locality_form.html", form, locality=locality,
+                   place_form=PlaceForm(places, formdata=None) if places else None)
+
+
+@bp.route("/<id:id>/place", methods=["POST"])
+@allow(Role.COORDINATOR)
+def locality_place(id: int):
+    """A stored town without coordinates becomes the gazetteer place chosen: its voivodeship and coordinates."""
+    locality = db.get_or_404(Locality, id)
+    place_form = PlaceForm(places_for(locality))
+    if place_form.validate_on_submit() and saved(place_form, lambda: locate_locality(locality, place_form.chosen)):
+        flash(_("Saved: %(name)s.", name=locality.label), "success")
+        return redirect(url_for("localities.locality_list", q=locality.name))
+    return render_template("localities/locality_form.html", form=LocalityForm(formdata=None, obj=locality),
+                           locality=locality, place_form=place_form), 422
 
 
 def _save(locality: Locality, form: LocalityForm):

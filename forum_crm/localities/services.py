@@ -58,3 +58,20 @@ def save_locality(locality: Locality, data: dict) -> Locality:
 
     save_logged("locality", locality, LOCALITY_FIELDS, apply)
     return locality
+
+
+def locate_locality(locality: Locality, place: Place) -> Locality:
+    """Give a stored town the voivodeship and coordinates of the gazetteer place it is; the change is logged.
+
+    Raises FieldProblem, with nothing changed, when another stored town is that place already.
+    """
+    if clashing_locality(locality.name, place.voivodeship, locality.id) or db.session.scalar(
+            sa.select(Locality.id).where(Locality.geonames_id == place.geonames_id, Locality.id != locality.id)):
+        raise FieldProblem("place", _("This place is on the list of towns already, as another town."))
+
+    def apply():
+        locality.voivodeship, locality.geonames_id = place.voivodeship, place.geonames_id
+        locality.latitude, locality.longitude = place.latitude, place.longitude
+
+    save_logged("locality", locality, LOCALITY_FIELDS, apply)
+    return locality

@@ -21,7 +21,7 @@ from forum_crm.labels import SECTORS, choices
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Organisation, Sector, Voivodeship
 from forum_crm.organisations.queries import OrganisationFilters, OrganisationNotFound, find_organisation
-from forum_crm.validators import digits_only, http_url, krs, long_text, nip, phone, single_line, strip
+from forum_crm.validators import digits_only, http_url, krs, long_text, nip, phone, single_line, strip, with_scheme
 
 
 class AreaNamesField(StringField):
@@ -46,7 +46,8 @@ class OrganisationProfileForm(TownFields, RecordForm):
                       description=_l("10 digits, from the National Court Register."))
     nip = StringField(_l("NIP"), filters=[strip, digits_only], validators=[Optional(), nip],
                       description=_l("10 digits, dashes allowed."))
-    website = StringField(_l("Website"), filters=[strip], validators=[Optional(), Length(max=300), http_url])
+    website = StringField(_l("Website"), filters=[strip, with_scheme],
+                          validators=[Optional(), Length(max=300), http_url])
     email = StringField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254), Email()])
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=40), phone])
     description = TextAreaField(_l("Description"), filters=[strip],

@@ -35,11 +35,13 @@ class Column:
 EMAIL = Column("email", "E-mail", "E-mail", ("email", "adres e-mail", "adres email", "mail", "e-mail address",
                                               "email address", "poczta"))
 PHONE = Column("phone", "Telefon", "Phone", ("tel", "nr telefonu", "numer telefonu", "phone number", "telephone",
-                                             "komórka", "mobile"))
+                                             "komórka", "mobile", "telefon komórkowy", "tel. kom.", "nr tel.",
+                                             "telefon kontaktowy", "mobile phone"))
 TOWN = Column("town", "Miejscowość", "Town", ("miasto", "city", "locality", "siedziba", "place"))
 VOIVODESHIP = Column("voivodeship", "Województwo", "Voivodeship", ("woj", "region", "province"))
 FIRST_NAME = Column("first_name", "Imię", "First name", ("imiona", "given name", "forename"))
 LAST_NAME = Column("last_name", "Nazwisko", "Last name", ("surname", "family name"))
+NUMBER = Column(None, "Lp.", "No.", ("l.p.", "nr", "number"))  # the row's number in many a Polish list
 ARCHIVED = Column(None, "Zarchiwizowana", "Archived", ("zarchiwizowany",))
 ORGANISATION = Column(None, "Organizacja", "Organisation", ("organization", "instytucja", "institution"))
 STATUS = Column(None, "Status", "Status")
@@ -68,6 +70,8 @@ ORGANISATION_COLUMNS = (
     Column(None, "Liczba osób", "People"),
     ARCHIVED,
 )
+# Imports also read what exports never write.
+ORGANISATION_IMPORT_COLUMNS = (*ORGANISATION_COLUMNS, NUMBER)
 
 PERSON_COLUMNS = (
     FIRST_NAME,
@@ -82,12 +86,22 @@ PERSON_COLUMNS = (
     Column("expertise", "Obszar ekspertyzy", "Expertise", ("ekspertyza", "specjalizacja", "kompetencje")),
     Column("forum_member", "Członek Forum", "Forum member", ("członkini forum", "członek/członkini forum")),
     Column("leader", "Lider/liderka", "Leader", ("lider", "liderka", "lider organizacji")),
-    Column("directory_consent", "Zgoda na katalog", "Directory consent", ("consent to the directory",)),
+    Column("directory_consent", "Zgoda na katalog", "Directory consent", ("consent to the directory", "zgoda rodo",
+                                                                          "rodo", "gdpr consent")),
     Column("map_consent", "Zgoda na mapę", "Map consent", ("consent to the map",)),
     Column("consent_given_on", "Data zgody", "Consent given on", ("consent date",)),
     Column("consent_source", "Źródło zgody", "Source of consent", ("consent source",)),
     Column("notes", "Notatki", "Notes", ("uwagi", "komentarz", "comments")),
     ARCHIVED,
+)
+PERSON_IMPORT_COLUMNS = (
+    *PERSON_COLUMNS,
+    # one column for the whole name, split into first and last name (imports.cells.split_name)
+    Column("full_name", "Imię i nazwisko", "Full name", ("name", "imię nazwisko", "imię, nazwisko", "osoba", "person",
+                                                         "first and last name")),
+    Column("reversed_name", "Nazwisko i imię", "Last and first name", ("nazwisko imię", "nazwisko, imię",
+                                                                      "surname and name", "last name, first name")),
+    NUMBER,
 )
 
 # An edition's participants as exported; the attendance import reads them back (with a column per day).
@@ -98,6 +112,7 @@ ATTENDANCE_COLUMNS = (
     Column("full_name", "Imię i nazwisko", "Full name", ("name", "nazwisko i imię", "uczestnik", "uczestniczka",
                                                          "participant", "osoba", "person")),
     Column(None, "Podpis", "Signature", ("podpisy",)),
+    NUMBER,
 )
 
 CHANGE_LOG_COLUMNS = (
