@@ -112,6 +112,10 @@ EXPECTED = {
     "editions.participant_export": {COORDINATOR},
     "changes.change_export": {COORDINATOR},
     "outbox.message_list": {COORDINATOR},
+    "duplicates.person_pairs": {COORDINATOR},
+    "duplicates.organisation_pairs": {COORDINATOR},
+    "duplicates.person_dismiss": {COORDINATOR},
+    "duplicates.organisation_dismiss": {COORDINATOR},
 }
 
 
@@ -148,6 +152,7 @@ def ids(app):
         organisation = factories.organisation("Urząd Miasta", forum_member_since=date(2023, 5, 18))
         person = factories.person("Jan", "Kowalski", directory_consent_at=factories.datetime_now())
         affiliation = factories.affiliation(person, organisation)
+        other_person, other_organisation = factories.person("Janina", "Kowalska"), factories.organisation("Urząd")
         locality = factories.locality()
         edition = factories.edition(1)
         panel = ProgrammeItem(edition=edition, kind=ProgrammeKind.PANEL, title="Panel")
@@ -178,6 +183,8 @@ def ids(app):
             "/localities/": {"id": locality.id},
             "/imports/": {"kind": "people", "id": edition.id},
             "/changes/": {"fmt": "xlsx"},
+            "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
+            "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
         }
 
 
