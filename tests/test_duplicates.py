@@ -1,11 +1,14 @@
 """The duplicate finder: which pairs it finds and why (Polish names), its pages, and "not a duplicate"."""
 
+from datetime import date
+
 import pytest
+import sqlalchemy as sa
 
 from forum_crm.duplicates.queries import OrganisationReason, PersonReason, organisation_pairs, person_pairs
 from forum_crm.duplicates.services import dismiss_pair
 from forum_crm.extensions import db
-from forum_crm.models import DuplicateKind, Role
+from forum_crm.models import DuplicateKind, Participation, Person, Role
 from forum_crm.text import one_edit_apart
 from tests import factories
 from tests.test_events import english, post
@@ -123,3 +126,77 @@ def test_dismissing_needs_the_csrf_token(app, client, coordinator):
     with app.app_context():
         first, second = factories.committed(factories.person("Anna", "Nowak"), factories.person("Anna", "Nowak"))
     assert client.post(f"/duplicates/people/{first.id}/{second.id}/dismiss").status_code == 400
+
+
+# Not making them: a new person who likely exists is shown first; a walk-in submitted twice is one person
+
+def new_person(**values) -> dict:
+    return {"first_name": "Olena", "last_name": "Szewczenko", "email": "", "phone": "", "town": "", **values}
+
+
+def people_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+
+
+@pytest.mark.parametrize("values", [{}, {"first_name": "Szewczenko", "last_name": "Ołena"},
+                                    {"first_name": "Ola", "email": "olena@example.org"},
+                                    {"first_name": "Ola", "last_name": "S.", "phone": "+48 601 234 567"}])
+def test_a_new_person_who_likely_exists_is_shown_first(app, client, coordinator, values):
+    with app.app_context():
+        twin = factories.person("Ołena", "Szewczenko", email="olena@example.org", phone="601-234-567")
+        factories.affiliation(twin, factories.organisation("Fundacja X"))
+        twin_id = factories.committed(twin).id
+
+    response = post(client, "/people/new", new_person(**values))
+
+    assert response.status_code == (422 if values.get("email") else 409)  # the e-mail address is taken, too
+    assert "Is this Ołena Szewczenko of Fundacja X?" in response.text
+    assert f'href="/people/{twin_id}"' in response.text and 'name="create_anyway"' in response.text
+    assert people_count(app) == 1
+
+
+def test_a_new_person_is_created_anyway_when_confirmed(app, client, coordinator):
+    with app.app_context():
+        factories.committed(factories.person("Ołena", "Szewczenko"))
+    response = post(client, "/people/new", new_person(create_anyway="y"))
+    assert response.status_code == 302
+    assert people_count(app) == 2
+
+
+def test_a_new_person_with_no_likely_twin_is_created_at_once(app, client, coordinator):
+    with app.app_context():
+        factories.committed(factories.person("Ołena", "Kowalenko"))
+    assert post(client, "/people/new", new_person()).status_code == 302
+    assert people_count(app) == 2
+
+
+@pytest.fixture
+def edition(app):
+    with app.app_context():
+        return factories.committed(factories.edition(3, date(2023, 5, 18), date(2023, 5, 19)))
+
+
+def walk_in(**values) -> dict:
+    return {"first_name": "Oksana", "last_name": "Szewczenko", "email": "", "role": "guest", "day": "2023-05-19",
+            "q": "", **values}
+
+
+@pytest.mark.parametrize("email", ["", "oksana@example.org"])
+def test_a_walk_in_submitted_twice_is_one_person_checked_in(app, client, coordinator, edition, email):
+    first = post(client, f"/editions/{edition.id}/checkin/walk-in", walk_in(email=email))
+    again = post(client, f"/editions/{edition.id}/checkin/walk-in",
+                 walk_in(email=email.upper(), first_name="OKSANA", day="2023-05-18"))
+    assert first.status_code == again.status_code == 302
+    assert "Oksana Szewczenko was added a moment ago: checked in" in client.get(again.location).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 1
+        participation = db.session.scalar(sa.select(Participation))
+        assert [attendance.day for attendance in participation.days_attended] == [date(2023, 5, 18), date(2023, 5, 19)]
+
+
+def test_a_walk_in_namesake_not_at_this_edition_is_a_new_person(app, client, coordinator, edition):
+    with app.app_context():
+        factories.committed(factories.person("Oksana", "Szewczenko"))
+    assert post(client, f"/editions/{edition.id}/checkin/walk-in", walk_in()).status_code == 302
+    assert people_count(app) == 2
