@@ -116,6 +116,7 @@ EXPECTED = {
     "duplicates.organisation_pairs": {COORDINATOR},
     "duplicates.person_dismiss": {COORDINATOR},
     "duplicates.organisation_dismiss": {COORDINATOR},
+    "duplicates.person_merge": {COORDINATOR},
 }
 
 

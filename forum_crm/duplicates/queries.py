@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, DismissedPair, DuplicateKind, Organisation, Person
+from forum_crm.models import Affiliation, DismissedPair, DuplicateKind, Organisation, Participation, Person
 
 
 class PersonReason(enum.IntFlag):
@@ -74,10 +74,9 @@ def _ranked(kind: DuplicateKind, reasons: list[sa.Select]) -> sa.Select:
             .order_by(pairs.c.score.desc(), pairs.c.first_id, pairs.c.second_id))
 
 
-def _names(*conditions: sa.ColumnElement) -> sa.Subquery:
-    """The distinct (first_key, last_key) of people not anonymised: the name-level reasons compare these."""
-    return (sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None), *conditions)
-            .distinct().subquery())
+def _materialised(select: sa.Select, name: str) -> sa.CTE:
+    """A small intermediate result computed once, so the planner starts from it rather than from every person."""
+    return select.cte(name).prefix_with("MATERIALIZED")
 
 
 def person_pairs() -> sa.Select:
@@ -86,35 +85,48 @@ def person_pairs() -> sa.Select:
     alive = (a.anonymised_at.is_(None), b.anonymised_at.is_(None))
     same_name = (a.first_key == b.first_key, a.last_key == b.last_key)
     works_a, works_b = aliased(Affiliation), aliased(Affiliation)
+    # Namesakes at one organisation: the (organisation, name) groups of more than one person, then their people.
+    namesakes = _materialised(
+        sa.select(Affiliation.organisation_id, Person.first_key, Person.last_key)
+        .join(Person, Person.id == Affiliation.person_id).where(Person.anonymised_at.is_(None))
+        .group_by(Affiliation.organisation_id, Person.first_key, Person.last_key)
+        .having(sa.func.count(sa.distinct(Person.id)) > 1), "namesakes")
     # Names spelled two ways (diacritics, capitals): the keys of such names, found by grouping, not by pairing.
-    spelled_twice = (sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
-                     .group_by(Person.first_key, Person.last_key)
-                     .having(sa.func.count(sa.distinct(Person.first_name + " " + Person.last_name)) > 1).subquery())
+    spelled_twice = _materialised(
+        sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
+        .group_by(Person.first_key, Person.last_key)
+        .having(sa.func.count(sa.distinct(Person.first_name + " " + Person.last_name)) > 1), "spelled_twice")
     # One typo: distinct names that agree in one part and are one edit apart in the other, then their people.
-    one, other = _names(), _names()
-    typo_names = sa.select(one.c.first_key.label("first_a"), one.c.last_key.label("last_a"),
-                           other.c.first_key.label("first_b"), other.c.last_key.label("last_b")).where(sa.or_(
-        sa.and_(one.c.last_key == other.c.last_key, sa.func.one_edit_apart(one.c.first_key, other.c.first_key)),
-        sa.and_(one.c.first_key == other.c.first_key, sa.func.one_edit_apart(one.c.last_key, other.c.last_key)),
-    )).subquery()
+    names = _materialised(sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
+                          .distinct(), "names")
+    one, other = names.alias("one"), names.alias("other")
+    typo_names = _materialised(sa.select(
+        one.c.first_key.label("first_a"), one.c.last_key.label("last_a"),
+        other.c.first_key.label("first_b"), other.c.last_key.label("last_b")).where(sa.or_(
+            sa.and_(one.c.last_key == other.c.last_key, sa.func.one_edit_apart(one.c.first_key, other.c.first_key)),
+            sa.and_(one.c.first_key == other.c.first_key, sa.func.one_edit_apart(one.c.last_key, other.c.last_key)),
+        )), "typo_names")
     reasons = [
         _found(a.id, b.id, PersonReason.SAME_PHONE, PERSON_SCORES[PersonReason.SAME_PHONE],
                a.phone_key == b.phone_key, a.phone_key.is_not(None), *alive, froms=(a, b)),
         _found(a.id, b.id, PersonReason.SAME_NAME_ORGANISATION, PERSON_SCORES[PersonReason.SAME_NAME_ORGANISATION],
-               works_a.person_id == a.id, works_b.person_id == b.id,
-               works_a.organisation_id == works_b.organisation_id, *same_name, *alive,
-               froms=(works_a, works_b, a, b)),
+               works_a.organisation_id == namesakes.c.organisation_id, a.id == works_a.person_id,
+               a.first_key == namesakes.c.first_key, a.last_key == namesakes.c.last_key,
+               works_b.organisation_id == namesakes.c.organisation_id, b.id == works_b.person_id, *same_name,
+               froms=(namesakes, works_a, a, works_b, b)),
         _found(a.id, b.id, PersonReason.SPELLING, PERSON_SCORES[PersonReason.SPELLING],
                a.first_key == spelled_twice.c.first_key, a.last_key == spelled_twice.c.last_key, *same_name,
                sa.or_(a.first_name != b.first_name, a.last_name != b.last_name), *alive, froms=(spelled_twice, a, b)),
         _found(a.id, b.id, PersonReason.SAME_NAME_TOWN, PERSON_SCORES[PersonReason.SAME_NAME_TOWN],
                *same_name, a.locality_id == b.locality_id, *alive, froms=(a, b)),
-        _found(a.id, b.id, PersonReason.SWAPPED,
-               PERSON_SCORES[PersonReason.SWAPPED], a.first_key == b.last_key, a.last_key == b.first_key,
-               a.first_key != a.last_key, *alive, froms=(a, b)),
+        _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED],
+               a.first_key == b.last_key, a.last_key == b.first_key, a.first_key != a.last_key, *alive,
+               froms=(a, b)),
+        # A typo alone is weak: people in two different towns are left out.
         _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO],
                a.first_key == typo_names.c.first_a, a.last_key == typo_names.c.last_a,
                b.first_key == typo_names.c.first_b, b.last_key == typo_names.c.last_b, *alive,
+               sa.or_(a.locality_id == b.locality_id, a.locality_id.is_(None), b.locality_id.is_(None)),
                froms=(typo_names, a, b)),
     ]
     return _ranked(DuplicateKind.PERSON, reasons)
@@ -166,3 +178,9 @@ def organisations_of_pairs(rows: list[sa.Row]) -> list[Pair]:
         sa.select(Organisation).where(Organisation.id.in_(ids)).options(joinedload(Organisation.locality)))}
     return [Pair(organisations[row.first_id], organisations[row.second_id], row.score,
                  list(OrganisationReason(row.reasons))) for row in rows]
+
+
+def participation_counts(person_ids: list[int]) -> dict[int, int]:
+    """How many editions each of these people took part in (the merge page shows it)."""
+    return dict(db.session.execute(sa.select(Participation.person_id, sa.func.count()).where(
+        Participation.person_id.in_(person_ids)).group_by(Participation.person_id)).tuples().all())

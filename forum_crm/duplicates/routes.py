@@ -5,7 +5,11 @@ from flask_babel import gettext as _
 
 from forum_crm.auth.permissions import allow
 from forum_crm.duplicates import queries
+from forum_crm.duplicates.forms import MergeForm
+from forum_crm.duplicates.merging import MERGE_FIELDS, merge_people
 from forum_crm.duplicates.services import dismiss_pair
+from forum_crm.editing import show_problem
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import DuplicateKind, Organisation, Person, Role
@@ -51,3 +55,28 @@ def person_dismiss(first_id: int, second_id: int):
 @allow(Role.COORDINATOR)
 def organisation_dismiss(first_id: int, second_id: int):
     return _dismiss(DuplicateKind.ORGANISATION, Organisation, first_id, second_id, ".organisation_pairs")
+
+
+@bp.route("/people/<id:first_id>/<id:second_id>/merge", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def person_merge(first_id: int, second_id: int):
+    """Side by side: choose the record that stays and, field by field, which value it keeps."""
+    people = {"first": db.get_or_404(Person, first_id), "second": db.get_or_404(Person, second_id)}
+    if first_id == second_id:
+        abort(404)
+    form = MergeForm()
+    if form.validate_on_submit():
+        kept = people[form.kept.data]
+        other = people["second" if form.kept.data == "first" else "first"]
+        name = other.full_name
+        try:
+            merge_people(kept, other, form.take_from_other())
+            db.session.commit()
+        except FieldProblem as problem:
+            show_problem(form, problem)
+        else:
+            flash(_("Merged: %(name)s is now part of this record.", name=name), "success")
+            return redirect(url_for("people.person_detail", id=kept.id))
+    return render_template("duplicates/merge.html", form=form, people=people, fields=MERGE_FIELDS,
+                           participations=queries.participation_counts([first_id, second_id])), \
+        422 if form.errors else 200
