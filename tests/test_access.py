@@ -16,6 +16,7 @@ from forum_crm.models import (
     PanelSpeaker,
     Participation,
     Partnership,
+    PersonMerge,
     ProgrammeItem,
     ProgrammeKind,
     Role,
@@ -117,6 +118,8 @@ EXPECTED = {
     "duplicates.person_dismiss": {COORDINATOR},
     "duplicates.organisation_dismiss": {COORDINATOR},
     "duplicates.person_merge": {COORDINATOR},
+    "duplicates.merge_list": {COORDINATOR},
+    "duplicates.merge_undo": {COORDINATOR},
 }
 
 
@@ -162,11 +165,13 @@ def ids(app):
         participation = Participation(edition=edition, person=person)
         edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
                               changes={"expertise": [None, "prawo"]})
-        db.session.add_all([panel, speaker, partnership, participation, edit])
+        undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
+                             undone_at=factories.datetime_now())
+        db.session.add_all([panel, speaker, partnership, participation, edit, undone])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
-                            invited, participation)
+                            invited, participation, undone)
         return {
             "/directory/organisations/": {"id": organisation.id},
             "/directory/people/": {"id": person.id},
@@ -184,6 +189,7 @@ def ids(app):
             "/localities/": {"id": locality.id},
             "/imports/": {"kind": "people", "id": edition.id},
             "/changes/": {"fmt": "xlsx"},
+            "/duplicates/merges/": {"merge_id": undone.id},
             "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
         }

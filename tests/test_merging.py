@@ -1,13 +1,13 @@
 """Merging two people: the chosen values, every attached row moved, participations in one edition joined,
 one readable change-log entry; refusals; the merge page."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from forum_crm.changelog import record_change
-from forum_crm.duplicates.merging import merge_people
+from forum_crm.duplicates.merging import merge_people, undo_merge
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
@@ -140,3 +140,56 @@ def test_the_merge_page_merges_the_chosen_way(app, client, login):
         person = db.session.get(Person, second_id)
         assert (person.first_name, person.last_name, person.phone) == ("Łukasz", "Wiśniewski", "601234567")
     assert "merged with a duplicate" in client.get(f"/people/{second_id}").text
+
+
+# Undo
+
+def test_undoing_a_merge_brings_everything_back(twins):
+    kept, other, account = twins
+    kept_id, other_id = kept.id, other.id
+    before = {model: sorted(db.session.execute(sa.select(model.__table__)).all())
+              for model in (Affiliation, Participation, DayAttendance, PanelSpeaker)}
+    history = rows_of(ChangeLogEntry, entity_type="person", entity_id=other_id)
+    merge = merge_people(kept, other, {"first_name", "email"})
+
+    restored = undo_merge(merge)
+
+    assert restored.id == other_id and restored.full_name == "Olena Szewczenko"
+    person = db.session.get(Person, kept_id)
+    assert (person.first_name, person.email, person.phone, person.locality) == (
+        "Ołena", "olena@example.org", None, None)
+    for model, rows in before.items():
+        assert sorted(db.session.execute(sa.select(model.__table__)).all()) == rows, model
+    assert db.session.get(type(account), account.id).person_id == other_id
+    assert rows_of(ChangeLogEntry, entity_type="person", entity_id=other_id) == history
+    assert rows_of(ChangeLogEntry, action="merge_undone", entity_id=kept_id) == 1
+    with pytest.raises(FieldProblem):
+        undo_merge(merge)  # once only
+
+
+def test_a_merge_older_than_30_days_cannot_be_undone(twins):
+    kept, other, _ = twins
+    merge = merge_people(kept, other, set())
+    merge.merged_at = merge.merged_at - timedelta(days=31)
+    with pytest.raises(FieldProblem):
+        undo_merge(merge)
+
+
+def test_the_recent_merges_page_undoes_a_merge(app, client, login):
+    with app.app_context():
+        first, second = factories.person("Anna", "Kowalska"), factories.person("Kowalska", "Anna")
+        user = factories.user(Role.COORDINATOR)
+        first_id, second_id = first.id, second.id
+        factories.committed(first, second, user)
+    login(user)
+    english(client)
+    post(client, f"/duplicates/people/{first_id}/{second_id}/merge", {"kept": "first"})
+    listing = client.get("/duplicates/merges").text
+    assert "Undo this merge" in listing and "Kowalska Anna" in listing
+    with app.app_context():
+        merge_id = db.session.scalar(sa.select(PersonMerge.id))
+    response = post(client, f"/duplicates/merges/{merge_id}/undo")
+    assert response.status_code == 302 and response.location == f"/people/{second_id}"
+    assert "undone" in client.get("/duplicates/merges").text
+    with app.app_context():
+        assert db.session.get(Person, second_id).full_name == "Kowalska Anna"

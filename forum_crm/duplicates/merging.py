@@ -5,7 +5,7 @@ Functions flush, never commit; a merge that the rules refuse raises FieldProblem
 """
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from forum_crm.models import (
     PersonMerge,
     User,
 )
+from forum_crm.models.base import as_utc, utcnow
 from forum_crm.people.services import PERSON_FIELDS
 
 # The fields the coordinator chooses between, field by field.
@@ -152,3 +153,65 @@ def _join_participations(kept_id: int, other_id: int) -> list[dict[str, Any]]:
         db.session.expunge(other)
     db.session.flush()
     return joined
+
+
+# Undoing a merge
+
+UNDO_WITHIN = timedelta(days=30)
+
+
+def from_json(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Column values stored by row_values, back in their Python types."""
+    restored = {}
+    for column in table.columns:
+        value = values.get(column.key)
+        if value is not None and isinstance(column.type, sa.DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column.type, sa.Date):
+            value = date.fromisoformat(value)
+        restored[column.key] = value
+    return restored
+
+
+def can_undo(merge: PersonMerge) -> bool:
+    return merge.undone_at is None and as_utc(merge.merged_at) > utcnow() - UNDO_WITHIN
+
+
+def undo_merge(merge: PersonMerge) -> Person:
+    """Bring the merged-away person back with everything that was theirs, and the kept one's overwritten values;
+    returns the person brought back. FieldProblem if it was undone already or is older than UNDO_WITHIN."""
+    if not can_undo(merge):
+        raise FieldProblem("merge", _("This merge can no longer be undone."))
+    kept = db.session.get(Person, merge.kept_id)
+    before = snapshot(kept, PERSON_FIELDS)
+    for name, value in from_json(Person.__table__, merge.kept_before).items():
+        if name in merge.kept_before:
+            setattr(kept, name, value)
+    db.session.flush()  # gives back an e-mail address the kept person took over
+    db.session.execute(sa.insert(Person), [from_json(Person.__table__, merge.removed)])
+    for joined in merge.moved["joined"]:
+        db.session.execute(sa.delete(DayAttendance).where(
+            DayAttendance.participation_id == joined["kept"]["id"],
+            DayAttendance.day.in_([date.fromisoformat(day) for day in joined["moved_days"]])))
+        restored = from_json(Participation.__table__, joined["kept"])
+        db.session.execute(sa.update(Participation).where(Participation.id == restored.pop("id")).values(restored))
+        db.session.execute(sa.insert(Participation), [from_json(Participation.__table__, joined["removed"])])
+        if joined["removed_days"]:
+            db.session.execute(sa.insert(DayAttendance), [from_json(DayAttendance.__table__, attendance)
+                                                          for attendance in joined["removed_days"]])
+    tables = {**MOVED, "participation": Participation, "change_log": ChangeLogEntry, "person_merge": PersonMerge}
+    for table, model in tables.items():
+        column = {"change_log": ChangeLogEntry.entity_id, "person_merge": PersonMerge.kept_id}.get(table)
+        column = column if column is not None else model.person_id
+        if merge.moved[table]:
+            db.session.execute(
+                sa.update(model).where(model.id.in_(merge.moved[table])).values({column.key: merge.removed_id}),
+                execution_options={"synchronize_session": False})
+    merge.undone_at = utcnow()
+    db.session.flush()
+    db.session.expire_all()
+    removed = db.session.get(Person, merge.removed_id)
+    record_change("person", kept, "merge_undone", {"merged_with": [None, removed.full_name],
+                                                   **differences(before, snapshot(kept, PERSON_FIELDS))})
+    db.session.flush()
+    return removed

@@ -13,7 +13,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, DismissedPair, DuplicateKind, Organisation, Participation, Person
+from forum_crm.models import (
+    Affiliation,
+    ChangeLogEntry,
+    DismissedPair,
+    DuplicateKind,
+    Organisation,
+    Participation,
+    Person,
+    PersonMerge,
+)
 
 
 class PersonReason(enum.IntFlag):
@@ -184,3 +193,10 @@ def participation_counts(person_ids: list[int]) -> dict[int, int]:
     """How many editions each of these people took part in (the merge page shows it)."""
     return dict(db.session.execute(sa.select(Participation.person_id, sa.func.count()).where(
         Participation.person_id.in_(person_ids)).group_by(Participation.person_id)).tuples().all())
+
+
+def recent_merges(since) -> sa.Select:
+    """Merges of people made after `since`, newest first, with the kept person and the change-log entry."""
+    return (sa.select(PersonMerge, Person, ChangeLogEntry).join(Person, Person.id == PersonMerge.kept_id)
+            .outerjoin(ChangeLogEntry, ChangeLogEntry.id == PersonMerge.change_log_id)
+            .where(PersonMerge.merged_at > since).order_by(PersonMerge.merged_at.desc(), PersonMerge.id.desc()))

@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from forum_crm.auth.permissions import allow
 from forum_crm.duplicates import queries
 from forum_crm.duplicates.forms import MergeForm
-from forum_crm.duplicates.merging import MERGE_FIELDS, merge_people
+from forum_crm.duplicates.merging import MERGE_FIELDS, UNDO_WITHIN, can_undo, merge_people, undo_merge
 from forum_crm.duplicates.services import dismiss_pair
 from forum_crm.editing import show_problem
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
-from forum_crm.models import DuplicateKind, Organisation, Person, Role
+from forum_crm.models import DuplicateKind, Organisation, Person, PersonMerge, Role
+from forum_crm.models.base import utcnow
 from forum_crm.pagination import paginate
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
@@ -80,3 +81,28 @@ def person_merge(first_id: int, second_id: int):
     return render_template("duplicates/merge.html", form=form, people=people, fields=MERGE_FIELDS,
                            participations=queries.participation_counts([first_id, second_id])), \
         422 if form.errors else 200
+
+
+@bp.route("/merges")
+@allow(Role.COORDINATOR)
+def merge_list():
+    """The merges of the last UNDO_WITHIN days, each with its undo."""
+    page = paginate(queries.recent_merges(utcnow() - UNDO_WITHIN))
+    return render_template("duplicates/merges.html", page=page, can_undo=can_undo, confirm=ConfirmForm())
+
+
+@bp.route("/merges/<id:merge_id>/undo", methods=["POST"])
+@allow(Role.COORDINATOR)
+def merge_undo(merge_id: int):
+    merge = db.get_or_404(PersonMerge, merge_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        person = undo_merge(merge)
+        db.session.commit()
+    except FieldProblem as problem:
+        db.session.rollback()
+        flash(problem.problems[0][1], "error")
+        return redirect(url_for(".merge_list"))
+    flash(_("Merge undone: %(name)s is a separate record again.", name=person.full_name), "success")
+    return redirect(url_for("people.person_detail", id=person.id))
