@@ -59,6 +59,7 @@ ORGANISATION_REASONS = {
     OrganisationReason.SAME_SHORT_NAME_TOWN: _l("the same short name in the same town"),
 }
 EACH_OTHER_REASON = 5  # a pair found for two reasons is likelier than for one
+MAX_SCORE = 99
 
 
 def _found(first: sa.ColumnElement, second: sa.ColumnElement, reason: enum.IntFlag, score: int,
@@ -72,9 +73,9 @@ def _found(first: sa.ColumnElement, second: sa.ColumnElement, reason: enum.IntFl
 def _ranked(kind: DuplicateKind, reasons: list[sa.Select]) -> sa.Select:
     """The pairs of all reasons, one row a pair, best first, without the dismissed ones."""
     found = sa.union_all(*reasons).subquery("found")
+    score = sa.func.max(found.c.score) + EACH_OTHER_REASON * (sa.func.count() - 1)
     pairs = (sa.select(found.c.first_id, found.c.second_id,
-                       sa.func.min(sa.func.max(found.c.score) + EACH_OTHER_REASON * (sa.func.count() - 1), 99)
-                       .label("score"),
+                       sa.case((score > MAX_SCORE, MAX_SCORE), else_=score).label("score"),
                        sa.func.sum(found.c.reason).label("reasons"))
              .group_by(found.c.first_id, found.c.second_id).subquery("pairs"))
     dismissed = sa.exists().where(DismissedPair.kind == kind, DismissedPair.first_id == pairs.c.first_id,
