@@ -125,6 +125,10 @@ FIELDS = {
     "share_contact": _l("Shows e-mail and phone to members"), "profile_confirmed_at": _l("Profile confirmed"),
     "status": _l("Status"), "participants": _l("Participants"), "chosen_by": _l("Chosen by"),
     "days_attended": _l("Days attended"),
+    "merged_with": _l("Merged with"), "affiliations_moved": _l("Affiliations moved"),
+    "participations_moved": _l("Participations moved"), "participations_joined": _l("Participations joined"),
+    "history_moved": _l("History entries moved"), "speaker_roles_moved": _l("Panel guest roles moved"),
+    "accounts_moved": _l("Accounts moved"),
 }
 ACTIONS = {
     "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),
@@ -140,6 +144,7 @@ ACTIONS = {
     "confirmed": _l("confirmed as up to date"), "reverted": _l("change reverted"),
     "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
     "email_approved": _l("e-mail address approved"),
+    "merged": _l("merged with a duplicate"), "merge_undone": _l("merge undone"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),

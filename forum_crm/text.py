@@ -53,3 +53,23 @@ def polish_sort_key(text: str | None) -> str:
                     + _KEY_LETTERS[point % 26])
         parts.append(code)
     return "".join(parts)
+
+
+def one_edit_apart(first: str | None, second: str | None) -> bool:
+    """Whether two different strings are one typo apart: a letter changed, added, left out, or two swapped.
+
+    The same rule is the SQL function one_edit_apart (registered on SQLite connections, created on
+    PostgreSQL by migration 0006), so the duplicate finder can use it in a query.
+    """
+    first, second = first or "", second or ""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    i = 0
+    while i < min(len(first), len(second)) and first[i] == second[i]:
+        i += 1
+    if len(first) == len(second):
+        swapped = first[i:i + 2] == second[i:i + 2][::-1] and first[i + 2:] == second[i + 2:]
+        return first[i + 1:] == second[i + 1:] or swapped
+    if len(first) > len(second):
+        return first[i + 1:] == second[i:]
+    return first[i:] == second[i + 1:]

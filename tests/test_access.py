@@ -16,6 +16,7 @@ from forum_crm.models import (
     PanelSpeaker,
     Participation,
     Partnership,
+    PersonMerge,
     ProgrammeItem,
     ProgrammeKind,
     Role,
@@ -114,6 +115,13 @@ EXPECTED = {
     "changes.change_export": {COORDINATOR},
     "outbox.message_list": {COORDINATOR},
     "demo.data_remove": {COORDINATOR},
+    "duplicates.person_pairs": {COORDINATOR},
+    "duplicates.organisation_pairs": {COORDINATOR},
+    "duplicates.person_dismiss": {COORDINATOR},
+    "duplicates.organisation_dismiss": {COORDINATOR},
+    "duplicates.person_merge": {COORDINATOR},
+    "duplicates.merge_list": {COORDINATOR},
+    "duplicates.merge_undo": {COORDINATOR},
 }
 
 
@@ -150,6 +158,7 @@ def ids(app):
         organisation = factories.organisation("Urząd Miasta", forum_member_since=date(2023, 5, 18))
         person = factories.person("Jan", "Kowalski", directory_consent_at=factories.datetime_now())
         affiliation = factories.affiliation(person, organisation)
+        other_person, other_organisation = factories.person("Janina", "Kowalska"), factories.organisation("Urząd")
         locality = factories.locality()
         edition = factories.edition(1)
         panel = ProgrammeItem(edition=edition, kind=ProgrammeKind.PANEL, title="Panel")
@@ -158,11 +167,13 @@ def ids(app):
         participation = Participation(edition=edition, person=person)
         edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
                               changes={"expertise": [None, "prawo"]})
-        db.session.add_all([panel, speaker, partnership, participation, edit])
+        undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
+                             undone_at=factories.datetime_now())
+        db.session.add_all([panel, speaker, partnership, participation, edit, undone])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
-                            invited, participation)
+                            invited, participation, undone)
         return {
             "/directory/organisations/": {"id": organisation.id},
             "/directory/people/": {"id": person.id},
@@ -180,6 +191,9 @@ def ids(app):
             "/localities/": {"id": locality.id},
             "/imports/": {"kind": "people", "id": edition.id},
             "/changes/": {"fmt": "xlsx"},
+            "/duplicates/merges/": {"merge_id": undone.id},
+            "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
+            "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
         }
 
 

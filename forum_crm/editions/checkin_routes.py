@@ -107,15 +107,19 @@ def checkin_walk_in(id: int):
     form = WalkInForm(edition)
     if not form.validate_on_submit():
         return _checkin_refused(edition, form)
-    try:
-        person = add_walk_in(edition, form.data_for_service(), form.chosen_day)
-        db.session.commit()
-    except FieldProblem as problem:
-        show_problem(form, problem)
-        return _checkin_refused(edition, form)
-    except IntegrityError:  # someone added a person with this e-mail address meanwhile
-        db.session.rollback()
-        form.email.errors.append(_("Another person has this e-mail address."))
-        return _checkin_refused(edition, form, 409)
-    return _back_to_checkin(form, _("Added and checked in: %(name)s, %(day)s.", name=person.full_name,
-                                    day=format_date(form.chosen_day, "full")))
+    for attempt in range(2):
+        try:
+            person, added = add_walk_in(edition, form.data_for_service(), form.chosen_day)
+            db.session.commit()
+            break
+        except FieldProblem as problem:
+            show_problem(form, problem)
+            return _checkin_refused(edition, form)
+        except IntegrityError:  # the same walk-in submitted twice at once, or another person with this e-mail
+            db.session.rollback()
+            if attempt:
+                form.email.errors.append(_("Another person has this e-mail address."))
+                return _checkin_refused(edition, form, 409)
+    values = {"name": person.full_name, "day": format_date(form.chosen_day, "full")}
+    return _back_to_checkin(form, _("Added and checked in: %(name)s, %(day)s.", **values) if added
+                            else _("%(name)s was added a moment ago: checked in, %(day)s.", **values))

@@ -12,7 +12,12 @@ from flask_babel import format_date, gettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum_crm.changelog import record_change
-from forum_crm.editions.participation_queries import email_taken, participation_of, represented_organisation
+from forum_crm.editions.participation_queries import (
+    email_taken,
+    participation_of,
+    represented_organisation,
+    walk_in_already_added,
+)
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
@@ -201,12 +206,20 @@ def undo_check_in(participation: Participation, day: date) -> bool:
     return True
 
 
-def add_walk_in(edition: Edition, data: dict, day: date) -> Person:
-    """Someone not in the directory arrives: add them (first and last name, e-mail) and check them in."""
+def add_walk_in(edition: Edition, data: dict, day: date) -> tuple[Person, bool]:
+    """Someone not in the directory arrives: add them (first and last name, e-mail) and check them in.
+
+    The same walk-in submitted again (see walk_in_already_added) is checked in, not added twice.
+    Returns the person and whether they were added now.
+    """
     _check_day(edition, day)
+    existing = walk_in_already_added(edition.id, data["first_name"], data["last_name"], data["email"])
+    if existing:
+        check_in(edition, existing.id, day, data["role"])
+        return existing, False
     if data["email"] and email_taken(data["email"]):
         raise FieldProblem("email", gettext("Another person has this e-mail address."))
     person = save_person(Person(), {"first_name": data["first_name"], "last_name": data["last_name"],
                                     "email": data["email"], "town": None})
     check_in(edition, person.id, day, data["role"])
-    return person
+    return person, True

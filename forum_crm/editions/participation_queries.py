@@ -50,6 +50,18 @@ def participation_of(edition_id: int, person_id: int) -> Participation | None:
         Participation.edition_id == edition_id, Participation.person_id == person_id))
 
 
+def walk_in_already_added(edition_id: int, first_name: str, last_name: str, email: str | None) -> Person | None:
+    """The person a walk-in submitted again (a double tap, a second submission) is: the same name and e-mail
+    address, or with no e-mail, someone of the same name and no e-mail on this edition's list."""
+    same_name = (Person.first_key == fold(first_name), Person.last_key == fold(last_name),
+                 Person.anonymised_at.is_(None))
+    if email:
+        return db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower(), *same_name))
+    taking_part = sa.exists().where(Participation.edition_id == edition_id, Participation.person_id == Person.id)
+    return db.session.scalar(sa.select(Person).where(*same_name, Person.email.is_(None), taking_part)
+                             .order_by(Person.id.desc()).limit(1))
+
+
 def email_taken(email: str) -> bool:
     """Someone in the directory has this e-mail address (stored in lower case)."""
     return db.session.scalar(sa.select(Person.id).where(Person.email == email.lower()).limit(1)) is not None

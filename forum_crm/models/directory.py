@@ -102,6 +102,8 @@ class Organisation(Base):
     name_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
     search_text: Mapped[str] = mapped_column(sa.String(400))
     name_sort: Mapped[str] = mapped_column(sa.String(240), index=True)
+    # The folded short name, so the duplicate finder can pair "IRC" with "International Rescue Committee".
+    short_key: Mapped[str | None] = mapped_column(sa.String(80), index=True)
 
     locality: Mapped[Locality | None] = relationship()
     areas: Mapped[list[AreaOfWork]] = relationship(secondary=organisation_area, order_by=AreaOfWork.name)
@@ -115,6 +117,7 @@ class Organisation(Base):
         name = value if key == "name" else self.name
         short_name = value if key == "short_name" else self.short_name
         self.name_key = fold(name)
+        self.short_key = fold(short_name) or None
         self.search_text = fold(f"{name or ''} {short_name or ''}")
         self.name_sort = polish_sort_key(name)
         return value
@@ -156,7 +159,12 @@ class Person(Base):
     """Someone in the network. Anonymised rather than deleted, so they still count in totals."""
 
     __tablename__ = "person"
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower_case"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        # The duplicate finder joins people on these: the same name, the name swapped, one typo in either part.
+        sa.Index("ix_person_first_key_last_key", "first_key", "last_key", "locality_id"),
+        sa.Index("ix_person_last_key_first_key", "last_key", "first_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(100))
@@ -184,6 +192,10 @@ class Person(Base):
     version: Mapped[int] = mapped_column(default=1)
     search_text: Mapped[str] = mapped_column(sa.String(500))
     name_sort: Mapped[str] = mapped_column(sa.String(240), index=True)
+    # Folded first and last name and the phone's last nine digits, derived like search_text: duplicate finder keys.
+    first_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
+    last_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
+    phone_key: Mapped[str | None] = mapped_column(sa.String(20), index=True)
 
     locality: Mapped[Locality | None] = relationship()
     affiliations: Mapped[list["Affiliation"]] = relationship(
@@ -198,7 +210,13 @@ class Person(Base):
             value = value.strip().lower() if value else None
         parts = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email, key: value}
         self.search_text, self.name_sort = person_keys(parts["first_name"], parts["last_name"], parts["email"])
+        self.first_key, self.last_key = fold(parts["first_name"]), fold(parts["last_name"])
         return value
+
+    @validates("phone")
+    def _derive_phone_key(self, _key: str, phone: str | None) -> str | None:
+        self.phone_key = phone_key(phone)
+        return phone
 
     @hybrid_property
     def is_active_member(self) -> bool:
@@ -242,6 +260,12 @@ def person_keys(first_name: str | None, last_name: str | None, email: str | None
     """(search_text, name_sort) for a person: searched by name and e-mail, sorted by last name."""
     search_text = fold(f"{first_name or ''} {last_name or ''} {email or ''}")
     return search_text, polish_sort_key(f"{last_name or ''} {first_name or ''}")
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The last nine digits of a phone number ("+48 601-234-567" and "601 234 567" agree), None if under seven."""
+    digits = "".join(ch for ch in phone or "" if ch.isascii() and ch.isdigit())
+    return digits[-9:] if len(digits) >= 7 else None
 
 
 class Affiliation(Base):

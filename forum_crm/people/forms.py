@@ -97,6 +97,12 @@ class PersonForm(PersonContactForm):
         }
 
 
+class NewPersonForm(PersonForm):
+    """The coordinator adds a person; if they likely exist already, the form asks first (`create_anyway`)."""
+
+    create_anyway = BooleanField(_l("This is someone else: create the new person anyway"))
+
+
 class PersonFilterForm(FlaskForm):
     class Meta:
         csrf = False

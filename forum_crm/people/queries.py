@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum_crm.extensions import db
 from forum_crm.listing import set_or_not, text_and_place
 from forum_crm.models import Affiliation, Edition, Locality, Participation, Person, Voivodeship
+from forum_crm.models.directory import phone_key
 from forum_crm.text import fold
 
 
@@ -99,6 +100,25 @@ def person_with_email(email: str, other_than: int | None) -> Person | None:
     """Another person (not `other_than`) with this e-mail address, whatever its case."""
     return db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower(),
                                                      Person.id != (other_than or 0)).limit(1))
+
+
+TWINS_SHOWN = 5
+
+
+def likely_twins(first_name: str, last_name: str, email: str | None, phone: str | None) -> list[Person]:
+    """People a new record with these values would likely duplicate: the same e-mail address or phone number, or
+    the same name (Polish letters and the order of first and last name aside), with their organisations and town."""
+    first_key, last_key = fold(first_name), fold(last_name)
+    same = [sa.and_(Person.first_key == first_key, Person.last_key == last_key),
+            sa.and_(Person.first_key == last_key, Person.last_key == first_key)]
+    if email:
+        same.append(Person.email == email.strip().lower())
+    if phone_key(phone):
+        same.append(Person.phone_key == phone_key(phone))
+    return list(db.session.scalars(
+        sa.select(Person).where(sa.or_(*same), Person.anonymised_at.is_(None))
+        .options(joinedload(Person.locality), selectinload(Person.affiliations).joinedload(Affiliation.organisation))
+        .order_by(Person.name_sort, Person.id).limit(TWINS_SHOWN)))
 
 
 def main_affiliation(person_id) -> sa.ScalarSelect:

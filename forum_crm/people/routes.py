@@ -15,8 +15,15 @@ from forum_crm.models import Affiliation, Person, Role
 from forum_crm.pagination import paginate
 from forum_crm.people import queries
 from forum_crm.people.exports import people_export
-from forum_crm.people.forms import AffiliationForm, EndAffiliationForm, PersonContactForm, PersonFilterForm, PersonForm
-from forum_crm.people.queries import person_affiliations, person_participations
+from forum_crm.people.forms import (
+    AffiliationForm,
+    EndAffiliationForm,
+    NewPersonForm,
+    PersonContactForm,
+    PersonFilterForm,
+    PersonForm,
+)
+from forum_crm.people.queries import likely_twins, person_affiliations, person_participations
 from forum_crm.people.services import add_affiliation, end_affiliation, remove_affiliation, save_person
 from forum_crm.spreadsheets.export import file_format
 
@@ -62,8 +69,16 @@ def person_list():
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def person_new():
-    form = PersonForm()
+    """Adds a person; one who likely exists already (same name, e-mail or phone) is shown first, not created."""
+    form = NewPersonForm()
     if form.validate_on_submit():
+        twins = [] if form.create_anyway.data else likely_twins(
+            form.first_name.data, form.last_name.data, form.email.data, form.phone.data)
+        if twins:
+            if form.email.data and any(twin.email == form.email.data.lower() for twin in twins):
+                form.email.errors.append(_("Another person has this e-mail address."))  # can't be created anyway
+            return render_template("people/person_form.html", form=form, person=None, twins=twins), \
+                422 if form.email.errors else 409
         return save_form(form, lambda: save_person(Person(), form.data_for_service()),
                          lambda person: url_for(".person_detail", id=person.id), "people/person_form.html",
                          person=None)

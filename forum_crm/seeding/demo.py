@@ -175,6 +175,7 @@ def _person_rows(count: int, org_ids: list[int], org_towns: dict[int, int], rng:
             "map_consent_at": consent_time if rng.random() < 0.6 else None,
             "consent_source": "formularz zgłoszeniowy (dane demonstracyjne)",
             "origin": Origin.DEMO, "search_text": search_text, "name_sort": name_sort,
+            "first_key": fold(first), "last_key": fold(last),
         })
     return rows, employers
 
