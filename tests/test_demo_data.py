@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from forum_crm.editions.participation import add_participant, check_in
 from forum_crm.editions.queries import next_edition_number
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
     Base,
@@ -15,6 +17,7 @@ from forum_crm.models import (
     Organisation,
     Origin,
     Participation,
+    ParticipationRole,
     ParticipationStatus,
     Person,
     Role,
@@ -252,3 +255,22 @@ def test_report_pages_and_command_include_demo_only_when_asked(app, client, logi
 def test_the_next_edition_number_ignores_demo_editions(ctx):
     small_world()
     assert next_edition_number() == 2
+
+
+def test_a_demo_person_never_joins_a_real_edition_nor_a_real_person_a_demo_one(ctx):
+    """Adding one by hand is refused with a message; bulk invitations and check-in skip them."""
+    real_edition = factories.edition(1, date(2023, 5, 18), date(2023, 5, 19))
+    demo_edition = factories.edition(101, date(2023, 9, 7), date(2023, 9, 8), origin=Origin.DEMO)
+    real = factories.person("Ala", "Prawdziwa")
+    demo = factories.person("Demo", "Fikcyjna", origin=Origin.DEMO)
+    db.session.flush()
+    for edition, person in ((real_edition, demo), (demo_edition, real)):
+        with pytest.raises(FieldProblem) as refused:
+            add_participant(edition, person, ParticipationRole.PARTICIPANT, ParticipationStatus.INVITED)
+        assert refused.value.field == "person"
+        with pytest.raises(LookupError):
+            check_in(edition, person.id, edition.start_date)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) == 0
+    add_participant(demo_edition, demo, ParticipationRole.PARTICIPANT, ParticipationStatus.INVITED)
+    add_participant(real_edition, real, ParticipationRole.PARTICIPANT, ParticipationStatus.INVITED)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) == 2

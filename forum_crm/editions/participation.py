@@ -26,6 +26,7 @@ from forum_crm.models import (
     Edition,
     Locality,
     Organisation,
+    Origin,
     Participation,
     ParticipationRole,
     ParticipationStatus,
@@ -47,19 +48,25 @@ def _typed(column: sa.Column, value) -> sa.BindParameter:
     return sa.literal(value, column.type)
 
 
-def _add_participations(edition_id: int, person_ids: sa.Select, role: ParticipationRole,
+def _same_kind_as(edition: Edition) -> sa.ColumnElement[bool]:
+    """Demo people take part only in demo editions and real people only in real ones: demo never links to real."""
+    return Person.origin == Origin.DEMO if edition.origin == Origin.DEMO else Person.origin != Origin.DEMO
+
+
+def _add_participations(edition: Edition, person_ids: sa.Select, role: ParticipationRole,
                         status: ParticipationStatus) -> int:
     """Add the people of `person_ids` (a select of person ids) who do not take part yet, in one statement.
 
-    Each represents their current organisation (see represented_organisation). Anonymised people are
-    skipped. Returns how many were added.
+    Each represents their current organisation (see represented_organisation). Anonymised people, and
+    demo people for a real edition (or real people for a demo one), are skipped. Returns how many were added.
     """
+    edition_id = edition.id
     table = Participation.__table__
     taking_part = sa.exists().where(Participation.edition_id == edition_id, Participation.person_id == Person.id)
     rows = sa.select(
         _typed(table.c.edition_id, edition_id), Person.id, represented_organisation(Person.id),
         _typed(table.c.status, status), _typed(table.c.role, role), _typed(table.c.created_at, utcnow()),
-    ).where(Person.id.in_(person_ids), Person.anonymised_at.is_(None), ~taking_part)
+    ).where(Person.id.in_(person_ids), Person.anonymised_at.is_(None), _same_kind_as(edition), ~taking_part)
     statement = (_insert(Participation)
                  .from_select(["edition_id", "person_id", "organisation_id", "status", "role", "created_at"], rows)
                  .on_conflict_do_nothing(index_elements=["edition_id", "person_id"])
@@ -81,8 +88,11 @@ def add_participant(edition: Edition, person: Person, role: ParticipationRole,
     if participation_of(edition.id, person.id):
         raise FieldProblem("person", gettext("%(name)s is already on the list of this edition.",
                                                   name=person.full_name))
+    if (person.origin == Origin.DEMO) != (edition.origin == Origin.DEMO):
+        raise FieldProblem("person", gettext("Demo people take part only in demo editions, and real people only "
+                                             "in real editions."))
     status, role = _member(ParticipationStatus, status, "status"), _member(ParticipationRole, role, "role")
-    added = _add_participations(edition.id, sa.select(Person.id).where(Person.id == person.id), role, status)
+    added = _add_participations(edition, sa.select(Person.id).where(Person.id == person.id), role, status)
     participation = participation_of(edition.id, person.id)
     if added:
         record_change("edition", edition, "participant_added", _logged_participation(participation))
@@ -90,7 +100,7 @@ def add_participant(edition: Edition, person: Person, role: ParticipationRole,
 
 
 def _invite(edition: Edition, person_ids: sa.Select, chosen_by: list[str]) -> int:
-    added = _add_participations(edition.id, person_ids, ParticipationRole.PARTICIPANT, ParticipationStatus.INVITED)
+    added = _add_participations(edition, person_ids, ParticipationRole.PARTICIPANT, ParticipationStatus.INVITED)
     if added:
         record_change("edition", edition, "participants_invited",
                       {"participants": [None, added], "chosen_by": [None, chosen_by]})
@@ -169,7 +179,7 @@ def check_in(edition: Edition, person_id: int, day: date,
     Returns False if they were already checked in that day. Raises LookupError for an anonymised person.
     """
     _check_day(edition, day)
-    _add_participations(edition.id, sa.select(Person.id).where(Person.id == person_id), role, ATTENDED)
+    _add_participations(edition, sa.select(Person.id).where(Person.id == person_id), role, ATTENDED)
     participation = participation_of(edition.id, person_id)
     if participation is None:
         raise LookupError(person_id)
@@ -219,7 +229,8 @@ def add_walk_in(edition: Edition, data: dict, day: date) -> tuple[Person, bool]:
         return existing, False
     if data["email"] and email_taken(data["email"]):
         raise FieldProblem("email", gettext("Another person has this e-mail address."))
-    person = save_person(Person(), {"first_name": data["first_name"], "last_name": data["last_name"],
-                                    "email": data["email"], "town": None})
+    walk_in = Person(origin=Origin.DEMO if edition.origin == Origin.DEMO else Origin.MANUAL)  # never demo and real
+    person = save_person(walk_in, {"first_name": data["first_name"], "last_name": data["last_name"],
+                                   "email": data["email"], "town": None})
     check_in(edition, person.id, day, data["role"])
     return person, True
