@@ -116,6 +116,17 @@ def trusted_proxies() -> int:
     return int(os.environ.get("FORUM_CRM_PROXIES", "0").strip() or 0)
 
 
+def embed_origins() -> tuple[str, ...]:
+    """FORUM_CRM_EMBED_ORIGINS: origins (separated by spaces or commas) whose pages may embed the public pages in
+    an iframe and read the API from the browser, e.g. "https://konsorcjum.example.org". Empty: none."""
+    origins = os.environ.get("FORUM_CRM_EMBED_ORIGINS", "").replace(",", " ").split()
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"https", "http"} or not parts.netloc or parts.path or parts.query or "*" in origin:
+            raise RuntimeError(f"FORUM_CRM_EMBED_ORIGINS: {origin!r} is not an origin like https://example.org.")
+    return tuple(origins)
+
+
 def database_busy_timeout() -> float:
     """FORUM_CRM_DATABASE_BUSY_TIMEOUT: seconds a write waits for another one to finish (default 30).
 
@@ -154,4 +165,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "LANGUAGES": ("pl", "en"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "MAP_TILES": map_tiles(),
+        "EMBED_ORIGINS": embed_origins(),
+        # Requests a minute from one address to the public pages and the API, in each application process.
+        "PUBLIC_RATE_LIMIT": int(os.environ.get("FORUM_CRM_PUBLIC_RATE_LIMIT", "300").strip() or 300),
     }

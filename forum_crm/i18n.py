@@ -1,6 +1,7 @@
-"""Language choice: Polish by default, English on request; kept in the session."""
+"""Language choice: Polish by default, English on request; kept in the session, or named in the address
+(`?lang=en`, for the public pages embedded in other sites, where the site's cookies do not travel)."""
 
-from flask import current_app, session
+from flask import current_app, request, session
 
 
 def N_(message: str) -> str:
@@ -9,7 +10,7 @@ def N_(message: str) -> str:
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
-        return chosen
+    for chosen in (request.args.get("lang"), session.get("lang")):
+        if chosen in current_app.config["LANGUAGES"]:
+            return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

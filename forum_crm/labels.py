@@ -129,6 +129,10 @@ FIELDS = {
     "participations_moved": _l("Participations moved"), "participations_joined": _l("Participations joined"),
     "history_moved": _l("History entries moved"), "speaker_roles_moved": _l("Panel guest roles moved"),
     "accounts_moved": _l("Accounts moved"),
+    "public_since": _l("Shown publicly since"), "public_town": _l("Town shown publicly"),
+    "public_areas": _l("Areas of work shown publicly"), "public_languages": _l("Languages shown publicly"),
+    "public_website": _l("Website shown publicly"), "public_email": _l("Public contact e-mail"),
+    "is_public": _l("In the public calendar"),
 }
 ACTIONS = {
     "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),

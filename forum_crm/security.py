@@ -66,8 +66,21 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def embeddable(view: Callable) -> Callable:
+    """A page the origins in EMBED_ORIGINS may show in an iframe (the public pages); every other page refuses."""
+    view.embeddable = True
+    return view
+
+
+def _framing_origins() -> tuple[str, ...]:
+    """Who may frame this response: nobody, or EMBED_ORIGINS for an embeddable view."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return current_app.config.get("EMBED_ORIGINS", ()) if getattr(view, "embeddable", False) else ()
+
+
 def content_security_policy() -> str:
-    """Scripts from this site or carrying this response's nonce; no plugins, framing, eval or foreign forms."""
+    """Scripts from this site or carrying this response's nonce; no plugins, eval or foreign forms; framing only
+    of embeddable pages by the configured origins."""
     images = ["'self'", "data:"]
     tiles = tile_source(current_app.config.get("MAP_TILES", "none"))
     if tiles:
@@ -78,7 +91,7 @@ def content_security_policy() -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": images,
         "object-src": ["'none'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": list(_framing_origins()) or ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
     }
@@ -90,7 +103,8 @@ def set_security_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    if not _framing_origins():  # X-Frame-Options cannot name origins: frame-ancestors alone allows them
+        response.headers["X-Frame-Options"] = "DENY"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     return response

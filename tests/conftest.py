@@ -69,6 +69,7 @@ def app(database_url, tmp_path_factory):
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH": FAST_PASSWORD_HASH,
+        "PUBLIC_RATE_LIMIT": 100_000,  # the whole suite comes from one address; tests of the limit lower it
     })
     with application.app_context():
         upgrade()

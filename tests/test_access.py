@@ -22,6 +22,7 @@ from forum_crm.models import (
     Role,
     TokenPurpose,
 )
+from forum_crm.public.personal_calendar import calendar_token
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
@@ -122,6 +123,17 @@ EXPECTED = {
     "duplicates.person_merge": {COORDINATOR},
     "duplicates.merge_list": {COORDINATOR},
     "duplicates.merge_undo": {COORDINATOR},
+    "organisations.organisation_public": {EDITOR_A, COORDINATOR},
+    "me.calendar_renew": LOGGED_IN,
+    "public.organisation_map": EVERYONE,
+    "public.organisation_map_script": EVERYONE,
+    "public.organisation_list": EVERYONE,
+    "public.organisation_detail": EVERYONE,
+    "public.edition_calendar": EVERYONE,
+    "public.personal_calendar": EVERYONE,
+    "api.organisations": EVERYONE,
+    "api.editions": EVERYONE,
+    "api.openapi": EVERYONE,
 }
 
 
@@ -155,7 +167,8 @@ def visitors(app, ids):
 def ids(app):
     """Real records for the URL arguments, by the path they appear in."""
     with app.app_context():
-        organisation = factories.organisation("Urząd Miasta", forum_member_since=date(2023, 5, 18))
+        organisation = factories.organisation("Urząd Miasta", forum_member_since=date(2023, 5, 18),
+                                              public_since=factories.datetime_now())
         person = factories.person("Jan", "Kowalski", directory_consent_at=factories.datetime_now())
         affiliation = factories.affiliation(person, organisation)
         other_person, other_organisation = factories.person("Janina", "Kowalska"), factories.organisation("Urząd")
@@ -194,6 +207,8 @@ def ids(app):
             "/duplicates/merges/": {"merge_id": undone.id},
             "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
+            "/public/organisations/": {"id": organisation.id},
+            "/public/calendar/": {"token": calendar_token(invited)},
         }
 
 

@@ -56,7 +56,7 @@ def logged() -> int:
 
 def edition_data(**changes) -> dict:
     return {"number": 2, "start_date": date(2024, 6, 6), "end_date": date(2024, 6, 7), "town": None, "venue": None,
-            "theme": None, "dates_note": None, **changes}
+            "theme": None, "dates_note": None, "is_public": False, **changes}
 
 
 def item_data(**changes) -> dict:

@@ -4,7 +4,7 @@ checkin_forms.py."""
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum_crm.forms import RecordForm
@@ -26,6 +26,8 @@ class EditionForm(TownFields, RecordForm):
     dates_note = TextAreaField(_l("Note on the dates"), filters=[strip],
                                validators=[Optional(), Length(max=5000), long_text],
                                description=_l("How the dates were established when the sources disagree."))
+    is_public = BooleanField(_l("In the public calendar"),
+                             description=_l("Its dates, town and theme are shown to anyone (calendar and API)."))
 
     def fill_from(self, edition: Edition) -> None:
         """Show a stored edition's values (on GET)."""
@@ -36,7 +38,7 @@ class EditionForm(TownFields, RecordForm):
         return {
             "number": self.number.data, "start_date": self.start_date.data, "end_date": self.end_date.data,
             "town": self.town_found, "venue": self.venue.data, "theme": self.theme.data,
-            "dates_note": self.dates_note.data,
+            "dates_note": self.dates_note.data, "is_public": self.is_public.data,
         }
 
 

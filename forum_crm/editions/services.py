@@ -31,7 +31,7 @@ from forum_crm.models import (
 
 MAX_EDITION_DAYS = 31  # a longer edition is a typing mistake (and would list hundreds of days)
 
-EDITION_COLUMNS = ("number", "start_date", "end_date", "venue", "theme", "dates_note")
+EDITION_COLUMNS = ("number", "start_date", "end_date", "venue", "theme", "dates_note", "is_public")
 EDITION_FIELDS = {**readers(*EDITION_COLUMNS), "locality": locality_label}
 PROGRAMME_ITEM_COLUMNS = ("kind", "title", "day", "starts_at", "ends_at", "description")
 PROGRAMME_ITEM_FIELDS = readers(*PROGRAMME_ITEM_COLUMNS)

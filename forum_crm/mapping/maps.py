@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import folium
+from flask import url_for
 from flask_babel import format_date, gettext, ngettext
 from folium.map import Layer
 from folium.template import Template
@@ -37,6 +38,8 @@ OUTLINES_ATTRIBUTION = "Outlines: Natural Earth"
 POLAND_BOUNDS = [[49.0, 14.1], [54.9, 24.2]]
 SMALL_COUNT = 3
 ORGANISATIONS_PER_POPUP = 25
+# Our own copies of what the map loads, by kind (static/ paths).
+MAP_ASSETS = {"js": ("vendor/leaflet/leaflet.js", "js/map.js"), "css": ("vendor/leaflet/leaflet.css",)}
 MIN_RADIUS, MAX_RADIUS = 4.0, 20.0
 SHADES = ("#f3f4f6", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")  # none, then four steps up to the most
 # Each circle also gets the class town-<locality id>, so a test (or a stylesheet) can find one town.
@@ -53,6 +56,11 @@ class MapAssets:
 
     js: tuple[str, ...]
     css: tuple[str, ...]
+
+    @classmethod
+    def served(cls) -> "MapAssets":
+        """The URLs of MAP_ASSETS on this site."""
+        return cls(*(tuple(url_for("static", filename=name) for name in MAP_ASSETS[kind]) for kind in ("js", "css")))
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ class OfflineMap(folium.Map):
 
     def __init__(self, assets: MapAssets, label: str, **kwargs):
         super().__init__(tiles=None, **kwargs)
+        # One map per page: a fixed element id instead of a random one, so a page and its map script built by
+        # different processes (the public map's script is a separate file) still belong together.
+        self._id = "network"
         self.options.pop("zoom", None)
         self.options.update(min_zoom=5, max_zoom=13, zoom_snap=0.25)
         self.label = label
@@ -157,8 +168,9 @@ class Labels:
 
 
 def organisation_towns(towns: list[TownCount], names: dict[int, list[tuple[int, str]]], labels: Labels,
-                       links: bool) -> list[dict]:
-    """One circle per town with member organisations; its popup lists them (with ids for links if `links`)."""
+                       links: bool, people: bool = True) -> list[dict]:
+    """One circle per town with member organisations; its popup lists them (with ids for links if `links`)
+    and, if `people`, how many people are on the map there."""
     shown = [town for town in towns if town.is_located and town.organisations]
     largest = max((town.organisations for town in shown), default=0)
     circles = []
@@ -169,7 +181,7 @@ def organisation_towns(towns: list[TownCount], names: dict[int, list[tuple[int, 
             "id": town.id, "at": [town.latitude, town.longitude], "radius": radius(town.organisations, largest),
             "title": town.name, "lines": [labels.organisations(town.organisations)],
             "items": [[name, id_] if links else [name] for id_, name in listed],
-            "after": ([labels.more(more)] if more > 0 else []) + [labels.people(town.people)],
+            "after": ([labels.more(more)] if more > 0 else []) + ([labels.people(town.people)] if people else []),
         })
     return circles
 
@@ -211,25 +223,29 @@ def region_features(by_voivodeship: dict[Voivodeship, int], labels: Labels, fill
 
 
 def build_map(data: MapData, *, exact: bool, organisation_url: str | None, assets: MapAssets,
-              tiles: TileSource | None, bounds: list[list[float]] | None = None) -> RenderedMap:
+              tiles: TileSource | None, bounds: list[list[float]] | None = None, public: bool = False) -> RenderedMap:
     """The member map of `data`. `exact`: show small counts of people (the coordinator);
-    `organisation_url`: "/organisations/{id}" to link organisations, or None."""
+    `organisation_url`: "/organisations/{id}" to link organisations, or None; `public`: the public map, with
+    organisations only (no people, not even counts, and no venues)."""
     labels = Labels(exact)
     layers = {
         "regions": region_features(data.by_voivodeship, labels, 0.35 if tiles else 0.8),
-        "people": people_towns(data.towns, labels),
-        "organisations": organisation_towns(data.towns, data.organisations, labels, organisation_url is not None),
-        "venues": venue_towns(data.venues),
+        "organisations": organisation_towns(data.towns, data.organisations, labels, organisation_url is not None,
+                                             people=not public),
     }
+    if not public:
+        layers.update(people=people_towns(data.towns, labels), venues=venue_towns(data.venues))
     town_map = OfflineMap(assets, gettext("Map of the network"), control_scale=True)
     if tiles:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=gettext("Map")).add_to(town_map)
     MapLayer("regions", "regions", control=False, attribution=OUTLINES_ATTRIBUTION).add_to(town_map)  # always shown
-    MapLayer("people", gettext("People who agreed to be on the map"), PEOPLE_STYLE,
-             attribution=ATTRIBUTION).add_to(town_map)
+    if not public:
+        MapLayer("people", gettext("People who agreed to be on the map"), PEOPLE_STYLE,
+                 attribution=ATTRIBUTION).add_to(town_map)
     MapLayer("organisations", gettext("Member organisations"), ORGANISATION_STYLE,
              attribution=ATTRIBUTION).add_to(town_map)
-    MapLayer("venues", gettext("Forum venues"), VENUE_STYLE).add_to(town_map)
+    if not public:
+        MapLayer("venues", gettext("Forum venues"), VENUE_STYLE).add_to(town_map)
     folium.LayerControl(collapsed=False).add_to(town_map)
     town_map.fit_bounds(bounds or POLAND_BOUNDS, padding_top_left=(10, 10), padding_bottom_right=(10, 30))
 

@@ -23,9 +23,6 @@ from forum_crm.organisations.queries import areas_of_work
 
 bp = Blueprint("mapping", __name__)
 
-MAP_ASSETS = {"js": ("vendor/leaflet/leaflet.js", "js/map.js"), "css": ("vendor/leaflet/leaflet.css",)}
-
-
 @bp.route("/map")
 @allow(*ALL_ROLES)
 def member_map():
@@ -41,15 +38,13 @@ def _rendered_map(filters: MapFilters, exact: bool) -> RenderedMap:
     key = (filters, exact, str(get_locale()), tiles)
 
     def build() -> RenderedMap:
-        assets = MapAssets(*(tuple(url_for("static", filename=name) for name in MAP_ASSETS[kind])
-                             for kind in ("js", "css")))
         # The coordinator's page of an organisation, or the members' directory page (the same member
         # organisations are listed there); url_for once, not once per organisation.
         page = "organisations.organisation_detail" if exact else "directory.organisation_detail"
         links = url_for(page, id=0).removesuffix("0") + "{id}"
         bounds = voivodeship_bounds(filters.voivodeship) if filters.voivodeship else None
         return build_map(map_data(filters, ORGANISATIONS_PER_POPUP), exact=exact, organisation_url=links,
-                         assets=assets, tiles=tile_source(tiles), bounds=bounds)
+                         assets=MapAssets.served(), tiles=tile_source(tiles), bounds=bounds)
 
     return cache.get((map_data_version(), date.today()), key, build)
 

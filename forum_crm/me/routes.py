@@ -26,6 +26,7 @@ from forum_crm.models import AuthEventKind, Role
 from forum_crm.pagination import page_number
 from forum_crm.people.queries import current_people
 from forum_crm.people.services import save_person
+from forum_crm.public.personal_calendar import calendar_address, renew_calendar_address
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -44,8 +45,9 @@ def organisation():
 def profile():
     """Everyone's own entry in the directory (if their account is linked to one): contact details and consents."""
     person = current_user.person
+    calendar = {"calendar_address": calendar_address(current_user) if person else None, "renew": ConfirmForm()}
     if person is None:
-        return render_template("me/profile.html", form=None, person=None)
+        return render_template("me/profile.html", form=None, person=None, **calendar)
     require(can_edit_person(current_user, person))
     form = PersonSelfForm(obj=person)
     if request.method == "GET":
@@ -53,8 +55,19 @@ def profile():
     elif form.validate_on_submit():
         return save_form(form, lambda: save_person(person, form.data_for_service()),
                          lambda _: url_for(".profile"), "me/profile.html",
-                         record=person, entity_type="person", person=person)
-    return invalid("me/profile.html", form, person=person)
+                         record=person, entity_type="person", person=person, **calendar)
+    return invalid("me/profile.html", form, person=person, **calendar)
+
+
+@bp.route("/calendar/renew", methods=["POST"])
+@allow(*ALL_ROLES)
+def calendar_renew():
+    """A new secret address for one's calendar; the old one stops working."""
+    if ConfirmForm().validate_on_submit():
+        renew_calendar_address(current_user)
+        db.session.commit()
+        flash(_("Your calendar has a new address; the old one no longer works."), "success")
+    return redirect(url_for(".profile") + "#calendar-title")
 
 
 SECURITY_LOG_PER_PAGE = 50

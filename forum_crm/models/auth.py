@@ -77,6 +77,8 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Part of the signed secret address of the person's own calendar; renewing it makes the old address worthless.
+    calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship()
     person: Mapped[Person | None] = relationship()

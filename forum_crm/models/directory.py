@@ -89,6 +89,13 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(sa.Text)
     forum_member_since: Mapped[date | None] = mapped_column(index=True)
     consortium_member: Mapped[bool] = mapped_column(default=False)
+    # Shown on the public pages and in the API (opt-in): since when, and which fields beside the name.
+    public_since: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    public_town: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    public_areas: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    public_languages: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    public_website: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    public_email: Mapped[str | None] = mapped_column(sa.String(254))  # a contact address meant for the public
     # An editor confirms now and then that the profile is up to date; reminders go out when it is not.
     profile_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     profile_reminder_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -140,6 +147,16 @@ class Organisation(Base):
     @classmethod
     def _is_active_member_expression(cls) -> sa.ColumnElement[bool]:
         return sa.and_(cls.forum_member_since.is_not(None), cls.archived_at.is_(None))
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """On the public pages and in the API: opted in, and an active Forum member. In Python and in SQL."""
+        return self.public_since is not None and self.forum_member_since is not None and self.archived_at is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.public_since.is_not(None), cls.is_active_member)
 
     @property
     def profile_checked_at(self) -> datetime:

@@ -71,6 +71,8 @@ class Edition(Base):
     locality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locality.id", ondelete="RESTRICT"), index=True)
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     theme: Mapped[str | None] = mapped_column(sa.String(300))
+    # In the public calendar (/public/editions.ics) and the API: dates, town and theme only.
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # How the dates were established when the source was unclear (see README: edition III).
     dates_note: Mapped[str | None] = mapped_column(sa.Text)
     origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)

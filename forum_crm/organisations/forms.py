@@ -96,6 +96,32 @@ class OrganisationForm(OrganisationProfileForm):
                 "forum_member_since": self.forum_member_since.data, "consortium_member": self.consortium_member.data}
 
 
+class PublicProfileForm(RecordForm):
+    """Whether the organisation is shown on the public pages and in the API, and which fields beside its name."""
+
+    logged_fields = frozenset({"public_since", "public_town", "public_areas", "public_languages", "public_website",
+                               "public_email"})
+
+    shown = BooleanField(_l("Show the organisation on the public pages (its name always, the fields ticked below)"))
+    public_town = BooleanField(_l("Town (the organisation appears on the public map)"))
+    public_areas = BooleanField(_l("Areas of work"))
+    public_languages = BooleanField(_l("Languages"))
+    public_website = BooleanField(_l("Website"))
+    public_email = StringField(_l("Public contact e-mail"), filters=[strip],
+                               validators=[Optional(), Length(max=254), Email()],
+                               description=_l("Shown to anyone; leave empty to show none."))
+
+    def fill_from(self, organisation: Organisation) -> None:
+        self.shown.data = organisation.public_since is not None
+        self.version.data = str(organisation.version)
+
+    def data_for_service(self) -> dict:
+        """For organisations.services.set_public_profile."""
+        return {"shown": self.shown.data, "public_town": self.public_town.data, "public_areas": self.public_areas.data,
+                "public_languages": self.public_languages.data, "public_website": self.public_website.data,
+                "public_email": self.public_email.data or None}
+
+
 class OrganisationFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form

@@ -14,9 +14,14 @@ from forum_crm.forms import ConfirmForm
 from forum_crm.models import Organisation, Role
 from forum_crm.organisations import queries
 from forum_crm.organisations.exports import organisations_export
-from forum_crm.organisations.forms import OrganisationFilterForm, OrganisationForm, OrganisationProfileForm
+from forum_crm.organisations.forms import (
+    OrganisationFilterForm,
+    OrganisationForm,
+    OrganisationProfileForm,
+    PublicProfileForm,
+)
 from forum_crm.organisations.queries import areas_of_work, organisation_editions, organisation_people
-from forum_crm.organisations.services import confirm_profile, save_organisation
+from forum_crm.organisations.services import confirm_profile, save_organisation, set_public_profile
 from forum_crm.pagination import paginate
 from forum_crm.spreadsheets.export import file_format
 
@@ -81,6 +86,23 @@ def organisation_confirm(id: int):
         db.session.commit()
         flash(_("Thank you: the profile of %(name)s is confirmed as up to date.", name=organisation.name), "success")
     return redirect(after_edit(".organisation_detail", id))
+
+
+@bp.route("/<id:id>/public", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.ORG_EDITOR)
+def organisation_public(id: int):
+    """Whether the organisation is on the public pages, and which fields: its editor's choice (or the coordinator's
+    on its behalf), dated and logged."""
+    organisation = db.get_or_404(Organisation, id)
+    require(can_edit_organisation(current_user, organisation))
+    form = PublicProfileForm(obj=organisation)
+    if request.method == "GET":
+        form.fill_from(organisation)
+    elif form.validate_on_submit():
+        return save_form(form, lambda: set_public_profile(organisation, form.data_for_service()),
+                         lambda _: after_edit(".organisation_detail", id), "organisations/public_profile_form.html",
+                         record=organisation, entity_type="organisation", organisation=organisation)
+    return invalid("organisations/public_profile_form.html", form, organisation=organisation)
 
 
 @bp.route("/<id:id>/archive", methods=["GET", "POST"])

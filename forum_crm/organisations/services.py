@@ -77,6 +77,24 @@ def check_unique(organisation: Organisation, data: dict) -> None:
     refuse(problems)
 
 
+PUBLIC_FIELDS = readers("public_since", "public_town", "public_areas", "public_languages", "public_website",
+                        "public_email")
+
+
+def set_public_profile(organisation: Organisation, data: dict) -> None:
+    """Show the organisation publicly or not (dated from the moment it is first shown), and which fields."""
+
+    def apply():
+        if data["shown"] and organisation.public_since is None:
+            organisation.public_since = utcnow()
+        elif not data["shown"]:
+            organisation.public_since = None
+        for name in ("public_town", "public_areas", "public_languages", "public_website", "public_email"):
+            setattr(organisation, name, data[name])
+
+    save_logged("organisation", organisation, PUBLIC_FIELDS, apply)
+
+
 def confirm_profile(organisation: Organisation) -> None:
     """An editor (or the coordinator) confirms the organisation's profile is up to date."""
     before = organisation.profile_confirmed_at
