@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo
+CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo forum_crm/translations/uk/LC_MESSAGES/messages.mo
 
 .PHONY: run test lint constraints translations-update bench clean
 

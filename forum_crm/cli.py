@@ -191,8 +191,8 @@ def send_reminders_command() -> None:
     `flask send-mail`.
     """
     due = organisations_due_reminder()
-    for organisation, emails in due:
+    for organisation, editors in due:
         record_reminder(organisation)
-        queue_profile_reminders(organisation, emails)
+        queue_profile_reminders(organisation, editors)
     db.session.commit()
     click.echo(f"Reminders queued for {len(due)} organisation(s); `flask send-mail` sends them.")

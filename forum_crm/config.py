@@ -162,7 +162,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "pl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
-        "LANGUAGES": ("pl", "en"),
+        "LANGUAGES": ("pl", "en", "uk"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "MAP_TILES": map_tiles(),
         "EMBED_ORIGINS": embed_origins(),

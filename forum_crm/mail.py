@@ -87,9 +87,9 @@ def queue_password_reset(user: User, token: str, language: str | None = None) ->
                          language=language_or_default(language), user=user, person=user.person)
 
 
-def queue_profile_reminders(organisation: Organisation, emails: list[str]) -> None:
-    """Queue the reminder to confirm `organisation`'s profile to each of its editors."""
+def queue_profile_reminders(organisation: Organisation, editors: list[tuple[str, str | None]]) -> None:
+    """Queue the reminder to confirm `organisation`'s profile to each of its editors (e-mail, language)."""
     link = external_url("organisations.organisation_edit", id=organisation.id)
-    subject, text = profile_reminder_email(organisation.name, link)
-    for email in emails:
-        queue_message(email, MessageKind.PROFILE_REMINDER, subject, text, language=language_or_default(None))
+    for email, language in editors:
+        subject, text = profile_reminder_email(organisation.name, link, language)
+        queue_message(email, MessageKind.PROFILE_REMINDER, subject, text, language=language_or_default(language))

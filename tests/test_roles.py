@@ -390,7 +390,7 @@ def test_reminders_go_to_editors_of_stale_organisations_once_a_month(app, networ
             db.session.get(Organisation, network[name]).created_at = long_ago
         db.session.get(Organisation, network["org_b"]).profile_confirmed_at = datetime.now(UTC) - timedelta(days=3)
         org_a = db.session.get(Organisation, network["org_a"])
-        factories.user(Role.ORG_EDITOR, email="a2@example.org", organisation=org_a)
+        factories.user(Role.ORG_EDITOR, email="a2@example.org", organisation=org_a, language="en")
         factories.user(Role.ORG_EDITOR, email="off@example.org", active=False, organisation=org_a)
         db.session.commit()
     runner = app.test_cli_runner()
@@ -398,7 +398,9 @@ def test_reminders_go_to_editors_of_stale_organisations_once_a_month(app, networ
     assert result.exit_code == 0 and "1 organisation" in result.output
     messages = outbox()
     assert sorted(message["To"] for message in messages) == ["a2@example.org", "a@example.org"]
-    assert "Fundacja Alfa" in messages[0]["Subject"]
+    subjects = {message["To"]: message["Subject"] for message in messages}  # in each editor's language
+    assert "is the profile of Fundacja Alfa up to date" in subjects["a2@example.org"]
+    assert "czy profil organizacji Fundacja Alfa jest aktualny" in subjects["a@example.org"]
     text = messages[0].get_body(("plain",)).get_content()
     assert f"http://127.0.0.1:5000/organisations/{network['org_a']}/edit" in text
     assert runner.invoke(args=["send-reminders"], catch_exceptions=False).exit_code == 0

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
 from forum_crm.auth.passwords import MIN_LENGTH, strong_password
+from forum_crm.i18n import LANGUAGE_NAMES
 from forum_crm.models import User
 from forum_crm.validators import single_line, strip
 
@@ -22,7 +23,7 @@ class LogoutForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = HiddenField(validators=[AnyOf(["pl", "en"])])
+    lang = HiddenField(validators=[AnyOf(list(LANGUAGE_NAMES))])
     next = HiddenField()
 
 

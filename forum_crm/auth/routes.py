@@ -65,8 +65,13 @@ def login():
 
 
 def _log_in(user: User, remember: bool = False) -> None:
-    """A new session for `user`, who has just typed their password."""
+    """A new session for `user`, who has just typed their password, in the language chosen before logging in
+    (kept by the account from now on) or else the account's."""
     _restart_session()
+    if session.get("lang"):
+        user.language = session["lang"]
+    elif user.language:
+        session["lang"] = user.language
     login_user(user, remember=remember)
     mark_password_confirmed()
 
@@ -90,6 +95,9 @@ def set_language():
     form = LanguageForm()
     if form.validate():
         session["lang"] = form.lang.data
+        if current_user.is_authenticated:  # kept by the account: the next login and its e-mails use it too
+            current_user.language = form.lang.data
+            db.session.commit()
     target = form.next.data
     return redirect(target if is_safe_redirect(target) else url_for("home.index"))
 

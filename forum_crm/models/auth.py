@@ -79,6 +79,8 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Part of the signed secret address of the person's own calendar; renewing it makes the old address worthless.
     calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The interface language the person chose (pl, en, uk); their e-mails are written in it too. None: the default.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     organisation: Mapped[Organisation | None] = relationship()
     person: Mapped[Person | None] = relationship()

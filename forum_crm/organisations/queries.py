@@ -63,21 +63,21 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
 REMINDER_INTERVAL = timedelta(days=30)
 
 
-def organisations_due_reminder() -> list[tuple[Organisation, list[str]]]:
+def organisations_due_reminder() -> list[tuple[Organisation, list[tuple[str, str | None]]]]:
     """Organisations not confirmed for PROFILE_CONFIRMATION_INTERVAL, not reminded in REMINDER_INTERVAL,
-    with the e-mail addresses of their active editors."""
+    with the e-mail address and language of each of their active editors."""
     now = utcnow()
     rows = db.session.execute(
-        sa.select(Organisation, User.email).join(User, User.organisation_id == Organisation.id)
+        sa.select(Organisation, User.email, User.language).join(User, User.organisation_id == Organisation.id)
         .where(User.role == Role.ORG_EDITOR, User.active, Organisation.archived_at.is_(None),
                sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
                < now - PROFILE_CONFIRMATION_INTERVAL,
                sa.or_(Organisation.profile_reminder_sent_at.is_(None),
                       Organisation.profile_reminder_sent_at < now - REMINDER_INTERVAL))
         .order_by(Organisation.id, User.email))
-    due: dict[int, tuple[Organisation, list[str]]] = {}
-    for organisation, email in rows:
-        due.setdefault(organisation.id, (organisation, []))[1].append(email)
+    due: dict[int, tuple[Organisation, list[tuple[str, str | None]]]] = {}
+    for organisation, email, language in rows:
+        due.setdefault(organisation.id, (organisation, []))[1].append((email, language))
     return list(due.values())
 
 

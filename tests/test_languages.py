@@ -1,0 +1,45 @@
+"""Three interface languages: each account keeps its own (and gets its e-mails in it); the address can name one."""
+
+from forum_crm.extensions import db
+from forum_crm.models import Role, User
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def choose(client, language: str) -> None:
+    client.post("/language", data={"lang": language, "next": "/", "csrf_token": csrf_token(client, "/login")})
+
+
+def test_the_language_chosen_while_logged_in_is_kept_by_the_account(app, client, login):
+    with app.app_context():
+        user = factories.committed(factories.user(Role.MEMBER))
+    login(user)
+    choose(client, "uk")
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "uk"
+    elsewhere = app.test_client()  # another browser: the account's language, with no choice in its session
+    token = csrf_token(elsewhere, "/login")
+    elsewhere.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+    assert '<html lang="uk">' in elsewhere.get("/").text
+
+
+def test_the_language_chosen_before_logging_in_becomes_the_accounts(app, client, login):
+    with app.app_context():
+        user = factories.committed(factories.user(Role.MEMBER, language="uk"))
+    choose(client, "en")
+    login(user)
+    assert '<html lang="en">' in client.get("/").text
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "en"
+
+
+def test_an_unknown_language_changes_nothing(app, client):
+    choose(client, "xx")
+    assert '<html lang="pl">' in client.get("/login").text
+    assert '<html lang="pl">' in client.get("/login?lang=xx").text
+    assert '<html lang="uk">' in client.get("/login?lang=uk").text
+
+
+def test_the_switch_offers_the_two_other_languages(client):
+    page = client.get("/login?lang=en").text
+    assert 'value="pl"' in page and 'value="uk"' in page and 'value="en"' not in page.split("header-tools")[1][:600]
