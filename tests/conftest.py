@@ -85,6 +85,8 @@ def _clean_tables(request):
     if "app" not in request.fixturenames:
         return
     application = request.getfixturevalue("app")
+    for cache in [name for name in application.extensions if name.startswith("forum_crm.")]:
+        del application.extensions[cache]  # the map's and the public pages' caches, the public rate limit
     with application.app_context():
         db.session.remove()
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]

@@ -22,12 +22,6 @@ PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "${al
 CREDIT_HOSTS = {"www.geonames.org", "creativecommons.org", "www.naturalearthdata.com"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(app):
-    """Every test starts with an empty map cache (the test app lives for the whole session)."""
-    app.extensions.pop("forum_crm.map_cache", None)
-
-
 @pytest.fixture
 def as_role(app):
     """as_role(role): a new test client logged in with that role, in English."""

@@ -11,7 +11,7 @@ from forum_crm.auth.permissions import public
 from forum_crm.models import Voivodeship
 from forum_crm.models.events import roman
 from forum_crm.pagination import page_number
-from forum_crm.public.caching import cacheable
+from forum_crm.public.caching import cached
 from forum_crm.public.limits import limit_public_requests
 from forum_crm.public.queries import PublicFilters, PublicProfile, organisations_page, public_editions
 from forum_crm.validators import ascii_int
@@ -51,18 +51,21 @@ def organisations():
     filters = PublicFilters(search=(request.args.get("q") or "").strip()[:100] or None,
                             voivodeship=Voivodeship(voivodeship) if voivodeship else None)
     page = page_number()
-    rows, more = organisations_page(filters, page, per_page)
-    args = {**request.args.to_dict(), "page": page + 1, "per_page": per_page}
-    return cacheable(jsonify(
-        items=[_organisation_json(PublicProfile.of(row)) for row in rows], page=page, per_page=per_page,
-        next=url_for(".organisations", **args, _external=True) if more else None))
+
+    def build() -> Response:
+        rows, more = organisations_page(filters, page, per_page)
+        args = {**request.args.to_dict(), "page": page + 1, "per_page": per_page}
+        return jsonify(items=[_organisation_json(PublicProfile.of(row)) for row in rows], page=page,
+                       per_page=per_page, next=_address(".organisations", **args) if more else None)
+
+    return cached(build)
 
 
 @bp.route("/v1/editions")
 @public
 def editions():
     """Editions marked public, oldest first: dates, town and theme."""
-    return cacheable(jsonify(items=[
+    return cached(lambda: jsonify(items=[
         {"number": edition.number, "name": f"{roman(edition.number)} Forum",
          "start_date": edition.start_date.isoformat(), "end_date": edition.end_date.isoformat(),
          "town": edition.town, "theme": edition.theme}
@@ -72,4 +75,9 @@ def editions():
 @bp.route("/v1/openapi.json")
 @public
 def openapi():
-    return cacheable(jsonify(openapi_description(url_for(".organisations", _external=True).rsplit("/", 1)[0])))
+    return cached(lambda: jsonify(openapi_description(_address(".organisations").rsplit("/", 1)[0])))
+
+
+def _address(endpoint: str, **values) -> str:
+    """The full address of an API endpoint, from the site's BASE_URL (never from a request's Host header)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)

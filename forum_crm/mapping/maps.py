@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import folium
 from flask import url_for
@@ -278,6 +279,9 @@ def voivodeship_bounds(voivodeship: Voivodeship) -> list[list[float]]:
     return POLAND_BOUNDS
 
 
+Built = TypeVar("Built")
+
+
 @dataclass
 class MapCache:
     """Rendered maps of one data version by key: a small process-local LRU, emptied when the version
@@ -290,7 +294,7 @@ class MapCache:
     _entries: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, version: Hashable, key: Hashable, build: Callable[[], RenderedMap]) -> RenderedMap:
+    def get(self, version: Hashable, key: Hashable, build: Callable[[], Built]) -> Built:
         with self._lock:
             if version != self.version:
                 self._entries.clear()

@@ -24,7 +24,7 @@ from forum_crm.mapping.maps import (
 from forum_crm.mapping.queries import map_data_version
 from forum_crm.models.events import roman
 from forum_crm.pagination import paginate
-from forum_crm.public.caching import cacheable
+from forum_crm.public.caching import cached
 from forum_crm.public.forms import PublicFilterForm
 from forum_crm.public.limits import limit_public_requests
 from forum_crm.public.personal_calendar import account_of, registered_editions
@@ -46,10 +46,11 @@ bp.before_request(limit_public_requests)
 @public
 @embeddable
 def organisation_map():
-    form = PublicFilterForm(request.args, public_areas())
-    filters = form.filters()
-    rendered = _rendered_map(filters)
-    return cacheable(Response(render_template("public/map.html", form=form, map=rendered)))
+    def build() -> Response:
+        form = PublicFilterForm(request.args, public_areas())
+        return Response(render_template("public/map.html", form=form, map=_rendered_map(form.filters())))
+
+    return cached(build)
 
 
 @bp.route("/map.js")
@@ -57,8 +58,8 @@ def organisation_map():
 def organisation_map_script():
     """The map's script, for /public/map with the same filters (a file, not an inline script, so that the page
     needs no per-response nonce and stays the same for every visitor: cacheable)."""
-    rendered = _rendered_map(PublicFilterForm(request.args, public_areas()).filters())
-    return cacheable(Response(str(rendered.script), mimetype="text/javascript"))
+    return cached(lambda: Response(str(_rendered_map(PublicFilterForm(request.args, public_areas()).filters()).script),
+                                   mimetype="text/javascript"))
 
 
 def _rendered_map(filters: PublicFilters) -> RenderedMap:
@@ -79,39 +80,44 @@ def _rendered_map(filters: PublicFilters) -> RenderedMap:
 @public
 @embeddable
 def organisation_list():
-    form = PublicFilterForm(request.args, public_areas())
-    page = paginate(public_organisations(form.filters()))
-    profiles = [PublicProfile.of(row[0]) for row in page.items]
-    return cacheable(Response(render_template("public/organisation_list.html", form=form, page=page,
-                                              profiles=profiles)))
+    def build() -> Response:
+        form = PublicFilterForm(request.args, public_areas())
+        page = paginate(public_organisations(form.filters()))
+        profiles = [PublicProfile.of(row[0]) for row in page.items]
+        return Response(render_template("public/organisation_list.html", form=form, page=page, profiles=profiles))
+
+    return cached(build)
 
 
 @bp.route("/organisations/<id:id>")
 @public
 @embeddable
 def organisation_detail(id: int):
-    organisation = public_organisation(id)
-    if organisation is None:
-        abort(404)
-    return cacheable(Response(render_template("public/organisation_detail.html",
-                                              profile=PublicProfile.of(organisation))))
+    def build() -> Response:
+        organisation = public_organisation(id)
+        if organisation is None:
+            abort(404)
+        return Response(render_template("public/organisation_detail.html", profile=PublicProfile.of(organisation)))
+
+    return cached(build)
 
 
-def _calendar(name: str, events: list[CalendarEvent], filename: str) -> Response:
-    response = Response(calendar_text(name, events), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def _calendar(name: str, events: list[CalendarEvent]) -> Response:
+    return Response(calendar_text(name, events), mimetype="text/calendar")
 
 
 @bp.route("/editions.ics")
 @public
 def edition_calendar():
     """The editions marked public: dates, town and theme."""
-    events = [CalendarEvent(uid("edition", edition.id), edition.start_date, edition.end_date,
-                            f"{roman(edition.number)} Forum" + (f": {edition.theme}" if edition.theme else ""),
-                            edition.town)
-              for edition in public_editions()]
-    return cacheable(_calendar(current_app.config["SITE_NAME"], events, "editions.ics"))
+    def build() -> Response:
+        events = [CalendarEvent(uid("edition", edition.id), edition.start_date, edition.end_date,
+                                f"{roman(edition.number)} Forum" + (f": {edition.theme}" if edition.theme else ""),
+                                edition.town)
+                  for edition in public_editions()]
+        return _calendar(current_app.config["SITE_NAME"], events)
+
+    return cached(build)
 
 
 @bp.route("/calendar/<token>.ics")
@@ -122,6 +128,6 @@ def personal_calendar(token: str):
     if account is None:
         abort(404)
     response = _calendar(gettext("%(site)s: my editions", site=current_app.config["SITE_NAME"]),
-                         registered_editions(account.person_id), "my-editions.ics")
+                         registered_editions(account.person_id))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
