@@ -1,12 +1,16 @@
-"""Every user-facing message of the code and templates has a Polish translation."""
+"""Every user-facing message of the code and templates has a Polish and a Ukrainian translation, with each
+language's plural forms."""
 
+import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, ngettext
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "forum_crm" / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
+TRANSLATIONS = ROOT / "forum_crm" / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None, "lazy_gettext": None,
             "gettext_markup": None, "ngettext_markup": (1, 2)}
 
@@ -21,9 +25,14 @@ def extracted_messages() -> set[str]:
     return messages
 
 
-def test_every_message_is_translated_to_polish():
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle, locale="pl")
+def catalog_of(language: str):
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_every_message_is_translated(language):
+    catalog = catalog_of(language)
     translated = {
         (message.id[0] if isinstance(message.id, tuple) else message.id)
         for message in catalog
@@ -35,6 +44,35 @@ def test_every_message_is_translated_to_polish():
 
 
 def test_polish_catalog_has_three_plural_forms():
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle, locale="pl")
-    assert catalog.num_plurals == 3
+    assert catalog_of("pl").num_plurals == 3
+
+
+def test_ukrainian_catalog_has_cldrs_four_plural_forms_and_every_message_fills_them():
+    catalog = catalog_of("uk")
+    assert catalog.num_plurals == 4
+    assert all(len(message.string) == 4 and all(message.string) for message in catalog
+               if message.id and isinstance(message.id, tuple))
+
+
+@pytest.mark.parametrize(("count", "expected"), [
+    (1, "1 організація"), (2, "2 організації"), (4, "4 організації"), (5, "5 організацій"), (11, "11 організацій"),
+    (12, "12 організацій"), (21, "21 організація"), (22, "22 організації"), (25, "25 організацій"),
+    (111, "111 організацій"), (1000, "1000 організацій")])
+def test_ukrainian_plurals_follow_the_number(app, count, expected):
+    with app.test_request_context(), force_locale("uk"):
+        assert ngettext("%(num)s organisation", "%(num)s organisations", count) == expected
+
+
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_translations_keep_the_placeholders(language):
+    """A translation that drops or renames a %(name)s placeholder would break the page that shows it."""
+    wrong = []
+    for message in catalog_of(language):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(re.findall(r"%\((\w+)\)s", ids[-1]))
+        if any(set(re.findall(r"%\((\w+)\)s", string)) != expected for string in strings if string):
+            wrong.append(ids[0])
+    assert not wrong, wrong

@@ -43,3 +43,20 @@ def test_an_unknown_language_changes_nothing(app, client):
 def test_the_switch_offers_the_two_other_languages(client):
     page = client.get("/login?lang=en").text
     assert 'value="pl"' in page and 'value="uk"' in page and 'value="en"' not in page.split("header-tools")[1][:600]
+
+
+def test_pages_in_ukrainian(app, client, login):
+    with app.app_context():
+        edition = factories.edition(1)
+        factories.participation(edition, factories.person("Ołena", "Szewczenko"))
+        user = factories.committed(factories.user(Role.COORDINATOR, language="uk"))
+        edition_id = edition.id
+    login(user)
+    for path in ("/", "/directory", "/directory/organisations", "/editions", f"/editions/{edition_id}",
+                 f"/editions/{edition_id}/participants", "/map", "/me", "/reports", "/reports/summary?year=2023",
+                 "/organisations", "/people", "/public/organisations", "/public/map"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert '<html lang="uk">' in page.text and "Log out" not in page.text and "Wyloguj" not in page.text, path
+    assert "Вийти" in client.get("/").text
+    assert "18 трав. 2023" in client.get("/editions").text  # dates in Ukrainian (CLDR)
