@@ -60,3 +60,18 @@ def test_pages_in_ukrainian(app, client, login):
         assert '<html lang="uk">' in page.text and "Log out" not in page.text and "Wyloguj" not in page.text, path
     assert "Вийти" in client.get("/").text
     assert "18 трав. 2023" in client.get("/editions").text  # dates in Ukrainian (CLDR)
+
+
+def test_an_invitation_in_ukrainian_and_the_account_keeps_it(app, client, login, outbox):
+    with app.app_context():
+        factories.person("Ołena", "Szewczenko", email="olena@example.org")
+        coordinator = factories.committed(factories.user(Role.COORDINATOR))
+    login(coordinator)
+    response = client.post("/accounts/invite", data={
+        "csrf_token": csrf_token(client, "/accounts/invite"), "email": "olena@example.org", "role": "member",
+        "person": "olena@example.org", "language": "uk"})
+    assert response.status_code == 302, response.text
+    [message] = outbox()
+    assert message["Subject"].endswith("запрошення до довідника учасників")
+    with app.app_context():
+        assert db.session.scalar(db.select(User.language).where(User.email == "olena@example.org")) == "uk"

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from forum_crm.auth.queries import account_of, user_by_email
 from forum_crm.changes.queries import unreviewed_address
+from forum_crm.i18n import LANGUAGE_NAMES
 from forum_crm.labels import ROLES, choices
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.organisations.forms import OrganisationField
@@ -61,6 +62,8 @@ def access_data(role: Role, organisation: Organisation | None, person: Person | 
 class InviteForm(AccessFields, FlaskForm):
     email = StringField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Length(max=254), Email()],
                         description=_l("The invitation is sent here; it is also the address they log in with."))
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()), default="pl",
+                           description=_l("Of the invitation, and of the pages and e-mails they get afterwards."))
 
     def bound_account(self) -> User | None:
         return user_by_email(self.email.data) if self.email.data else None

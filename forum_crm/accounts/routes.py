@@ -36,8 +36,8 @@ def account_invite():
     unreviewed = unreviewed_email(person.id) if person is not None else None
     form = InviteForm(**({} if request.method == "POST" else _invitation_defaults(unreviewed)))
     if form.validate_on_submit():
-        user, token = invite(form.email.data, **form.access())
-        queue_invitation(user, token)
+        user, token = invite(form.email.data, **form.access(), language=form.language.data)
+        queue_invitation(user, token, user.language)
         db.session.commit()
         flash(_("The invitation to %(email)s is in the outbox and will be sent in a moment.", email=user.email),
               "success")

@@ -154,8 +154,10 @@ def use_token(token: AccountToken) -> bool:
     return result.rowcount == 1
 
 
-def invite(email: str, role: Role, organisation: Organisation | None, person: Person | None) -> tuple[User, str]:
-    """An inactive account for a new representative or member, and the invitation token that activates it.
+def invite(email: str, role: Role, organisation: Organisation | None, person: Person | None,
+           language: str | None = None) -> tuple[User, str]:
+    """An inactive account for a new representative or member (in `language`, if given), and the invitation token
+    that activates it.
 
     Inviting an address whose account is inactive (not yet accepted, or switched off) invites it again.
     """
@@ -171,6 +173,7 @@ def invite(email: str, role: Role, organisation: Organisation | None, person: Pe
     user.organisation = organisation if role == Role.ORG_EDITOR else None
     user.person = person
     user.active = False
+    user.language = language or user.language
     db.session.flush()
     log_event(AuthEventKind.INVITATION_SENT, user=user, detail=role.value)
     return user, issue_token(user, TokenPurpose.INVITATION)
