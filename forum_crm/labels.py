@@ -86,6 +86,7 @@ MESSAGE_KINDS = {
     MessageKind.INVITATION: _l("Invitation"),
     MessageKind.PASSWORD_RESET: _l("New password"),
     MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
+    MessageKind.MAILING: _l("Mailing"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
