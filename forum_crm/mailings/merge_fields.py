@@ -46,8 +46,8 @@ def register(field: MergeField) -> None:
 
 
 register(MergeField("first_name", _l("first name"), lambda addressee, _mailing: addressee.first_name))
-register(MergeField("organisation", _l("organisation"), lambda addressee, _mailing: addressee.organisation_name))
-register(MergeField("edition", _l("edition"), lambda _addressee, mailing: str(mailing.edition or ""),
+register(MergeField("organisation", _l("organisation's name"), lambda addressee, _mailing: addressee.organisation_name))
+register(MergeField("edition", _l("the edition's name"), lambda _addressee, mailing: str(mailing.edition or ""),
                     needs_edition=True))
 
 
