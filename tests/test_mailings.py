@@ -309,3 +309,34 @@ def test_an_unknown_or_tampered_unsubscribe_link_says_so_in_polish(app, client, 
         assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsentEvent)) == 1
+
+
+def test_an_empty_list_sends_nothing_and_says_so(app, client, login, network):
+    login(network["coordinator"])
+    mailing = mailing_id(compose(client, "source=people&town=Gdańsk"))
+    assert "Nikt z tej listy nie może otrzymać mailingu" in client.get(f"/mailings/{mailing}").text
+    tested = client.post(f"/mailings/{mailing}/test", data={"csrf_token": csrf_token(client, f"/mailings/{mailing}")},
+                         follow_redirects=True)
+    assert "Nikt z tej listy nie może otrzymać mailingu." in tested.text
+    refused = send(client, mailing, 0)
+    assert refused.status_code == 409 and "Nikt z tej listy nie może otrzymać mailingu." in refused.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_language_of_a_persons_e_mails_and_a_mailing_in_english_only(app, client, login, network):
+    login(network["coordinator"])
+    edit = f"/people/{network['anna']}/edit"
+    page = client.get(edit).text
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    response = client.post(edit, data={"first_name": "Anna", "last_name": "Lis", "email": "anna@example.org",
+                                       "language": "en", "version": version, "csrf_token": csrf_token(client, edit)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, network["anna"]).language == "en"
+    mailing = mailing_id(compose(client, "source=people&q=Lis", subject_pl="", body_pl=""))
+    assert "Hello Anna of Fundacja Lubelska!" in client.get(f"/mailings/{mailing}").text
+    send(client, mailing, 1)
+    assert recipients_of(app, mailing)["anna@example.org"][0] == "en"
+    assert "anna@example.org" in client.get(f"/mailings/{mailing}?state=queued").text
+    assert "anna@example.org" not in client.get(f"/mailings/{mailing}?state=failed").text

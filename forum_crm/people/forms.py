@@ -83,7 +83,8 @@ class PersonForm(PersonContactForm):
     notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
                           validators=[Optional(), Length(max=5000), long_text])
     language = SelectField(_l("Language of e-mails"), choices=(("pl", _l("Polish")), ("en", _l("English"))),
-                           default="pl", description=_l("Mailings written in both languages reach them in this one."))
+                           default="pl", validators=[Optional()],
+                           description=_l("Mailings written in both languages reach them in this one."))
 
     def fill_from(self, person: Person) -> None:
         super().fill_from(person)
@@ -97,7 +98,7 @@ class PersonForm(PersonContactForm):
             "directory_consent": self.directory_consent.data, "map_consent": self.map_consent.data,
             "share_contact": self.share_contact.data, "consent_given_on": self.consent_given_on.data,
             "consent_source": self.consent_source.data, "notes": self.notes.data,
-            "language": None if self.language.data == "pl" else self.language.data,
+            "language": self.language.data if self.language.data == "en" else None,  # None: Polish
         }
 
 
