@@ -9,7 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.extensions import db
-from forum_crm.mailings.services import unsubscribe_token
+from forum_crm.mailings.merge_fields import Addressee, fill
+from forum_crm.mailings.segments import segment_of, split
+from forum_crm.mailings.services import claim_for_sending, unsubscribe_token
 from forum_crm.models import (
     ConsentEvent,
     ConsentSource,
@@ -340,3 +342,35 @@ def test_the_language_of_a_persons_e_mails_and_a_mailing_in_english_only(app, cl
     assert recipients_of(app, mailing)["anna@example.org"][0] == "en"
     assert "anna@example.org" in client.get(f"/mailings/{mailing}?state=queued").text
     assert "anna@example.org" not in client.get(f"/mailings/{mailing}?state=failed").text
+
+
+def test_anonymised_people_and_an_address_twice_are_left_out(app, ctx):
+    lublin = factories.locality("Lublin")
+    factories.person("Ukryta", "Osoba", email="ukryta@example.org", locality=lublin,
+                     anonymised_at=factories.datetime_now())
+    for name in ("Stowarzyszenie A", "Stowarzyszenie B"):
+        factories.organisation(name, email="wspolny@example.org")
+    db.session.flush()
+    people = split(segment_of("people", {"town": "Lublin", "status": "all"}), consent=True)
+    assert people.addressees == [] and people.left_out == {"anonymised": 1}
+    organisations = split(segment_of("organisations", {"q": "Stowarzyszenie"}), consent=True)
+    assert [addressee.email for addressee in organisations.addressees] == ["wspolny@example.org"]
+    assert organisations.left_out == {"duplicate": 1}
+
+
+def test_a_mailing_is_claimed_for_sending_once_and_unknown_fields_stay_as_typed(app, ctx):
+    mailing = Mailing(source="people", source_args={}, subject_pl="Temat", body_pl="Treść")
+    db.session.add(mailing)
+    db.session.flush()
+    assert claim_for_sending(mailing) and mailing.queued_at is not None
+    assert not claim_for_sending(mailing)
+    addressee = Addressee(email="a@example.org", language="pl", first_name="Ala")
+    assert fill("{first_name}, {nieznane}", addressee, mailing) == "Ala, {nieznane}"
+
+
+def test_test_and_send_need_the_csrf_token(app, client, login, network):
+    login(network["coordinator"])
+    mailing = mailing_id(compose(client, "source=people&town=Lublin"))
+    for action in ("test", "send"):
+        assert client.post(f"/mailings/{mailing}/{action}", data={"expected": "2"}).status_code == 400
+    assert recipients_of(app, mailing) == {}

@@ -86,9 +86,7 @@ def _draft_page(mailing: Mailing, status: int = 200, send_form: SendForm | None 
 @allow(Role.COORDINATOR)
 def mailing_test(id: int):
     """Send oneself the e-mail the chosen recipient would get."""
-    mailing = _draft(id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    mailing = _draft(id)  # the CSRF token is checked for every POST before the view (CSRFProtect)
     _segment, recipients, unsubscribe = _recipients_of(mailing)
     if not recipients.addressees:
         flash(_("Nobody on this list can receive the mailing."), "error")
@@ -106,9 +104,7 @@ def mailing_test(id: int):
 def mailing_send(id: int):
     """Queue the mailing to everyone on the list; a long list is confirmed a second time first."""
     mailing = _draft(id)
-    form = SendForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = SendForm()  # its CSRF token is checked before the view (CSRFProtect)
     _segment, recipients, unsubscribe = _recipients_of(mailing)
     try:
         services.check_recipients(recipients, form.expected_count())
