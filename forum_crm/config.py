@@ -105,6 +105,8 @@ def mail_settings(instance_path: Path) -> dict:
         "SITE_NAME": os.environ.get("FORUM_CRM_SITE_NAME", "").strip() or "Forum Współpracy i Integracji",
         # Links in e-mails start with this address, never with the Host header of a request.
         "BASE_URL": os.environ.get("FORUM_CRM_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
+        # A mailing to more recipients than this asks the coordinator to confirm a second time.
+        "MAILING_CONFIRM_ABOVE": int(os.environ.get("FORUM_CRM_MAILING_CONFIRM_ABOVE", "200")),
     }
 
 

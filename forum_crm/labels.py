@@ -86,6 +86,7 @@ MESSAGE_KINDS = {
     MessageKind.INVITATION: _l("Invitation"),
     MessageKind.PASSWORD_RESET: _l("New password"),
     MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
+    MessageKind.MAILING: _l("Mailing"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
@@ -116,6 +117,7 @@ FIELDS = {
     "expertise": _l("Expertise"), "forum_member": _l("Forum member"), "leader": _l("Leader"),
     "directory_consent_at": _l("Consent to the directory"), "map_consent_at": _l("Consent to the map"),
     "consent_source": _l("Source of consent"), "notes": _l("Notes"), "number": _l("Number"),
+    "language": _l("Language of e-mails"),
     "start_date": _l("Start date"), "end_date": _l("End date"), "venue": _l("Venue"), "theme": _l("Theme"),
     "dates_note": _l("Note on the dates"), "voivodeship": _l("Voivodeship"), "latitude": _l("Latitude"),
     "longitude": _l("Longitude"), "organisation": _l("Organisation"), "role_title": _l("Role"),

@@ -10,8 +10,10 @@ import pytest
 from forum_crm import create_app
 from forum_crm.auth.services import issue_token
 from forum_crm.extensions import db
+from forum_crm.mailings.services import unsubscribe_token
 from forum_crm.models import (
     ChangeLogEntry,
+    Mailing,
     Organisation,
     PanelSpeaker,
     Participation,
@@ -134,6 +136,13 @@ EXPECTED = {
     "api.organisations": EVERYONE,
     "api.editions": EVERYONE,
     "api.openapi": EVERYONE,
+    "mailings.mailing_list": {COORDINATOR},
+    "mailings.mailing_new": {COORDINATOR},
+    "mailings.mailing_detail": {COORDINATOR},
+    "mailings.mailing_edit": {COORDINATOR},
+    "mailings.mailing_test": {COORDINATOR},
+    "mailings.mailing_send": {COORDINATOR},
+    "mailings.unsubscribe": EVERYONE,  # public, guarded by its signed token
 }
 
 
@@ -180,13 +189,14 @@ def ids(app):
         participation = Participation(edition=edition, person=person)
         edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
                               changes={"expertise": [None, "prawo"]})
+        mailing = Mailing(source="people", source_args={}, subject_pl="Temat", body_pl="Treść")
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
                              undone_at=factories.datetime_now())
-        db.session.add_all([panel, speaker, partnership, participation, edit, undone])
+        db.session.add_all([panel, speaker, partnership, participation, edit, undone, mailing])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
-                            invited, participation, undone)
+                            invited, participation, undone, mailing)
         return {
             "/directory/organisations/": {"id": organisation.id},
             "/directory/people/": {"id": person.id},
@@ -205,6 +215,7 @@ def ids(app):
             "/imports/": {"kind": "people", "id": edition.id},
             "/changes/": {"fmt": "xlsx"},
             "/duplicates/merges/": {"merge_id": undone.id},
+            "/mailings/": {"id": mailing.id, "token": unsubscribe_token(person.id, mailing.id)},
             "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
             "/public/organisations/": {"id": organisation.id},

@@ -27,12 +27,14 @@ from forum_crm.models.events import (
     ProgrammeKind,
 )
 from forum_crm.models.geo import Locality, Voivodeship
+from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
     "ConsentEvent", "ConsentPurpose", "ConsentSource",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt", "MessageKind",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt",
+    "Mailing", "MailingRecipient", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
     "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",

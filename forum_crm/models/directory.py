@@ -188,6 +188,7 @@ class Person(Base):
     last_name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # of the e-mails sent to them; None: Polish
     locality_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("locality.id", ondelete="RESTRICT"), index=True
     )

@@ -26,6 +26,7 @@ class MessageKind(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
     PROFILE_REMINDER = "profile_reminder"
+    MAILING = "mailing"  # to a segment (models/mailings.py); a test of one goes to its author with this kind too
 
 
 class OutboxMessage(Base):
@@ -52,6 +53,7 @@ class OutboxMessage(Base):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    headers: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)  # extra headers, e.g. List-Unsubscribe
     state: Mapped[OutboxState] = mapped_column(choice(OutboxState, "outbox_state"), default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

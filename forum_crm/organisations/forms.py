@@ -133,6 +133,8 @@ class OrganisationFilterForm(FlaskForm):
     sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
     area = SelectField(_l("Area of work"), choices=[], default="")
     member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
+    profile = SelectField(_l("Profile"), choices=(("", _l("All")), ("stale", _l("Not confirmed for over a year"))),
+                          default="")
     status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
     sort = SelectField(_l("Order"), choices=SORT, default="name")
 
@@ -152,6 +154,7 @@ class OrganisationFilterForm(FlaskForm):
             sector=Sector(self.sector.data) if valid and self.sector.data else None,
             area_id=int(self.area.data) if valid and self.area.data else None,
             forum_member=yes_no(self.member.data) if valid else None,
+            stale_profile=valid and self.profile.data == "stale",
             archived={"no": False, "yes": True}.get(self.status.data) if valid else False,
             descending=valid and self.sort.data == "-name",
         )

@@ -36,6 +36,7 @@ class OrganisationFilters:
     area_id: int | None = None
     forum_member: bool | None = None
     archived: bool | None = False  # None: both
+    stale_profile: bool = False  # only profiles not confirmed for PROFILE_CONFIRMATION_INTERVAL
     descending: bool = False
 
 
@@ -55,6 +56,9 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
             sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
     query = query.where(*set_or_not(((Organisation.forum_member_since, filters.forum_member),
                                       (Organisation.archived_at, filters.archived))))
+    if filters.stale_profile:
+        query = query.where(sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
+                            < utcnow() - PROFILE_CONFIRMATION_INTERVAL)
     order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
     return query.order_by(order, Organisation.id)
 

@@ -11,6 +11,8 @@ from forum_crm.changelog import record_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
+from forum_crm.labels import OUTBOX_STATES
+from forum_crm.mailings.queries import organisation_contact_history
 from forum_crm.models import Organisation, Role
 from forum_crm.organisations import queries
 from forum_crm.organisations.exports import organisations_export
@@ -54,7 +56,8 @@ def organisation_detail(id: int):
     organisation = db.get_or_404(Organisation, id)
     return render_template(
         "organisations/organisation_detail.html", organisation=organisation, people=organisation_people(id),
-        editions=organisation_editions(id), history=record_history("organisation", id), confirm=ConfirmForm())
+        editions=organisation_editions(id), history=record_history("organisation", id), confirm=ConfirmForm(),
+        contacts=paginate(organisation_contact_history(id), per_page=10), outbox_states=OUTBOX_STATES)
 
 
 @bp.route("/<id:id>/edit", methods=["GET", "POST"])

@@ -25,7 +25,8 @@ class Attachment:
 
 def queue_message(recipient: str, kind: MessageKind, subject: str, text: str, *, language: str,
                   html_body: str | None = None, person: Person | None = None, user: User | None = None,
-                  edition: Edition | None = None, attachments: tuple[Attachment, ...] = ()) -> OutboxMessage:
+                  edition: Edition | None = None, attachments: tuple[Attachment, ...] = (),
+                  headers: dict[str, str] | None = None) -> OutboxMessage:
     """Queue one e-mail; it is sent by the worker only if the caller's transaction commits.
 
     Without `html_body`, the HTML part is the text itself, escaped, with its paragraphs and links kept.
@@ -33,7 +34,7 @@ def queue_message(recipient: str, kind: MessageKind, subject: str, text: str, *,
     message = OutboxMessage(
         recipient=recipient, kind=kind, language=language, subject=subject, text_body=text,
         html_body=html_body if html_body is not None else text_to_html(text, language),
-        person=person, user=user, edition=edition, message_id=new_message_id(),
+        person=person, user=user, edition=edition, message_id=new_message_id(), headers=headers or None,
         attachments=[{"filename": item.filename, "content_type": item.content_type,
                       "data": base64.b64encode(item.data).decode("ascii")} for item in attachments],
     )

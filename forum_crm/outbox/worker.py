@@ -170,6 +170,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Date"] = formatdate(localtime=True)
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
+    for name, value in (message.headers or {}).items():  # e.g. a mailing's List-Unsubscribe
+        email[name] = value
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
     for attachment in message.attachments:

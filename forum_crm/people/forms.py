@@ -82,11 +82,15 @@ class PersonForm(PersonContactForm):
                                  description=_l("For example: registration form of Forum III."))
     notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
                           validators=[Optional(), Length(max=5000), long_text])
+    language = SelectField(_l("Language of e-mails"), choices=(("pl", _l("Polish")), ("en", _l("English"))),
+                           default="pl", validators=[Optional()],
+                           description=_l("Mailings written in both languages reach them in this one."))
 
     def fill_from(self, person: Person) -> None:
         super().fill_from(person)
         self.directory_consent.data = person.directory_consent_at is not None
         self.map_consent.data = person.map_consent_at is not None
+        self.language.data = person.language or "pl"
 
     def data_for_service(self) -> dict:
         return {
@@ -94,6 +98,7 @@ class PersonForm(PersonContactForm):
             "directory_consent": self.directory_consent.data, "map_consent": self.map_consent.data,
             "share_contact": self.share_contact.data, "consent_given_on": self.consent_given_on.data,
             "consent_source": self.consent_source.data, "notes": self.notes.data,
+            "language": self.language.data if self.language.data == "en" else None,  # None: Polish
         }
 
 

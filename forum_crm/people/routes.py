@@ -11,6 +11,8 @@ from forum_crm.changelog import record_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form, saved
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
+from forum_crm.labels import OUTBOX_STATES
+from forum_crm.mailings.queries import person_contact_history
 from forum_crm.models import Affiliation, Person, Role
 from forum_crm.pagination import paginate
 from forum_crm.people import queries
@@ -88,11 +90,16 @@ def person_new():
 @bp.route("/<id:id>")
 @allow(Role.COORDINATOR)
 def person_detail(id: int):
-    person = db.get_or_404(Person, id)
+    return _detail_page(db.get_or_404(Person, id), AffiliationForm())
+
+
+def _detail_page(person: Person, affiliation_form: AffiliationForm):
+    """The person's page: affiliations, editions, the mailings they were sent (paginated), the change history."""
     return render_template(
-        "people/person_detail.html", person=person, affiliations=person_affiliations(id),
-        participations=person_participations(id), history=record_history("person", id),
-        affiliation_form=AffiliationForm(), confirm=ConfirmForm())
+        "people/person_detail.html", person=person, affiliations=person_affiliations(person.id),
+        participations=person_participations(person.id), history=record_history("person", person.id),
+        contacts=paginate(person_contact_history(person.id), per_page=10), outbox_states=OUTBOX_STATES,
+        affiliation_form=affiliation_form, confirm=ConfirmForm())
 
 
 @bp.route("/<id:id>/edit", methods=["GET", "POST"])
@@ -124,10 +131,7 @@ def affiliation_add(id: int):
             form.is_primary.data, form.replaces_current.data)):
         flash(_("Affiliation added: %(name)s.", name=form.organisation.organisation.name), "success")
         return redirect(url_for(".person_detail", id=id))
-    return render_template(
-        "people/person_detail.html", person=person, affiliations=person_affiliations(id),
-        participations=person_participations(id), history=record_history("person", id),
-        affiliation_form=form, confirm=ConfirmForm()), 422
+    return _detail_page(person, form), 422
 
 
 def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:

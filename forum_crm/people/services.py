@@ -14,7 +14,7 @@ from forum_crm.models.base import utcnow
 from forum_crm.people.queries import person_with_email
 
 PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "expertise", "forum_member", "leader",
-                  "share_contact", "consent_source", "notes")
+                  "share_contact", "consent_source", "notes", "language")
 PERSON_FIELDS = {
     **readers(*PERSON_COLUMNS, "directory_consent_at", "map_consent_at"),
     "locality": locality_label,

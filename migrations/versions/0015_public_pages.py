@@ -2,7 +2,7 @@
 each account's language
 
 Revision ID: 0015
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-30 13:45:17.124420
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
