@@ -1,7 +1,7 @@
 """Three interface languages: each account keeps its own (and gets its e-mails in it); the address can name one."""
 
 from forum_crm.extensions import db
-from forum_crm.models import Role, User
+from forum_crm.models import Person, Role, User
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -75,3 +75,15 @@ def test_an_invitation_in_ukrainian_and_the_account_keeps_it(app, client, login,
     assert message["Subject"].endswith("запрошення до довідника учасників")
     with app.app_context():
         assert db.session.scalar(db.select(User.language).where(User.email == "olena@example.org")) == "uk"
+
+
+def test_a_members_language_is_their_persons_too(app, client, login):
+    """Chosen on the switch, it is also the language of the e-mails and mailings sent to the person."""
+    with app.app_context():
+        person = factories.person("Ołena", "Szewczenko")
+        user = factories.committed(factories.user(Role.MEMBER, person=person))
+        person_id = person.id
+    login(user)
+    choose(client, "en")
+    with app.app_context():
+        assert db.session.get(Person, person_id).language == "en"

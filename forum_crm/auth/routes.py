@@ -15,6 +15,7 @@ from forum_crm.auth.services import (
     clear_failed_logins,
     end_sessions,
     forget_login_attempt,
+    keep_language,
     log_event,
     request_password_reset,
     set_password_from_link,
@@ -69,7 +70,7 @@ def _log_in(user: User, remember: bool = False) -> None:
     (kept by the account from now on) or else the account's."""
     _restart_session()
     if session.get("lang"):
-        user.language = session["lang"]
+        keep_language(user, session["lang"])
     elif user.language:
         session["lang"] = user.language
     login_user(user, remember=remember)
@@ -96,7 +97,7 @@ def set_language():
     if form.validate():
         session["lang"] = form.lang.data
         if current_user.is_authenticated:  # kept by the account: the next login and its e-mails use it too
-            current_user.language = form.lang.data
+            keep_language(current_user, form.lang.data)
             db.session.commit()
     target = form.next.data
     return redirect(target if is_safe_redirect(target) else url_for("home.index"))

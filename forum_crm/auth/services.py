@@ -154,6 +154,13 @@ def use_token(token: AccountToken) -> bool:
     return result.rowcount == 1
 
 
+def keep_language(user: User, language: str) -> None:
+    """The account's language, and its person's (the language of the e-mails sent to them, mailings included)."""
+    user.language = language
+    if user.person is not None and user.person.language != language:
+        user.person.language = language
+
+
 def invite(email: str, role: Role, organisation: Organisation | None, person: Person | None,
            language: str | None = None) -> tuple[User, str]:
     """An inactive account for a new representative or member (in `language`, if given), and the invitation token
@@ -173,7 +180,8 @@ def invite(email: str, role: Role, organisation: Organisation | None, person: Pe
     user.organisation = organisation if role == Role.ORG_EDITOR else None
     user.person = person
     user.active = False
-    user.language = language or user.language
+    if language:
+        keep_language(user, language)
     db.session.flush()
     log_event(AuthEventKind.INVITATION_SENT, user=user, detail=role.value)
     return user, issue_token(user, TokenPurpose.INVITATION)

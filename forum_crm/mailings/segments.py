@@ -27,7 +27,7 @@ from forum_crm.reports.forms import PeriodForm
 from forum_crm.reports.queries import last_two_editions, organisations_to_reengage
 
 DEFAULT_LANGUAGE = "pl"
-LANGUAGES = ("pl", "en")
+LANGUAGES = ("pl", "en")  # the languages a mailing can be written in; others get the Polish text
 
 # Why a candidate is left out, in the order they are checked.
 LEFT_OUT_REASONS = {
