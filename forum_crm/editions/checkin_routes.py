@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from forum_crm.auth.permissions import allow
-from forum_crm.editing import show_problem
+from forum_crm.editing import show_problem, wants_json
 from forum_crm.editions.badges import BadgeRefused, participation_id_of
 from forum_crm.editions.checkin_forms import BadgeCheckInForm, CheckInForm, WalkInForm, edition_day
 from forum_crm.editions.participation import add_walk_in, check_in, undo_check_in
@@ -39,10 +39,6 @@ from forum_crm.models import Edition, Participation, Person, Role
 from forum_crm.text import fold
 
 DAY_COOKIE = "checkin_day"  # the day this device checks in for: "YYYY-MM-DD/YYYY-MM-DD" (the day, when chosen)
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
 
 
 def _remembered_day() -> str | None:
@@ -69,7 +65,7 @@ def _checkin_page(edition: Edition, day_text: str | None, typed: str, status: in
 
 def _checkin_refused(edition: Edition, form: CheckInForm, status: int = 422):
     """After a refused POST: the page again saying why (or, to the script, the reasons as JSON); nothing was saved."""
-    if _wants_json():
+    if wants_json():
         messages = [message for errors in form.errors.values() for message in errors]
         messages += get_flashed_messages(category_filter=["error"])
         return jsonify(ok=False, message=" ".join(messages) or _("Nothing was saved: reload the page.")), status
@@ -80,7 +76,7 @@ def _checkin_refused(edition: Edition, form: CheckInForm, status: int = 422):
 
 def _done(form: CheckInForm, message: str, typed: str | None = None, **answer):
     """After a saved POST: to the script, the message and the day's new tally; otherwise back to the page."""
-    if _wants_json():
+    if wants_json():
         count = checked_in_count(form.edition.id, form.chosen_day)
         return jsonify(ok=True, message=message, count=count, tally=tally(count), **answer)
     flash(message, "success")

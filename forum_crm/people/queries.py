@@ -96,6 +96,22 @@ def find_person(typed: str) -> Person:
     raise LookupError([person.full_name for person in matches[:5]])
 
 
+SUGGESTIONS = 10  # people offered while typing
+
+
+def person_suggestions(typed: str, limit: int = SUGGESTIONS) -> list[Person]:
+    """People whose name or e-mail contains `typed` (Polish letters optional), not archived or anonymised, in Polish
+    order of last names; with their current organisations (to tell people of the same name apart)."""
+    folded = fold(typed)
+    if not folded:
+        return []
+    return list(db.session.scalars(
+        sa.select(Person).where(Person.search_text.contains(folded, autoescape=True), Person.archived_at.is_(None),
+                                Person.anonymised_at.is_(None))
+        .options(selectinload(Person.affiliations).joinedload(Affiliation.organisation))
+        .order_by(Person.name_sort, Person.id).limit(limit)))
+
+
 def person_with_email(email: str, other_than: int | None) -> Person | None:
     """Another person (not `other_than`) with this e-mail address, whatever its case."""
     return db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower(),
