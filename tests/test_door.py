@@ -14,10 +14,12 @@ from forum_crm.editions.checkin_routes import DAY_COOKIE
 from forum_crm.editions.participation_queries import today
 from forum_crm.extensions import db
 from forum_crm.models import Participation, ParticipationStatus, Person, Role
-from tests import factories
+from tests import factories, test_participation
 from tests.conftest import TEST_SECRET, csrf_token
 from tests.test_events import count, post
-from tests.test_participation import DAY_1, DAY_2, checkin_form, coordinator, door, edition, state, walk_in  # noqa: F401
+from tests.test_participation import DAY_1, DAY_2, checkin_form, state, walk_in
+
+coordinator, edition, door = test_participation.coordinator, test_participation.edition, test_participation.door
 
 JSON = {"Accept": "application/json"}
 

@@ -66,7 +66,7 @@ def _checkin_page(edition: Edition, day_text: str | None, typed: str, status: in
 def _checkin_refused(edition: Edition, form: CheckInForm, status: int = 422):
     """After a refused POST: the page again saying why (or, to the script, the reasons as JSON); nothing was saved."""
     if wants_json():
-        messages = [message for errors in form.errors.values() for message in errors]
+        messages = [str(message) for errors in form.errors.values() for message in errors]
         messages += get_flashed_messages(category_filter=["error"])
         return jsonify(ok=False, message=" ".join(messages) or _("Nothing was saved: reload the page.")), status
     return _checkin_page(edition, form.day.data, form.q.data or "", status,

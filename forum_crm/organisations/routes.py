@@ -138,7 +138,7 @@ def organisation_quick_add():
                 flash(message, "success")
                 return redirect(url_for(".organisation_detail", id=organisation.id))
             return jsonify(ok=True, value=organisation.name, message=message)
-    messages = [message for errors in form.errors.values() for message in errors]
+    messages = [str(message) for errors in form.errors.values() for message in errors]
     if not wants_json():
         for message in messages:
             flash(message, "error")
