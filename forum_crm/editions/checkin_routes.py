@@ -38,6 +38,7 @@ from forum_crm.extensions import db
 from forum_crm.models import Edition, Participation, Person, Role
 from forum_crm.text import fold
 
+SHOWN_FIELDS = ("first_name", "last_name", "email", "role")  # the walk-in's: its errors in JSON name the field
 DAY_COOKIE = "checkin_day"  # the day this device checks in for: "YYYY-MM-DD/YYYY-MM-DD" (the day, when chosen)
 
 
@@ -66,7 +67,8 @@ def _checkin_page(edition: Edition, day_text: str | None, typed: str, status: in
 def _checkin_refused(edition: Edition, form: CheckInForm, status: int = 422):
     """After a refused POST: the page again saying why (or, to the script, the reasons as JSON); nothing was saved."""
     if wants_json():
-        messages = [str(message) for errors in form.errors.values() for message in errors]
+        messages = [f"{form[name].label.text}: {message}" if name in SHOWN_FIELDS else str(message)
+                    for name, errors in form.errors.items() for message in errors]
         messages += get_flashed_messages(category_filter=["error"])
         return jsonify(ok=False, message=" ".join(messages) or _("Nothing was saved: reload the page.")), status
     return _checkin_page(edition, form.day.data, form.q.data or "", status,
