@@ -42,10 +42,11 @@ SHOWN_FIELDS = ("first_name", "last_name", "email", "role")  # the walk-in's: it
 DAY_COOKIE = "checkin_day"  # the day this device checks in for: "YYYY-MM-DD/YYYY-MM-DD" (the day, when chosen)
 
 
-def _remembered_day() -> str | None:
-    """The day chosen on this device for this edition's door (the cookie's path is the edition's), chosen today."""
+def _remembered_day(edition: Edition) -> str | None:
+    """The day chosen on this device for this edition's door (the cookie's path is the edition's), if it was chosen
+    today and is still one of the edition's days."""
     day, _sep, chosen_on = request.cookies.get(DAY_COOKIE, "").partition("/")
-    return day if chosen_on == today().isoformat() else None
+    return day if chosen_on == today().isoformat() and edition_day(edition, day) else None
 
 
 def _checkin_page(edition: Edition, day_text: str | None, typed: str, status: int = 200, error: str | None = None,
@@ -95,7 +96,7 @@ def tally(count: int) -> str:
 def checkin(id: int):
     edition = db.get_or_404(Edition, id)
     chosen = request.args.get("day")
-    response = _checkin_page(edition, chosen or _remembered_day(), request.args.get("q", ""))
+    response = _checkin_page(edition, chosen or _remembered_day(edition), request.args.get("q", ""))
     if chosen and edition_day(edition, chosen):  # this device checks in for this day until another is chosen
         response = make_response(response)
         response.set_cookie(DAY_COOKIE, f"{chosen}/{today().isoformat()}", max_age=24 * 3600, httponly=True,

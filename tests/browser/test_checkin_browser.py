@@ -18,6 +18,7 @@ from forum_crm.editions.badges import badge_token
 from forum_crm.extensions import db
 from forum_crm.models import DayAttendance, Participation, ParticipationStatus, Person
 from tests import factories
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_login_browser import log_in
 
 PHONE = {"width": 390, "height": 844}
@@ -203,5 +204,53 @@ def test_a_scanned_badge_checks_the_person_in(app: Flask, live_server: str, page
     expect(page.locator("#checkin-message")).to_have_text(
         "To nie jest identyfikator tego forum albo kod został zmieniony.")
     expect(page.locator("#checkin-tally")).to_have_text(re.compile(r"^1 "))
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DayAttendance)) == 1
+
+
+def y4m_video_of(text: str, path: Path, width: int = 640, height: int = 480) -> Path:
+    """A still video (Y4M, two frames) of `text`'s QR code, for Chromium's fake camera."""
+    matrix = segno.make_qr(text, error="m").matrix
+    size = len(matrix) + 8  # with a quiet zone of 4 modules
+    module = min(width, height) * 3 // 4 // size
+    left, top = (width - size * module) // 2, (height - size * module) // 2
+    luma = bytearray(b"\xff" * (width * height))
+    for row_index, row in enumerate(matrix):
+        for column_index, dark in enumerate(row):
+            if dark:
+                x, y = left + (column_index + 4) * module, top + (row_index + 4) * module
+                for line in range(y, y + module):
+                    luma[line * width + x:line * width + x + module] = b"\x00" * module
+    chroma = b"\x80" * (width * height // 4)
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode() + frame * 2)
+    return path
+
+
+def test_the_phones_camera_scans_a_badge(app: Flask, live_server: str, browser, tmp_path: Path) -> None:
+    """Chromium's fake camera shows a badge's QR code: Scan a badge opens it, and the person is checked in."""
+    edition_id, email = door_of_the_third_forum(app)
+    with app.test_request_context():
+        participation = db.session.scalar(sa.select(Participation).join(Person).where(Person.last_name == "Kowal"))
+        video = y4m_video_of(badge_token(participation), tmp_path / "badge.y4m")
+    camera = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera.new_context(viewport=PHONE)
+        context.grant_permissions(["camera"], origin=live_server)
+        page = context.new_page()
+        log_in(page, live_server, email, factories.PASSWORD)
+        page.goto(f"{live_server}/editions/{edition_id}/checkin")
+        scan = page.get_by_role("button", name="Zeskanuj identyfikator")
+        scan.click()
+        expect(scan).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#checkin-message")).to_contain_text("Piotr Kowal", timeout=15000)
+        expect(page.locator("#checkin-tally")).to_have_text(re.compile(r"^1 "))
+        page.get_by_role("button", name="Wyłącz aparat").click()
+        expect(scan).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("#scanner-view")).to_be_hidden()
+    finally:
+        camera.close()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(DayAttendance)) == 1
