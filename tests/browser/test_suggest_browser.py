@@ -60,3 +60,23 @@ def test_pick_an_organisation_among_the_matches_and_create_a_missing_one(app: Fl
         created = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Urząd Miasta Łodzi"))
         assert created.sector == Sector.LOCAL_GOVERNMENT and created.forum_member_since is None
         assert db.session.scalar(sa.select(Partnership.organisation_id)) == created.id
+
+
+def test_a_line_of_the_invitation_list_is_completed(app: Flask, live_server: str, page: Page) -> None:
+    with app.app_context():
+        factories.organisation("Fundacja Łączy Nas")
+        factories.organisation("Stowarzyszenie Łączymy Ludzi")
+        edition = factories.edition(3)
+        user = factories.user()
+        factories.committed(edition, user)
+        edition_id = edition.id
+    log_in_in_english(page, live_server, user.email)
+    page.goto(f"{live_server}/editions/{edition_id}/participants")
+    lines = page.get_by_label("Organisations", exact=True)
+    lines.fill("Fundacja Łączy Nas\n")
+    lines.press("End")
+    lines.press_sequentially("laczymy")
+    suggested = page.get_by_role("listbox").get_by_role("option")
+    expect(suggested).to_have_count(1)
+    suggested.get_by_text("Stowarzyszenie Łączymy Ludzi").click()
+    expect(lines).to_have_value("Fundacja Łączy Nas\nStowarzyszenie Łączymy Ludzi")
