@@ -9,7 +9,7 @@ unique-constraint race into a form message instead of a server error.
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -105,3 +105,8 @@ def archive_page(record, entity_type: str, detail_endpoint: str):
                            cancel_url=url_for(detail_endpoint, id=record.id))
 
 
+
+
+def wants_json() -> bool:
+    """The page's own script asked (Accept: application/json) for a JSON answer instead of a page or redirect."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"

@@ -1,7 +1,9 @@
 """Form pieces every package uses: the record form with its version, confirmation, languages, filters."""
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -46,3 +48,27 @@ class RecordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: confirms an action such as archiving."""
+
+
+class EndpointUrl:
+    """An endpoint's URL worked out when a field is rendered (url_for needs a request), for a field's render_kw."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint
+
+    def __str__(self) -> str:
+        return url_for(self.endpoint)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def suggesting(endpoint: str, create_endpoint: str | None = None, lines: bool = False) -> dict:
+    """render_kw for a field that takes a record typed exactly: static/js/suggest.js offers the matches of the JSON
+    endpoint as one types (and, with `create_endpoint`, creating a missing one); `lines`: one record a line."""
+    attributes = {"data-suggest": EndpointUrl(endpoint), "autocomplete": "off"}
+    if create_endpoint:
+        attributes["data-create"] = EndpointUrl(create_endpoint)
+    if lines:
+        attributes["data-suggest-lines"] = "1"
+    return attributes

@@ -447,7 +447,7 @@ def test_a_day_outside_the_edition_in_the_address_is_named(client, coordinator, 
 def test_search_finds_participants_and_directory_people_without_diacritics(client, coordinator, edition, door):
     html = client.get(f"/editions/{edition.id}/checkin?q=SLEZAK&day=2023-05-18").text
     on_list = html[html.index('id="on-list-title"'):html.index('id="others-title"')]
-    others = html[html.index('id="others-title"'):html.index('id="tally-title"')]
+    others = html[html.index('id="others-title"'):html.index('class="card day-choice"')]
     assert "Żaneta Ślęzak" in on_list and "Fundacja Łąka" in on_list and "Registered" in on_list
     assert f'/checkin/{door["zaneta"]}"' in on_list
     assert "Jan Ślęzak" in others and "Stowarzyszenie Most" in others and f'/checkin/{door["jan"]}"' in others
@@ -461,7 +461,7 @@ def test_search_shows_the_first_matches_and_asks_for_more_of_the_name(app, clien
             factories.participation(stored(edition), factories.person("Anna", f"Kowalska{index:02d}"))
         db.session.commit()
     html = client.get(f"/editions/{edition.id}/checkin?q=kowalska").text
-    assert html.count("Check in<span") == 15 and "More people match: type more of the name." in html
+    assert html.count('class="tap-target"') == 15 and "More people match: type more of the name." in html
     assert "More people match" not in client.get(f"/editions/{edition.id}/checkin?q=kowalska15").text
 
 
@@ -469,7 +469,7 @@ def test_check_in_undo_and_check_in_again(app, client, coordinator, edition, doo
     url = f"/editions/{edition.id}/checkin/{door['zaneta']}"
     response = post(client, url, checkin_form(DAY_2))
     assert response.status_code == 302
-    assert response.location == f"/editions/{edition.id}/checkin?day=2023-05-19&q=slezak"
+    assert response.location == f"/editions/{edition.id}/checkin?day=2023-05-19"  # the search box starts empty
     page = client.get(response.location).text
     assert 'role="status">Checked in: Żaneta Ślęzak, Friday, May 19, 2023.' in page
     assert "✓ Checked in" in page and f'/checkin/{door["zaneta"]}/undo"' in page

@@ -1,4 +1,4 @@
-"""Forms of the door check-in: a person checked in (or not) for a day, and a walk-in."""
+"""Forms of the door check-in: a person checked in (or not) for a day, a scanned badge, and a walk-in."""
 
 from datetime import date
 
@@ -42,6 +42,12 @@ class CheckInForm(FlaskForm):
     @property
     def chosen_day(self) -> date:
         return date.fromisoformat(self.day.data)
+
+
+class BadgeCheckInForm(CheckInForm):
+    """Check in the person whose badge was scanned: the text of its QR code (see editions.badges)."""
+
+    token = HiddenField(filters=[without_nul, strip], validators=[DataRequired(), Length(max=200)])
 
 
 WALK_IN_ROLES = (ParticipationRole.PARTICIPANT, ParticipationRole.GUEST)

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum_crm.editions.forms import person_named
 from forum_crm.editions.participation_queries import ParticipantFilters
+from forum_crm.forms import suggesting
 from forum_crm.labels import PARTICIPATION_ROLES, PARTICIPATION_STATUSES, choices
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Locality, Organisation, Participation, ParticipationRole, ParticipationStatus, Person
@@ -47,7 +48,8 @@ class AddParticipantForm(_SharedPage, FlaskForm):
     field_prefix = "add"
 
     person = StringField(_l("Person"), filters=[strip], validators=[DataRequired(), Length(max=300), single_line],
-                         description=_l("E-mail address or full name."))
+                         description=_l("E-mail address or full name."),
+                         render_kw=suggesting("people.person_suggestions"))
     role = SelectField(_l("Role"), choices=choices(PARTICIPATION_ROLES), default=ParticipationRole.PARTICIPANT.value)
     status = SelectField(_l("Status"), choices=choices(PARTICIPATION_STATUSES),
                          default=ParticipationStatus.INVITED.value)
@@ -84,7 +86,8 @@ class InviteOrganisationsForm(_SharedPage, FlaskForm):
 
     organisations = TextAreaField(
         _l("Organisations"), filters=[strip], validators=[DataRequired(), Length(max=5000), long_text],
-        description=_l("One a line: the name or short name. Everyone who works there now is invited."))
+        description=_l("One a line: the name or short name. Everyone who works there now is invited."),
+        render_kw=suggesting("organisations.organisation_suggestions", lines=True))
     found: list[Organisation]
 
     def validate_organisations(self, field):

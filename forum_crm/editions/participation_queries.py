@@ -125,3 +125,8 @@ def recent_checkins(edition_id: int, day: date, limit: int = RECENT_CHECKINS) ->
         .where(Participation.edition_id == edition_id, DayAttendance.day == day)
         .options(joinedload(Participation.person), joinedload(Participation.organisation))
         .order_by(DayAttendance.checked_in_at.desc(), Participation.id.desc()).limit(limit)))
+
+
+def badge_list(edition_id: int, filters: ParticipantFilters) -> sa.Select:
+    """The participants to print name badges for: the list's filters, anonymised people left out."""
+    return participant_list(edition_id, filters).where(Person.anonymised_at.is_(None))

@@ -9,6 +9,7 @@ from wtforms import SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum_crm.editions.forms import person_named
+from forum_crm.forms import suggesting
 from forum_crm.labels import PARTNER_ROLES, PROGRAMME_KINDS, choices
 from forum_crm.models import Edition, PartnerRole, Person, ProgrammeItem, ProgrammeKind
 from forum_crm.organisations.forms import OrganisationField
@@ -50,11 +51,12 @@ class ProgrammeItemForm(FlaskForm):
 class SpeakerForm(FlaskForm):
     """A guest of a panel: the institution they represented and, when known, the person."""
 
-    institution = OrganisationField(_l("Institution"), filters=[strip],
+    institution = OrganisationField(_l("Institution"), filters=[strip], creatable=True,
                                     validators=[DataRequired(), Length(max=300), single_line],
                                     description=_l("Its name or short name."))
     person = StringField(_l("Person"), filters=[strip], validators=[Optional(), Length(max=300), single_line],
-                         description=_l("E-mail address or full name; leave empty if not known."))
+                         description=_l("E-mail address or full name; leave empty if not known."),
+                         render_kw=suggesting("people.person_suggestions"))
     person_found: Person | None = None
 
     def validate_person(self, field):
@@ -70,7 +72,7 @@ class SpeakerForm(FlaskForm):
 class PartnerForm(FlaskForm):
     """An organisation partners the edition, in a role when the source says which."""
 
-    organisation = OrganisationField(_l("Organisation"), filters=[strip],
+    organisation = OrganisationField(_l("Organisation"), filters=[strip], creatable=True,
                                      validators=[DataRequired(), Length(max=300), single_line],
                                      description=_l("Its name or short name."))
     role = SelectField(_l("Role"), choices=choices(PARTNER_ROLES, empty=_l("role not specified")), default="")

@@ -94,4 +94,4 @@ def detail_page(edition: Edition, status: int = 200, programme_form: ProgrammeIt
         can_edit=coordinator, **context), status
 
 
-from forum_crm.editions import checkin_routes, participant_routes, programme_routes  # noqa: E402,F401
+from forum_crm.editions import badge_routes, checkin_routes, participant_routes, programme_routes  # noqa: E402,F401

@@ -1,9 +1,12 @@
 """Forms of organisations: one class per use case (the coordinator's, an editor's, the list's filters, a field naming
 one)."""
 
+import json
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -15,6 +18,7 @@ from forum_crm.forms import (
     MultiCheckboxField,
     RecordForm,
     language_choices,
+    suggesting,
     yes_no,
 )
 from forum_crm.labels import SECTORS, choices
@@ -160,10 +164,35 @@ class OrganisationFilterForm(FlaskForm):
         )
 
 
+class CreateTexts:
+    """data-create-texts of a field where a missing organisation can be created: what static/js/suggest.js says and
+    the sectors it offers, as JSON in the reader's language (worked out when the field is rendered)."""
+
+    def __html__(self) -> str:
+        return str(escape(json.dumps({
+            "option": gettext("Create a new organisation: “{name}”…"),
+            "question": gettext("Create the organisation “{name}”? It will not be a Forum member; its profile can "
+                                "be filled in on its page later."),
+            "sector": gettext("Sector"), "create": gettext("Create"), "cancel": gettext("Cancel"),
+            "failed": gettext("Nothing was saved: check the connection and try again."),
+            "sectors": [(value, str(text)) for value, text in choices(SECTORS, empty=_l("Choose the sector"))],
+        }, ensure_ascii=False)))
+
+
 class OrganisationField(StringField):
-    """A text field naming an organisation; after validation `.organisation` is the one it names."""
+    """A text field naming an organisation; after validation `.organisation` is the one it names.
+
+    As one types, the organisations that match are suggested; `creatable`: a missing one can be created there.
+    """
 
     organisation: Organisation | None = None
+
+    def __init__(self, *args, creatable: bool = False, **kwargs):
+        create = {"data-create-texts": CreateTexts()} if creatable else {}
+        kwargs["render_kw"] = {**suggesting("organisations.organisation_suggestions",
+                                            "organisations.organisation_quick_add" if creatable else None),
+                               **create, **kwargs.get("render_kw", {})}
+        super().__init__(*args, **kwargs)
 
     def post_validate(self, form, validation_stopped):
         self.organisation = None
@@ -180,3 +209,18 @@ class OrganisationField(StringField):
             self.errors.append(message)
 
 
+
+
+class QuickOrganisationForm(FlaskForm):
+    """A missing institution created from a field that names one (a panel guest, a partner): its name and sector.
+
+    It is not a Forum member; the rest of its profile is filled in on its page later.
+    """
+
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=300), single_line])
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty=_l("Choose the sector")),
+                         validators=[DataRequired(message=_l("Choose the sector."))])
+
+    def data_for_service(self) -> dict:
+        return {"name": self.name.data, "sector": Sector(self.sector.data), "town": None, "areas": [],
+                "languages": []}

@@ -139,6 +139,24 @@ def find_organisation(typed: str) -> Organisation:
     raise OrganisationNotFound([organisation.name for organisation in matches[:5]])
 
 
+SUGGESTIONS = 10  # names offered while typing
+
+
+def organisation_suggestions(typed: str, limit: int = SUGGESTIONS) -> list[Organisation]:
+    """Organisations whose name or short name contains `typed` (Polish letters optional), not archived: the exact
+    name or short name first, then names that start with it, then the rest, each in Polish order."""
+    folded = fold(typed)
+    if not folded:
+        return []
+    rank = sa.case((sa.or_(Organisation.name_key == folded, Organisation.short_key == folded), 0),
+                   (Organisation.name_key.startswith(folded, autoescape=True), 1), else_=2)
+    return list(db.session.scalars(
+        sa.select(Organisation).where(Organisation.search_text.contains(folded, autoescape=True),
+                                      Organisation.archived_at.is_(None))
+        .options(joinedload(Organisation.locality))
+        .order_by(rank, Organisation.name_sort, Organisation.id).limit(limit)))
+
+
 def clashing_organisation(column: sa.ColumnElement, value: object, other_than: int | None) -> Organisation | None:
     """Another organisation (not `other_than`) with this value in a unique column: name_key, krs or nip."""
     return db.session.scalar(sa.select(Organisation).where(column == value, Organisation.id != (other_than or 0))

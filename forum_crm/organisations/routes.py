@@ -1,17 +1,18 @@
 """Pages of organisations (/organisations): the list, a record, editing by the coordinator or the organisation's
 editor, confirming the profile, archiving, the export."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum_crm.auth.permissions import allow, can_edit_organisation, require
 from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
-from forum_crm.editing import after_edit, archive_page, invalid, save_form
+from forum_crm.editing import after_edit, archive_page, invalid, save_form, show_problem, wants_json
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
-from forum_crm.labels import OUTBOX_STATES
+from forum_crm.labels import OUTBOX_STATES, SECTORS
 from forum_crm.mailings.queries import organisation_contact_history
 from forum_crm.models import Organisation, Role
 from forum_crm.organisations import queries
@@ -21,11 +22,13 @@ from forum_crm.organisations.forms import (
     OrganisationForm,
     OrganisationProfileForm,
     PublicProfileForm,
+    QuickOrganisationForm,
 )
 from forum_crm.organisations.queries import areas_of_work, organisation_editions, organisation_people
 from forum_crm.organisations.services import confirm_profile, save_organisation, set_public_profile
 from forum_crm.pagination import paginate
 from forum_crm.spreadsheets.export import file_format
+from forum_crm.text import fold
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -121,3 +124,43 @@ def organisation_export(fmt: str):
     return send(organisations_export(filters), file_format(fmt))
 
 
+
+
+@bp.route("/suggestions")
+@allow(Role.COORDINATOR)
+def organisation_suggestions():
+    """JSON for static/js/suggest.js: the organisations matching ?q= (see queries.organisation_suggestions)."""
+    typed = request.args.get("q", "")[:300]
+    found = queries.organisation_suggestions(typed)
+    return jsonify(results=[{
+        "value": organisation.name,
+        "hint": " · ".join(filter(None, (organisation.short_name, organisation.locality and organisation.locality.name,
+                                         str(SECTORS[organisation.sector])))),
+    } for organisation in found], exact=any(organisation.name_key == fold(typed) for organisation in found))
+
+
+@bp.route("/quick-add", methods=["POST"])
+@allow(Role.COORDINATOR)
+def organisation_quick_add():
+    """A missing institution created from the field that names it, once the coordinator confirms: JSON for the
+    field's script (a plain form goes to the new organisation's page)."""
+    form = QuickOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = save_organisation(Organisation(), form.data_for_service())
+        except FieldProblem as problem:
+            show_problem(form, problem)
+        else:
+            db.session.commit()
+            message = _("Created: %(name)s (not a Forum member). Its profile can be filled in on its page.",
+                        name=organisation.name)
+            if not wants_json():
+                flash(message, "success")
+                return redirect(url_for(".organisation_detail", id=organisation.id))
+            return jsonify(ok=True, value=organisation.name, message=message)
+    messages = [str(message) for errors in form.errors.values() for message in errors]
+    if not wants_json():
+        for message in messages:
+            flash(message, "error")
+        return redirect(url_for(".organisation_new"))
+    return jsonify(ok=False, message=" ".join(messages)), 422

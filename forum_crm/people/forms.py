@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, yes_no
+from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, suggesting, yes_no
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Person, Voivodeship
 from forum_crm.organisations.forms import OrganisationField
@@ -19,6 +19,10 @@ class PersonField(StringField):
     """A text field naming a person by e-mail or full name; after validation `.person` is the one it names."""
 
     person: Person | None = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["render_kw"] = {**suggesting("people.person_suggestions"), **kwargs.get("render_kw", {})}
+        super().__init__(*args, **kwargs)
 
     def post_validate(self, form, validation_stopped):
         self.person = None
@@ -140,7 +144,7 @@ class PersonFilterForm(FlaskForm):
 class AffiliationForm(FlaskForm):
     """Dates in order and a move's date are checked by people.services.add_affiliation."""
 
-    organisation = OrganisationField(_l("Organisation"), filters=[strip],
+    organisation = OrganisationField(_l("Organisation"), filters=[strip], creatable=True,
                                      validators=[DataRequired(), Length(max=300), single_line],
                                      description=_l("Its name or short name."))
     role_title = StringField(_l("Role"), filters=[strip], validators=[Optional(), Length(max=200), single_line])

@@ -1,5 +1,6 @@
 """Reading people: the list with search and filters, a person's affiliations and editions, name lookups."""
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -94,6 +95,41 @@ def find_person(typed: str) -> Person:
     if len(matches) == 1:
         return matches[0]
     raise LookupError([person.full_name for person in matches[:5]])
+
+
+SUGGESTIONS = 10  # people offered while typing
+
+
+def _starting_with(column: sa.ColumnElement, prefix: str) -> sa.ColumnElement[bool]:
+    """`column` starts with `prefix`, as a range an index on the column serves (on SQLite and PostgreSQL alike)."""
+    alphanumeric = re.match(r"[a-z0-9]+", prefix)
+    if not alphanumeric:
+        return column.startswith(prefix, autoescape=True)
+    start = alphanumeric.group()
+    return sa.and_(column >= start, column < start[:-1] + chr(ord(start[-1]) + 1),
+                   column.startswith(prefix, autoescape=True))
+
+
+def person_suggestions(typed: str, limit: int = SUGGESTIONS) -> list[Person]:
+    """People whose first name, last name or e-mail address starts with the first word typed (Polish letters
+    optional) and whose name or e-mail contains the other words, not archived or anonymised, in Polish order of
+    last names; with their current organisations (to tell people of the same name apart).
+
+    The first word is looked up in the indexes on the folded names and the e-mail address, so this stays fast on
+    100,000 people (see docs/performance.md); a word inside a name ("wisniewska" in "Ślęzak-Wiśniewska") is found
+    only after a first word that starts one."""
+    words = fold(typed).split()
+    if not words:
+        return []
+    first = words[0]
+    return list(db.session.scalars(
+        sa.select(Person).where(
+            sa.or_(_starting_with(Person.last_key, first), _starting_with(Person.first_key, first),
+                   _starting_with(Person.email, typed.strip().split()[0].lower())),
+            *[Person.search_text.contains(word, autoescape=True) for word in words[1:]],
+            Person.archived_at.is_(None), Person.anonymised_at.is_(None))
+        .options(selectinload(Person.affiliations).joinedload(Affiliation.organisation))
+        .order_by(Person.name_sort, Person.id).limit(limit)))
 
 
 def person_with_email(email: str, other_than: int | None) -> Person | None:

@@ -1,7 +1,7 @@
 """Pages of people (/people): the list, a record, editing by the coordinator or an editor, affiliations, archiving, the
 export."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,6 +48,19 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 
+
+
+@bp.route("/suggestions")
+@allow(Role.COORDINATOR)
+def person_suggestions():
+    """JSON for static/js/suggest.js: the people matching ?q=; the value is their e-mail address (or, without one,
+    their name), which the fields that take a person find exactly."""
+    return jsonify(results=[{
+        "value": person.email or person.full_name,
+        "label": person.full_name,
+        "hint": " · ".join(filter(None, (person.email, ", ".join(
+            affiliation.organisation.name for affiliation in person.affiliations if affiliation.is_current)))),
+    } for person in queries.person_suggestions(request.args.get("q", "")[:300])], exact=False)
 
 
 @bp.route("/<id:id>/archive", methods=["GET", "POST"])
