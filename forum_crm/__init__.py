@@ -12,6 +12,7 @@ from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
+from forum_crm.schema import MIGRATIONS_DIR
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 from forum_crm.text import one_edit_apart
 
@@ -19,7 +20,6 @@ from forum_crm.text import one_edit_apart
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
                       "duplicates")
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
