@@ -10,7 +10,7 @@ from flask import current_app
 from forum_crm.schema import database_revisions, newer_schema_message, unknown_revisions
 
 config = context.config
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers (request log) working
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

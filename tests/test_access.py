@@ -122,6 +122,7 @@ EXPECTED = {
     "duplicates.person_merge": {COORDINATOR},
     "duplicates.merge_list": {COORDINATOR},
     "duplicates.merge_undo": {COORDINATOR},
+    "healthz.status": EVERYONE,
 }
 
 
