@@ -5,9 +5,11 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from forum_crm import create_app
+from forum_crm.config import settings_from_environment
 from forum_crm.extensions import db
 from forum_crm.models import MessageKind, OutboxMessage, OutboxState, WorkerRun
 from forum_crm.models.base import utcnow
@@ -127,14 +129,8 @@ def test_an_error_is_logged_with_the_id_the_500_page_shows(database_url, caplog)
 
 
 def test_the_log_format_is_a_setting(tmp_path, monkeypatch):
-    from forum_crm.config import settings_from_environment
-
     monkeypatch.setenv("FORUM_CRM_LOG_FORMAT", "JSON")
     assert settings_from_environment(tmp_path)["LOG_FORMAT"] == "json"
     monkeypatch.setenv("FORUM_CRM_LOG_FORMAT", "xml")
-    try:
+    with pytest.raises(RuntimeError, match="FORUM_CRM_LOG_FORMAT"):
         settings_from_environment(tmp_path)
-    except RuntimeError as error:
-        assert "FORUM_CRM_LOG_FORMAT" in str(error)
-    else:
-        raise AssertionError("an unknown log format was accepted")

@@ -31,7 +31,8 @@ from forum_crm.models.system import KeptUpload, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt", "MessageKind",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt",
+    "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
     "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
