@@ -32,7 +32,7 @@ def create_command(path: Path | None) -> None:
     try:
         target, manifest = create_backup(path)
     except BackupFailed as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(f"{error} No backup was written.") from None
     click.echo(f"Backup written: {target} (revision {', '.join(manifest.revisions)}, "
                f"{sum(manifest.tables.values())} rows in {len(manifest.tables)} tables).")
 

@@ -168,8 +168,10 @@ def check_postgresql_dump(engine: sa.Engine, path: Path) -> None:
 
 
 def restore_postgresql(engine: sa.Engine, dump: Path) -> None:
-    """pg_restore into the app's (emptied) database, in one transaction: a failure leaves it as it was."""
+    """pg_restore into the app's (emptied) database, in one transaction: a failure leaves it as it was.
+    --clean also replaces what is not a table (the SQL function one_edit_apart)."""
     _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+          "--clean", "--if-exists",
           f"--dbname={engine.url.database}", str(dump)], engine, "pg_restore")
     engine.dispose()
 
