@@ -60,7 +60,8 @@ def create_backup(path: Path | None) -> tuple[Path, Manifest]:
             write_archive(target, manifest, members)
     except OSError as error:
         if error.errno in DISK_FULL:
-            raise BackupFailed(f"The disk is full ({os.strerror(error.errno)}) while writing into {target.parent}.") from error
+            raise BackupFailed(f"The disk is full ({os.strerror(error.errno)}) while writing into "
+                               f"{target.parent}.") from error
         raise BackupFailed(f"The backup could not be written: {error}.") from error
     return target, manifest
 
