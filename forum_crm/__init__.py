@@ -12,14 +12,15 @@ from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import LANGUAGE_NAMES, N_, select_locale
+from forum_crm.requestlog import request_id, set_up_request_log
+from forum_crm.schema import MIGRATIONS_DIR
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 from forum_crm.text import one_edit_apart
 
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
-                      "duplicates", "mailings", "public", "api")
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+                      "duplicates", "mailings", "public", "api", "healthz")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -45,10 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(import_module(f"forum_crm.{package}.routes").bp)
     register_template_filters(app)
     _register_template_globals(app)
+    set_up_request_log(app)  # first: every request gets its id before anything can refuse it
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, request_id=request_id)
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     if app.config.get("PROXIES"):  # outermost, so everything inside sees the client's address and scheme
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from forum_crm.auth.passwords import password_problem
 from forum_crm.auth.services import AccountError, create_user, generate_password
+from forum_crm.backup.commands import backup_group
 from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.imports.commands import import_group
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(import_group)
+    app.cli.add_command(backup_group)
 
 
 @click.command("seed-report")

@@ -139,11 +139,31 @@ def database_busy_timeout() -> float:
     return float(os.environ.get("FORUM_CRM_DATABASE_BUSY_TIMEOUT", "30").strip() or 30)
 
 
+def log_format() -> str:
+    """FORUM_CRM_LOG_FORMAT: "text" (the default) or "json", one object per line."""
+    value = os.environ.get("FORUM_CRM_LOG_FORMAT", "").strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise RuntimeError("FORUM_CRM_LOG_FORMAT must be 'text' or 'json'.")
+    return value
+
+
+def backup_settings(instance_path: Path) -> dict:
+    """Where `flask backup create` writes by default, and how many backups `backup prune` keeps there."""
+    folder = os.environ.get("FORUM_CRM_BACKUP_DIR", "").strip()
+    return {
+        "BACKUP_FOLDER": Path(folder) if folder else instance_path / "backups",
+        "BACKUP_KEEP_DAILY": int(os.environ.get("FORUM_CRM_BACKUP_KEEP_DAILY", "7").strip() or 7),
+        "BACKUP_KEEP_MONTHLY": int(os.environ.get("FORUM_CRM_BACKUP_KEEP_MONTHLY", "12").strip() or 12),
+    }
+
+
 def settings_from_environment(instance_path: Path) -> dict:
     """The Flask configuration for this process."""
     https = _flag("FORUM_CRM_HTTPS")
     return {
         **mail_settings(instance_path),
+        **backup_settings(instance_path),
+        "LOG_FORMAT": log_format(),
         "PROXIES": trusted_proxies(),
         "SECRET_KEY": load_secret_key(instance_path),
         "PASSWORD_HASH": dict(PASSWORD_HASH),

@@ -4,10 +4,13 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from flask import current_app
 
+from forum_crm.schema import database_revisions, newer_schema_message, unknown_revisions
+
 config = context.config
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers (request log) working
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
@@ -24,6 +27,14 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def refuse_unknown_revisions(connection):
+    """A database upgraded by a newer release is left alone, with a message that says so (not Alembic's
+    "Can't locate revision")."""
+    unknown = unknown_revisions(database_revisions(connection))
+    if unknown:
+        raise CommandError(newer_schema_message(unknown))
+
+
 def run_migrations_online():
     def skip_empty_autogenerate(context_, revision, directives):
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
@@ -32,6 +43,8 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+    with target_db.engine.connect() as probe:  # its own connection: Alembic commits only transactions it began
+        refuse_unknown_revisions(probe)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

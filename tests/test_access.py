@@ -148,6 +148,7 @@ EXPECTED = {
     "mailings.mailing_test": {COORDINATOR},
     "mailings.mailing_send": {COORDINATOR},
     "mailings.unsubscribe": EVERYONE,  # public, guarded by its signed token
+    "healthz.status": EVERYONE,
 }
 
 

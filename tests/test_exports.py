@@ -25,10 +25,6 @@ FORMULAS = ['=HYPERLINK("https://evil.example","klik")', "+48 600 100 200", "-2+
             "\rpowrót"]
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
 
 @pytest.fixture
 def coordinator(app, client, login):

@@ -25,6 +25,7 @@ from forum_crm.models import (
     Affiliation,
     ChangeLogEntry,
     DayAttendance,
+    KeptUpload,
     Locality,
     Organisation,
     Origin,
@@ -101,10 +102,6 @@ def ctx(app):
         yield
         db.session.rollback()
 
-
-@pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
 
 
 @pytest.fixture
@@ -483,7 +480,8 @@ def test_upload_preview_and_confirm(app, client, coordinator):
         assert count(Person) == 3
         entry = db.session.scalar(sa.select(ChangeLogEntry).limit(1))
         assert entry.action == "imported" and entry.user_id == coordinator.id
-    assert not list(Path(app.config["IMPORT_UPLOAD_FOLDER"]).iterdir())  # the kept file is gone
+    with app.app_context():
+        assert count(KeptUpload) == 0  # the kept file is gone
     assert confirm(client, "/imports/people/confirm").location == "/imports/people"  # nothing to confirm now
 
 

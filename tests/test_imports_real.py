@@ -28,10 +28,6 @@ def ctx(app):
         db.session.rollback()
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
 
 @pytest.fixture
 def coordinator(app, client, login):

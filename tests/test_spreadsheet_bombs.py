@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from forum_crm.extensions import db
 from forum_crm.imports import parsing
 from forum_crm.imports.parsing import FileRefused, read_table
-from forum_crm.models import Person
+from forum_crm.models import KeptUpload, Person
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_imports import upload, xlsx_bytes
@@ -104,10 +104,6 @@ def coordinator(app, client, login):
     return user
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
 
 def test_the_bombs_are_small_files(bombs):
     assert len(bombs["huge dimension"]) < 10_000
@@ -130,27 +126,32 @@ def test_a_bomb_is_refused_before_it_is_unpacked(bombs, name):
     assert peak < MAX_PEAK, f"{peak // MB} MB"
 
 
+def kept_files() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(KeptUpload))
+
+
 @pytest.mark.parametrize("name", BOMBS)
-def test_a_bomb_is_refused_on_the_upload_page_and_nothing_is_kept(app, client, coordinator, bombs, name, tmp_path):
+def test_a_bomb_is_refused_on_the_upload_page_and_nothing_is_kept(app, client, coordinator, bombs, name):
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client)})
     response = upload(client, "/imports/people", bombs[name], "lista.xlsx")
     assert response.status_code == 422 and MESSAGES[name] in response.text
-    assert not list((tmp_path / "uploads").glob("*"))
+    with app.app_context():
+        assert kept_files() == 0
     with client.session_transaction() as session:
         assert "import_upload" not in session
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
 
 
-def test_a_kept_file_refused_under_new_limits_is_dropped_at_the_confirmation(app, client, coordinator, monkeypatch,
-                                                                            tmp_path):
+def test_a_kept_file_refused_under_new_limits_is_dropped_at_the_confirmation(app, client, coordinator, monkeypatch):
     assert upload(client, "/imports/people", xlsx_bytes([["Imię", "Nazwisko"], ["Anna", "Nowak"]]),
                   "lista.xlsx").status_code == 200
     monkeypatch.setattr(parsing, "MAX_XLSX_SHEET", 100)
     response = client.post("/imports/people/confirm", data={"csrf_token": csrf_token(client), "action": "run"})
     assert response.status_code == 302 and response.location == "/imports/people"
     assert TOO_LARGE_PL in client.get("/imports/people").text
-    assert not list((tmp_path / "uploads").glob("*"))
+    with app.app_context():
+        assert kept_files() == 0
 
 
 def test_the_refusal_is_in_polish_by_default(client, coordinator, bombs):

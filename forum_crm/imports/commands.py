@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from forum_crm.extensions import db
+from forum_crm.imports import uploads
 from forum_crm.imports.parsing import FileRefused, read_table
 from forum_crm.imports.plan import CREATE, UPDATE, with_choices
 from forum_crm.imports.services import IMPORTERS
@@ -70,3 +71,12 @@ def _command(kind: str) -> click.Command:
 
 for _kind in IMPORTERS:
     import_group.add_command(_command(_kind))
+
+
+@import_group.command("cleanup")
+@with_appcontext
+def cleanup_command() -> None:
+    """Remove files kept for imports that were never confirmed (uploaded more than a day ago)."""
+    removed = uploads.remove_stale()
+    db.session.commit()
+    click.echo(f"Removed {removed} file(s) kept for unfinished imports.")

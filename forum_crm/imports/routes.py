@@ -69,6 +69,7 @@ class Page:
                 form.file.errors.append(str(refused.message))
             else:
                 upload = uploads.keep(data, self.scope, form.file.data.filename or "")
+                db.session.commit()  # kept in the database: the confirmation may reach another app server
                 return self._check(table, upload.filename).render()
         return invalid("imports/upload.html", form, page=self, max_rows=MAX_ROWS)
 
@@ -82,6 +83,7 @@ class Page:
             table = read_table(upload.read())
         except FileRefused as refused:  # kept before the limits changed
             uploads.discard()
+            db.session.commit()
             flash(str(refused.message), "error")
             return redirect(self.upload_url)
         preview = self._check(table, upload.filename)
@@ -94,13 +96,13 @@ class Page:
             return preview.render(422)
         try:
             outcome = self.write(preview.plan)
+            uploads.discard()  # in the import's transaction: the file goes with a finished import only
             db.session.commit()
         except (IntegrityError, StaleDataError):  # a record was saved meanwhile: nothing of the import stays
             db.session.rollback()
             flash(_("Someone else saved a record with the same name, number or identifier meanwhile. "
                     "Nothing was imported: check the file again."), "error")
             return redirect(self.upload_url)
-        uploads.discard()
         flash(_("Import finished. New: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s, "
                 "skipped: %(skipped)s.", created=outcome.created, updated=outcome.updated,
                 unchanged=outcome.unchanged, skipped=outcome.skipped), "success")

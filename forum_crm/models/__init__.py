@@ -29,13 +29,14 @@ from forum_crm.models.events import (
 from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
+from forum_crm.models.system import KeptUpload, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
     "ConsentEvent", "ConsentPurpose", "ConsentSource",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt",
     "Mailing", "MailingRecipient", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
+    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
 ]

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from forum_crm.extensions import db
-from forum_crm.models import OutboxMessage, OutboxState
+from forum_crm.models import OutboxMessage, OutboxState, WorkerRun
 from forum_crm.models.base import utcnow
 from forum_crm.outbox.queries import due_message_ids
 
@@ -33,6 +33,7 @@ MAX_ATTEMPTS = 12  # with the back-off below, about a day of trying
 FIRST_RETRY = timedelta(minutes=1)  # doubled after every failed attempt...
 LONGEST_RETRY = timedelta(hours=6)  # ...up to this
 SMTP_TIMEOUT = 30  # seconds
+WORKER_NAME = "send-mail"  # its row in worker_run
 
 
 @dataclass
@@ -59,7 +60,18 @@ def send_due(batch_size: int = BATCH_SIZE) -> Report:
     started = utcnow()
     while claimed := claim(batch_size, started):
         send_batch(claimed, report)
+    record_run(WORKER_NAME, started)
     return report
+
+
+def record_run(name: str, moment) -> None:
+    """Remember (and commit) that the worker `name` looked for work at `moment`; /healthz reports it."""
+    if not db.session.execute(sa.update(WorkerRun).where(WorkerRun.name == name).values(last_run_at=moment)).rowcount:
+        db.session.add(WorkerRun(name=name, last_run_at=moment))
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # another worker recorded its first run at the same moment
+        db.session.rollback()
 
 
 def claim(limit: int, now=None) -> list[int]:

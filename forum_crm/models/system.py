@@ -1,0 +1,36 @@
+"""What the running system keeps in the database so that several app servers share it: files kept between
+an import's preview and its confirmation, and when each background worker last ran."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum_crm.models.base import Base, utcnow
+
+
+class KeptUpload(Base):
+    """An uploaded spreadsheet kept between the preview and the confirmation of an import.
+
+    Any app server can read it back: the session holds only `token`. Removed when the import finishes,
+    when the same session uploads another file, and a day after it was uploaded.
+    """
+
+    __tablename__ = "kept_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(sa.String(40))  # "people", "organisations", "attendance-3"
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+
+
+class WorkerRun(Base):
+    """When a background worker (e.g. "send-mail") last looked for work: /healthz reports it."""
+
+    __tablename__ = "worker_run"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
