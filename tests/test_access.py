@@ -12,6 +12,8 @@ from forum_crm.auth.services import issue_token
 from forum_crm.extensions import db
 from forum_crm.models import (
     ChangeLogEntry,
+    ErasureRequest,
+    ErasureSource,
     Organisation,
     PanelSpeaker,
     Participation,
@@ -122,6 +124,14 @@ EXPECTED = {
     "duplicates.person_merge": {COORDINATOR},
     "duplicates.merge_list": {COORDINATOR},
     "duplicates.merge_undo": {COORDINATOR},
+    "me.data_download": LOGGED_IN,
+    "me.erasure_request": LOGGED_IN,
+    "gdpr.privacy": LOGGED_IN,
+    "gdpr.person_data": {COORDINATOR},
+    "gdpr.person_erase": {COORDINATOR},
+    "gdpr.request_list": {COORDINATOR},
+    "gdpr.request_decline": {COORDINATOR},
+    "gdpr.retention": {COORDINATOR},
 }
 
 
@@ -169,7 +179,8 @@ def ids(app):
                               changes={"expertise": [None, "prawo"]})
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
                              undone_at=factories.datetime_now())
-        db.session.add_all([panel, speaker, partnership, participation, edit, undone])
+        waiting = ErasureRequest(person=other_person, source=ErasureSource.PERSON)
+        db.session.add_all([panel, speaker, partnership, participation, edit, undone, waiting])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
@@ -194,6 +205,7 @@ def ids(app):
             "/duplicates/merges/": {"merge_id": undone.id},
             "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
+            "/gdpr/": {"id": person.id, "request_id": waiting.id},
         }
 
 

@@ -26,12 +26,13 @@ from forum_crm.models.events import (
     ProgrammeItem,
     ProgrammeKind,
 )
+from forum_crm.models.gdpr import ErasureRequest, ErasureSource, ErasureState
 from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
-    "ConsentEvent", "ConsentPurpose", "ConsentSource",
+    "ConsentEvent", "ConsentPurpose", "ConsentSource", "ErasureRequest", "ErasureSource", "ErasureState",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",

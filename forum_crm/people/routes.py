@@ -8,6 +8,7 @@ from flask_login import current_user
 from forum_crm.auth.permissions import allow, can_edit_person, require
 from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
+from forum_crm.consents import consent_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form, saved
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
@@ -92,7 +93,8 @@ def person_detail(id: int):
     return render_template(
         "people/person_detail.html", person=person, affiliations=person_affiliations(id),
         participations=person_participations(id), history=record_history("person", id),
-        affiliation_form=AffiliationForm(), confirm=ConfirmForm())
+        consents=db.session.scalars(consent_history(id)).all(), affiliation_form=AffiliationForm(),
+        confirm=ConfirmForm())
 
 
 @bp.route("/<id:id>/edit", methods=["GET", "POST"])
@@ -127,7 +129,7 @@ def affiliation_add(id: int):
     return render_template(
         "people/person_detail.html", person=person, affiliations=person_affiliations(id),
         participations=person_participations(id), history=record_history("person", id),
-        affiliation_form=form, confirm=ConfirmForm()), 422
+        consents=db.session.scalars(consent_history(id)).all(), affiliation_form=form, confirm=ConfirmForm()), 422
 
 
 def _affiliation_of(person_id: int, affiliation_id: int) -> Affiliation:
