@@ -1,6 +1,6 @@
 """Language choice: Polish by default, English on request; kept in the session."""
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 
 
 def N_(message: str) -> str:
@@ -9,7 +9,8 @@ def N_(message: str) -> str:
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
+    """The session's language; outside a request (commands such as `flask gdpr retention`), the default."""
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
