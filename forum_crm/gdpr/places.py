@@ -54,7 +54,8 @@ class Place:
 
 
 def _values(**values: Any) -> Row:
-    return {name: loggable(value) for name, value in values.items()}
+    """A row of the download: values as JSON keeps them (JSON columns as they are)."""
+    return {name: value if isinstance(value, dict) else loggable(value) for name, value in values.items()}
 
 
 def _stream(select: sa.Select) -> Iterator[Any]:
