@@ -163,6 +163,9 @@ def test_what_stays_is_anonymous_and_still_counts(app, network):
         assert db.session.scalar(sa.select(ChangeLogEntry.action).where(
             ChangeLogEntry.entity_type == "person", ChangeLogEntry.entity_id == network.person)
             .order_by(ChangeLogEntry.id.desc()).limit(1)) == "anonymised"
+        check_ins = db.session.scalars(sa.select(ChangeLogEntry.changes).where(
+            ChangeLogEntry.entity_type == "edition", ChangeLogEntry.action == "checked_in")).all()
+        assert sorted(changes["person"][0] for changes in check_ins) == ["***", "Jan Kolega"]  # others stay
         kinds = db.session.scalars(sa.select(AuthEvent.kind).where(AuthEvent.user_id.is_(None))).all()
         assert "login" in kinds  # her security log stays, without her address or account
 

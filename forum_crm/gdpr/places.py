@@ -251,11 +251,14 @@ def security_log() -> Place:
 
     def erase(subject: Subject) -> None:
         db.session.execute(sa.update(AuthEvent).where(theirs(subject)).values(email=None, address=None, detail=None))
+        # A first or last name alone is masked only in details (an export's filters: "q=Kowalska").
         everything = subject.values + subject.names
-        naming = sa.or_(*(mentions(getattr(AuthEvent, name), everything) for name in ("email", "path", "detail")))
+        naming = sa.or_(mentions(AuthEvent.email, subject.values), mentions(AuthEvent.path, subject.values),
+                        mentions(AuthEvent.detail, everything))
         for event in db.session.scalars(sa.select(AuthEvent).where(naming)).all():
-            event.email = None if event.email and masked(event.email, everything) != event.email else event.email
-            event.path, event.detail = masked(event.path, everything), masked(event.detail, everything)
+            if event.email and masked(event.email, subject.values) != event.email:
+                event.email = None
+            event.path, event.detail = masked(event.path, subject.values), masked(event.detail, everything)
 
     return Place("security_log", _l("Security log of your account"), rows, erase)
 
