@@ -127,7 +127,7 @@ EXPECTED = {
     "me.data_download": LOGGED_IN,
     "me.erasure_request": LOGGED_IN,
     "gdpr.privacy": LOGGED_IN,
-    "gdpr.person_data": {COORDINATOR},
+    "gdpr.person_export": {COORDINATOR},
     "gdpr.person_erase": {COORDINATOR},
     "gdpr.request_list": {COORDINATOR},
     "gdpr.request_decline": {COORDINATOR},

@@ -106,17 +106,17 @@ def test_an_account_without_a_person_is_told_so(client, login, app):
 
 def test_the_coordinator_downloads_anyones_data_and_it_is_logged(app, client, login, member):
     login(member.coordinator)
-    bundle = archive_of(client.get(f"/gdpr/people/{member.person}/data"))
+    bundle = archive_of(client.get(f"/gdpr/people/{member.person}/export.zip"))
     assert json.loads(bundle.read("data.json"))["profile"][0]["first_name"] == "Olena"
     with app.app_context():
         [event] = db.session.scalars(sa.select(AuthEvent).where(AuthEvent.kind == AuthEventKind.DATA_EXPORTED))
-        assert event.user.email == "koordynatorka@example.org" and event.path == f"/gdpr/people/{member.person}/data"
+        assert event.user.email == "koordynatorka@example.org" and event.path == f"/gdpr/people/{member.person}/export.zip"
     with client.session_transaction() as session:
         session[PASSWORD_CONFIRMED_AT] -= 11 * 60
-    assert client.get(f"/gdpr/people/{member.person}/data").location.startswith("/me/confirm-password")
-    assert client.get("/gdpr/people/999999/data").status_code in (302, 404)
+    assert client.get(f"/gdpr/people/{member.person}/export.zip").location.startswith("/me/confirm-password")
+    assert client.get("/gdpr/people/999999/export.zip").status_code in (302, 404)
 
 
 def test_others_cannot_download_someone_elses_data(client, login, member):
     login(member.account)
-    assert client.get(f"/gdpr/people/{member.person}/data").status_code == 403
+    assert client.get(f"/gdpr/people/{member.person}/export.zip").status_code == 403

@@ -16,7 +16,8 @@ from forum_crm.consents import record_consent
 from forum_crm.duplicates.merging import merge_people
 from forum_crm.editions.participation import check_in
 from forum_crm.extensions import db
-from forum_crm.gdpr.erasure import AlreadyAnonymised, anonymise
+from forum_crm.gdpr.erasure import AlreadyAnonymised, anonymise, request_erasure
+from forum_crm.gdpr.subject import masked, mentions
 from forum_crm.mail import queue_invitation
 from forum_crm.models import (
     AuthEvent,
@@ -202,7 +203,7 @@ def test_an_anonymised_person_cannot_be_erased_or_exported_again(app, network):
     coordinator, _person = ask_and_erase(app, network)
     again = coordinator.get(f"/gdpr/people/{network.person}/erase", follow_redirects=True)
     assert "już zanonimizowana" in again.text
-    export = coordinator.get(f"/gdpr/people/{network.person}/data", follow_redirects=True)
+    export = coordinator.get(f"/gdpr/people/{network.person}/export.zip", follow_redirects=True)
     assert export.mimetype == "text/html" and "zanonimizowana" in export.text
     with app.test_request_context(), pytest.raises(AlreadyAnonymised):
         anonymise(db.session.get(Person, network.person), "again")
@@ -248,3 +249,22 @@ def test_a_person_asks_once_and_the_coordinator_may_decline(app, client, login, 
     assert coordinator.get(url).status_code == 404  # handled: nothing to decline
     with app.app_context():
         assert db.session.get(Person, network.person).anonymised_at is None
+
+
+def test_someone_without_account_or_contact_details_is_erased_too(app, network):
+    with app.test_request_context():
+        colleague = db.session.get(Person, network.colleague)
+        colleague.email = None
+        erasure = anonymise(colleague, "Wniosek ustny", reference="rozmowa 3 grudnia")
+        db.session.commit()
+        assert (erasure.source, erasure.state, erasure.handled_by_id) == (
+            ErasureSource.COORDINATOR, ErasureState.DONE, None)
+        assert db.session.get(Person, network.colleague).anonymised_at is not None
+        with pytest.raises(AlreadyAnonymised):
+            request_erasure(colleague, "jeszcze raz")
+
+
+def test_masking_reaches_into_json_and_leaves_other_text():
+    assert masked({"person": ["Anna Nowak", 3], "note": "ANNA NOWAK, anna@example.org"},
+                  ("Anna Nowak", "anna@example.org")) == {"person": ["***", 3], "note": "***, ***"}
+    assert str(mentions(sa.column("detail"), ())) == "false"

@@ -28,10 +28,10 @@ def privacy():
     return render_template("gdpr/privacy.html")
 
 
-@bp.route("/people/<id:id>/data")
+@bp.route("/people/<id:id>/export.zip")
 @allow(Role.COORDINATOR)
 @recent_password_required
-def person_data(id: int):
+def person_export(id: int):
     """Everything about one person, for their request of access (Art. 15) or portability (Art. 20)."""
     return send_data_of(db.get_or_404(Person, id)) or redirect(url_for("people.person_detail", id=id))
 
