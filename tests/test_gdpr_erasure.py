@@ -186,7 +186,9 @@ def test_no_page_export_search_or_map_shows_her_afterwards(app, network):
         # the search box and the language switch show what was typed
         text = response.get_data(as_text=True).replace(f'value="{LAST}"', "").replace(f'value="{url}"', "")
         assert not leftovers([("page", url, text)]), url
-    assert "Osoba zanonimizowana" in coordinator.get(f"/people/{network.person}").text
+    detail = coordinator.get(f"/people/{network.person}").text
+    assert "Osoba zanonimizowana" in detail and "Zanonimizowano" in detail and "/erase" not in detail
+    assert "Osoba zanonimizowana" in coordinator.get("/people").text
     participants = coordinator.get(f"/editions/{network.edition}").text
     assert "2" in participants  # the edition still counts her
 
