@@ -20,7 +20,7 @@ from forum_crm.text import one_edit_apart
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
-                      "duplicates", "mailings", "public", "api", "healthz")
+                      "duplicates", "mailings", "public", "api", "healthz", "gdpr")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -14,6 +14,7 @@ from forum_crm.auth.services import AccountError, create_user, generate_password
 from forum_crm.backup.commands import backup_group
 from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
+from forum_crm.gdpr.commands import gdpr_group
 from forum_crm.imports.commands import import_group
 from forum_crm.mail import queue_profile_reminders
 from forum_crm.models import Edition, Organisation, Role, User
@@ -36,6 +37,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(import_group)
     app.cli.add_command(backup_group)
+    app.cli.add_command(gdpr_group)
 
 
 @click.command("seed-report")

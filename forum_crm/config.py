@@ -157,6 +157,18 @@ def backup_settings(instance_path: Path) -> dict:
     }
 
 
+def retention_settings() -> dict:
+    """How long personal data is kept (docs/privacy.md): people with no activity for FORUM_CRM_RETENTION_MONTHS
+    (default 36) are anonymised by `flask gdpr retention --apply`; answers given for an edition (dietary and
+    accessibility needs) are deleted FORUM_CRM_ANSWER_RETENTION_DAYS (default 30) after it ends."""
+    months = int(os.environ.get("FORUM_CRM_RETENTION_MONTHS", "36").strip() or 36)
+    days = int(os.environ.get("FORUM_CRM_ANSWER_RETENTION_DAYS", "30").strip() or 30)
+    if months < 1 or days < 0:
+        raise RuntimeError("FORUM_CRM_RETENTION_MONTHS must be at least 1 and FORUM_CRM_ANSWER_RETENTION_DAYS at "
+                           "least 0.")
+    return {"RETENTION_MONTHS": months, "ANSWER_RETENTION_DAYS": days}
+
+
 def settings_from_environment(instance_path: Path) -> dict:
     """The Flask configuration for this process."""
     https = _flag("FORUM_CRM_HTTPS")
@@ -164,6 +176,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         **mail_settings(instance_path),
         **backup_settings(instance_path),
         "LOG_FORMAT": log_format(),
+        **retention_settings(),
         "PROXIES": trusted_proxies(),
         "SECRET_KEY": load_secret_key(instance_path),
         "PASSWORD_HASH": dict(PASSWORD_HASH),

@@ -4,7 +4,7 @@ Every place that records a consent (the person's own profile, the coordinator's 
 answers, the unsubscribe link) calls `record_consent`; the app obeys the state kept on the person's row.
 """
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -40,8 +40,11 @@ def has_consent(person: Person, purpose: ConsentPurpose) -> bool:
 
 
 def record_consent(person: Person, purpose: ConsentPurpose, given: bool, source: ConsentSource, *,
-                   note: str | None = None, at: datetime | None = None) -> ConsentEvent | None:
-    """Give or withdraw a consent (flushed). Returns its history row, or None when the state already was so."""
+                   note: str | None = None, at: datetime | None = None, flush: bool = True) -> ConsentEvent | None:
+    """Give or withdraw a consent. Returns its history row, or None when the state already was so.
+
+    Flushed, unless `flush` is False (an import writes its rows in batches, people not yet flushed included).
+    """
     if has_consent(person, purpose) == given:
         return None
     moment = at or utcnow()
@@ -50,14 +53,26 @@ def record_consent(person: Person, purpose: ConsentPurpose, given: bool, source:
     else:
         setattr(person, GIVEN_AT[purpose], moment if given else None)
     recorded_by = current_user.id if current_user and current_user.is_authenticated else None
-    event = ConsentEvent(person_id=person.id, purpose=purpose, given=given, decided_at=moment, source=source,
-                         wording_version=WORDING_VERSIONS[purpose], note=note, recorded_by_id=recorded_by)
+    event = ConsentEvent(person=person, purpose=purpose, given=given, decided_at=moment, source=source,
+                         wording_version=WORDING_VERSIONS[purpose], note=note or None, recorded_by_id=recorded_by)
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
+
+
+def consent_time(given_on: date | None) -> datetime:
+    """When a consent dated on paper was given (noon of that day, UTC), or now if it has no date."""
+    return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
 
 
 def consent_history(person_id: int) -> sa.Select[tuple[ConsentEvent]]:
     """A person's consents given and withdrawn, newest first."""
     return (sa.select(ConsentEvent).where(ConsentEvent.person_id == person_id)
             .order_by(ConsentEvent.decided_at.desc(), ConsentEvent.id.desc()))
+
+
+def latest_consent_note() -> sa.ScalarSelect:
+    """Per person (correlated with Person): the note of the latest consent given, e.g. where it came from."""
+    return (sa.select(ConsentEvent.note).where(ConsentEvent.person_id == Person.id, ConsentEvent.given.is_(True))
+            .order_by(ConsentEvent.decided_at.desc(), ConsentEvent.id.desc()).limit(1).scalar_subquery())

@@ -2,7 +2,7 @@
 public pages embedded in other sites, where the site's cookies do not travel), chosen in this session, or kept
 by the account."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 # The interface languages, each named in itself (for the switch).
@@ -15,8 +15,11 @@ def N_(message: str) -> str:
 
 
 def select_locale() -> str:
-    account = getattr(current_user, "language", None) if current_user else None
-    for chosen in (request.args.get("lang"), session.get("lang"), account):
-        if chosen in current_app.config["LANGUAGES"]:
-            return chosen
+    """The language named in the address, chosen in this session, or kept by the account; outside a request
+    (commands such as `flask gdpr retention`), the default."""
+    if has_request_context():
+        account = getattr(current_user, "language", None) if current_user else None
+        for chosen in (request.args.get("lang"), session.get("lang"), account):
+            if chosen in current_app.config["LANGUAGES"]:
+                return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -6,6 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
     AuthEventKind,
+    ConsentPurpose,
+    ConsentSource,
+    ErasureSource,
+    ErasureState,
     MessageKind,
     OutboxState,
     ParticipationRole,
@@ -88,6 +92,31 @@ MESSAGE_KINDS = {
     MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
     MessageKind.MAILING: _l("Mailing"),
 }
+# Also not in ALL ("coordinator" is a role too); templates use the filters consent_label and erasure_label.
+CONSENT_PURPOSES = {
+    ConsentPurpose.DIRECTORY: _l("Members' directory"),
+    ConsentPurpose.MAP: _l("Member map"),
+    ConsentPurpose.NEWSLETTER: _l("Mailings"),
+    ConsentPurpose.PHOTOGRAPHS: _l("Photographs"),
+}
+CONSENT_SOURCES = {
+    ConsentSource.FORM: _l("own profile"),
+    ConsentSource.COORDINATOR: _l("coordinator, on request"),
+    ConsentSource.IMPORT: _l("spreadsheet import"),
+    ConsentSource.REGISTRATION: _l("registration for an edition"),
+    ConsentSource.UNSUBSCRIBE: _l("unsubscribe link"),
+    ConsentSource.EARLIER: _l("recorded before the history was kept"),
+}
+ERASURE_STATES = {
+    ErasureState.REQUESTED: _l("Waiting"),
+    ErasureState.DONE: _l("Anonymised"),
+    ErasureState.DECLINED: _l("Declined"),
+}
+ERASURE_SOURCES = {
+    ErasureSource.PERSON: _l("asked on their profile"),
+    ErasureSource.COORDINATOR: _l("request received by the coordinator"),
+    ErasureSource.RETENTION: _l("retention period passed"),
+}
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
 
@@ -116,6 +145,7 @@ FIELDS = {
     "archived_at": _l("Archived"), "first_name": _l("First name"), "last_name": _l("Last name"),
     "expertise": _l("Expertise"), "forum_member": _l("Forum member"), "leader": _l("Leader"),
     "directory_consent_at": _l("Consent to the directory"), "map_consent_at": _l("Consent to the map"),
+    "photo_consent_at": _l("Consent to photographs"), "newsletter_withdrawn_at": _l("Objected to mailings"),
     "consent_source": _l("Source of consent"), "notes": _l("Notes"), "number": _l("Number"),
     "language": _l("Language of e-mails"),
     "start_date": _l("Start date"), "end_date": _l("End date"), "venue": _l("Venue"), "theme": _l("Theme"),
@@ -151,6 +181,7 @@ ACTIONS = {
     "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
     "email_approved": _l("e-mail address approved"),
     "merged": _l("merged with a duplicate"), "merge_undone": _l("merge undone"),
+    "anonymised": _l("anonymised"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),
@@ -195,3 +226,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(lambda action: str(ACTIONS.get(action, action)), "action_label")
     app.add_template_filter(lambda kind: str(ENTITY_TYPES.get(kind, kind)), "entity_label")
     app.add_template_filter(lambda kind: DETAIL_ENDPOINTS[kind], "detail_endpoint")
+    app.add_template_filter(lambda value: str({**CONSENT_PURPOSES, **CONSENT_SOURCES}.get(value, value)),
+                            "consent_label")
+    app.add_template_filter(lambda value: str({**ERASURE_STATES, **ERASURE_SOURCES}.get(value, value)),
+                            "erasure_label")

@@ -13,6 +13,8 @@ from forum_crm.extensions import db
 from forum_crm.mailings.services import unsubscribe_token
 from forum_crm.models import (
     ChangeLogEntry,
+    ErasureRequest,
+    ErasureSource,
     Mailing,
     Organisation,
     PanelSpeaker,
@@ -149,6 +151,14 @@ EXPECTED = {
     "mailings.mailing_send": {COORDINATOR},
     "mailings.unsubscribe": EVERYONE,  # public, guarded by its signed token
     "healthz.status": EVERYONE,
+    "me.data_download": LOGGED_IN,
+    "me.erasure_request": LOGGED_IN,
+    "gdpr.privacy": LOGGED_IN,
+    "gdpr.person_export": {COORDINATOR},
+    "gdpr.person_erase": {COORDINATOR},
+    "gdpr.request_list": {COORDINATOR},
+    "gdpr.request_decline": {COORDINATOR},
+    "gdpr.retention": {COORDINATOR},
 }
 
 
@@ -198,7 +208,8 @@ def ids(app):
         mailing = Mailing(source="people", source_args={}, subject_pl="Temat", body_pl="Treść")
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
                              undone_at=factories.datetime_now())
-        db.session.add_all([panel, speaker, partnership, participation, edit, undone, mailing])
+        waiting = ErasureRequest(person=other_person, source=ErasureSource.PERSON)
+        db.session.add_all([panel, speaker, partnership, participation, edit, undone, mailing, waiting])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
@@ -226,6 +237,7 @@ def ids(app):
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
             "/public/organisations/": {"id": organisation.id},
             "/public/calendar/": {"token": calendar_token(invited)},
+            "/gdpr/": {"id": person.id, "request_id": waiting.id},
         }
 
 

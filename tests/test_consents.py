@@ -1,14 +1,20 @@
 """Consents per purpose: the current state on the person's row and the history in consent_event change together."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from markupsafe import escape
 
-from forum_crm.consents import WORDING_VERSIONS, consent_history, has_consent, record_consent
+from forum_crm.consents import WORDING_VERSIONS, WORDINGS, consent_history, has_consent, record_consent
 from forum_crm.extensions import db
-from forum_crm.models import ConsentEvent, ConsentPurpose, ConsentSource, Person
+from forum_crm.imports.parsing import read_table
+from forum_crm.imports.plan import PEOPLE
+from forum_crm.imports.plan_people import plan_people
+from forum_crm.imports.services import import_people
+from forum_crm.models import ConsentEvent, ConsentPurpose, ConsentSource, Person, Role
 from tests import factories
+from tests.conftest import csrf_token
 
 PAPER = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -75,3 +81,52 @@ def test_the_migration_keeps_earlier_consents_as_the_first_history(migration_app
     rows = db.session.execute(sa.text(
         "SELECT person_id, purpose, given, source, note, wording_version FROM consent_event")).all()
     assert [tuple(row) for row in rows] == [(7, "directory", True, "earlier", "formularz Forum I", None)]
+
+
+def test_the_person_changes_all_four_consents_on_me_and_sees_their_history(app, client, login):
+    with app.app_context():
+        person = factories.person("Ołena", "Szewczenko", email="olena@example.org")
+        account = factories.committed(factories.user(Role.MEMBER, email="olena@example.org", person=person))
+        version = person.version
+    login(account)
+    page = client.get("/me").text
+    with app.test_request_context():  # each consent in the wording its history keeps the version of
+        assert all(str(escape(str(wording))) in page for wording in WORDINGS.values())
+    response = client.post("/me", data={
+        "first_name": "Ołena", "last_name": "Szewczenko", "email": "olena@example.org", "phone": "", "town": "",
+        "town_voivodeship": "", "expertise": "", "version": str(version), "map_consent": "y", "photo_consent": "y",
+        "csrf_token": csrf_token(client, "/me")})
+    assert response.status_code == 302
+    with app.app_context():
+        person = db.session.get(Person, person.id)
+        events = {(event.purpose, event.given, event.source) for event in history(person)}
+    assert events == {(ConsentPurpose.MAP, True, ConsentSource.FORM), (ConsentPurpose.PHOTOGRAPHS, True,
+                      ConsentSource.FORM), (ConsentPurpose.NEWSLETTER, False, ConsentSource.FORM)}
+    assert person.map_consent_at and person.photo_consent_at and person.newsletter_withdrawn_at
+    assert "Historia moich zgód" in client.get("/me").text and "własny profil" in client.get("/me").text
+
+
+def test_an_import_records_its_consents_with_the_file_s_note(ctx):
+    table = read_table("Imię;Nazwisko;E-mail;Zgoda na katalog;Data zgody;Źródło zgody\r\n"
+                       "Iryna;Bondar;iryna@example.org;tak;2024-02-01;lista z Forum II\r\n".encode())
+    plan = plan_people(table, PEOPLE.guess(table))
+    import_people(plan)
+    person = db.session.scalar(sa.select(Person))
+    [event] = history(person)
+    assert (event.purpose, event.given, event.source, event.note, event.decided_at.date()) == (
+        ConsentPurpose.DIRECTORY, True, ConsentSource.IMPORT, "lista z Forum II", date(2024, 2, 1))
+
+
+def test_demo_people_get_the_history_of_their_consents(app):
+    assert app.test_cli_runner().invoke(args=["demo-data", "--people", "12", "--organisations", "3",
+                                              "--editions", "0"]).exit_code == 0
+    with app.app_context():
+        given = db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
+            Person.directory_consent_at.is_not(None)))
+        events = db.session.scalars(sa.select(ConsentEvent).where(
+            ConsentEvent.purpose == ConsentPurpose.DIRECTORY)).all()
+        assert given and len(events) == given
+        assert {(event.source, event.note) for event in events} == {
+            (ConsentSource.REGISTRATION, "formularz zgłoszeniowy (dane demonstracyjne)")}
+        assert app.test_cli_runner().invoke(args=["demo-data", "--remove"]).exit_code == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsentEvent)) == 0

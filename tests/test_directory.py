@@ -6,8 +6,20 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from forum_crm.consents import consent_history
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, AreaOfWork, ChangeLogEntry, Organisation, Person, Role, Sector, Voivodeship
+from forum_crm.models import (
+    Affiliation,
+    AreaOfWork,
+    ChangeLogEntry,
+    ConsentPurpose,
+    ConsentSource,
+    Organisation,
+    Person,
+    Role,
+    Sector,
+    Voivodeship,
+)
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -243,15 +255,17 @@ def test_empty_list_says_so(client, coordinator):
 
 def person_data(**values):
     data = {"first_name": "Żaneta", "last_name": "Ślęzak", "email": "", "phone": "", "town": "",
-            "town_voivodeship": "", "expertise": "", "consent_source": "", "notes": "", "consent_given_on": ""}
+            "town_voivodeship": "", "expertise": "", "consent_note": "", "notes": "", "consent_given_on": "",
+            "newsletter": "y"}
     data.update(values)
     return data
 
 
 def test_create_a_person_with_consent(app, client, coordinator):
+    """The coordinator records a consent given on paper: dated as the paper, with its note, in the history."""
     response = post(client, "/people/new", person_data(
         email="Z.Slezak@Example.org", town="Lublin", forum_member="y", directory_consent="y",
-        consent_given_on="2024-03-01", consent_source="formularz Forum III"))
+        consent_given_on="2024-03-01", consent_note="formularz Forum III"))
     assert response.status_code == 302
     page = client.get(response.location).text
     assert "Żaneta Ślęzak" in page and "udzielona 1 marca 2024" in page
@@ -259,7 +273,10 @@ def test_create_a_person_with_consent(app, client, coordinator):
         person = db.session.scalar(sa.select(Person))
         assert person.directory_consent_at.date() == date(2024, 3, 1) and person.map_consent_at is None
         assert person.email == "z.slezak@example.org"
-
+        [given] = db.session.scalars(consent_history(person.id)).all()  # mailings were left ticked: no change
+        assert (given.purpose, given.given, given.source, given.note, given.recorded_by_id) == (
+            ConsentPurpose.DIRECTORY, True, ConsentSource.COORDINATOR, "formularz Forum III", coordinator.id)
+    assert "formularz Forum III" in page  # the history on the person's page
 
 def test_same_email_is_refused_whatever_its_case(app, client, coordinator):
     with app.app_context():

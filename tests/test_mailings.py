@@ -332,7 +332,8 @@ def test_the_language_of_a_persons_e_mails_and_a_mailing_in_english_only(app, cl
     page = client.get(edit).text
     version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
     response = client.post(edit, data={"first_name": "Anna", "last_name": "Lis", "email": "anna@example.org",
-                                       "language": "en", "version": version, "csrf_token": csrf_token(client, edit)})
+                                       "language": "en", "newsletter": "y", "version": version,
+                                       "csrf_token": csrf_token(client, edit)})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Person, network["anna"]).language == "en"

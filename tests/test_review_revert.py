@@ -9,10 +9,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from forum_crm.consents import consent_history
 from forum_crm.extensions import db
 from forum_crm.models import (
     AreaOfWork,
     ChangeLogEntry,
+    ConsentSource,
     Locality,
     Organisation,
     OrganisationLanguage,
@@ -197,7 +199,8 @@ def test_a_members_own_edit_is_reverted_but_not_their_consents(app, client, logi
     with app.app_context():
         maria = db.session.get(Person, network["maria"])
         assert maria.first_name == "Maria" and maria.share_contact and maria.directory_consent_at is not None
-        assert maria.consent_source == "own profile in forum-crm"  # where the consent came from stays with it
+        # the consent and its history stay as the member gave it
+        assert {event.source for event in db.session.scalars(consent_history(maria.id))} == {ConsentSource.FORM}
     assert reverted(app) == [{"first_name": ["Marysia", "Maria"]}]
 
 

@@ -9,8 +9,19 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.auth.permissions import can_edit_organisation, can_edit_person
+from forum_crm.consents import consent_history
 from forum_crm.extensions import db
-from forum_crm.models import AreaOfWork, ChangeLogEntry, Organisation, OrganisationLanguage, Person, Role, Sector, User
+from forum_crm.models import (
+    AreaOfWork,
+    ChangeLogEntry,
+    ConsentSource,
+    Organisation,
+    OrganisationLanguage,
+    Person,
+    Role,
+    Sector,
+    User,
+)
 from forum_crm.people.services import save_person
 from tests import factories
 from tests.conftest import csrf_token
@@ -199,7 +210,10 @@ def test_member_edits_own_profile_and_consents(app, client, login, network):
     with app.app_context():
         maria = db.session.get(Person, network["maria"])
         assert maria.expertise == "mediacje" and maria.share_contact and maria.directory_consent_at is not None
-        assert maria.consent_source == "own profile in forum-crm"
+        # each consent changed on the form is in the history: the directory given, mailings (not ticked) objected to
+        assert {(event.purpose, event.given, event.source) for event in db.session.scalars(
+            consent_history(maria.id))} == {("directory", True, ConsentSource.FORM),
+                                            ("newsletter", False, ConsentSource.FORM)}
         assert not maria.forum_member and maria.notes is None and maria.map_consent_at is None
     post(client, "/me", contact_data(first_name="Maria", last_name="Członkini", email="maria@example.org",
                                      version=version_of(app, Person, network["maria"])))

@@ -10,10 +10,10 @@ from forum_crm.changes.queries import EMAIL_APPROVED
 from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, Sector
 from forum_crm.organisations.services import ORGANISATION_FIELDS, areas_named
-from forum_crm.people.services import PERSON_FIELDS
+from forum_crm.people.services import CONSENT_COLUMNS, PERSON_FIELDS
 
-# Consent is only ever given or withdrawn by the person: a revert leaves it (and where it came from) as it is.
-NEVER_REVERTED = frozenset({"directory_consent_at", "map_consent_at", "share_contact", "consent_source"})
+# Consent is only ever given or withdrawn by the person (its history says so): a revert leaves it as it is.
+NEVER_REVERTED = frozenset({*CONSENT_COLUMNS, "share_contact"})
 
 
 REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}

@@ -16,8 +16,10 @@ from forum_crm.extensions import db
 from forum_crm.models import (
     Affiliation,
     ChangeLogEntry,
+    ConsentEvent,
     DayAttendance,
     Edition,
+    ErasureRequest,
     Organisation,
     OrganisationLanguage,
     Origin,
@@ -53,6 +55,8 @@ def remove_demo_data() -> Removal:
         Affiliation.person_id.in_(DEMO_PEOPLE), Affiliation.organisation_id.in_(DEMO_ORGANISATIONS))))
     delete(sa.delete(PanelSpeaker).where(PanelSpeaker.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(Partnership).where(Partnership.organisation_id.in_(DEMO_ORGANISATIONS)))
+    delete(sa.delete(ConsentEvent).where(ConsentEvent.person_id.in_(DEMO_PEOPLE)))
+    delete(sa.delete(ErasureRequest).where(ErasureRequest.person_id.in_(DEMO_PEOPLE)))
     delete(sa.delete(Person).where(Person.origin == Origin.DEMO))
     delete(sa.delete(organisation_area).where(organisation_area.c.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(OrganisationLanguage).where(OrganisationLanguage.organisation_id.in_(DEMO_ORGANISATIONS)))

@@ -33,7 +33,7 @@ from forum_crm.people.services import PERSON_FIELDS
 
 # The fields the coordinator chooses between, field by field.
 MERGE_FIELDS = ("first_name", "last_name", "email", "phone", "locality_id", "expertise", "forum_member", "leader",
-                "directory_consent_at", "map_consent_at", "consent_source", "share_contact", "notes")
+                "directory_consent_at", "map_consent_at", "share_contact", "notes")
 # Rows that point at a person and simply move to the kept one.
 MOVED = {"affiliation": Affiliation, "panel_speaker": PanelSpeaker, "user_account": User,
          "outbox_message": OutboxMessage}

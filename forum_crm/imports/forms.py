@@ -100,7 +100,7 @@ class PersonRowForm(RowForm):
     email = PersonForm.email
     phone = PersonForm.phone
     expertise = PersonForm.expertise
-    consent_source = PersonForm.consent_source
+    consent_source = PersonForm.consent_note  # the note of the consents the row gives
     notes = PersonForm.notes
     town = TownFields.town
     organisation = StringField(_l("Organisation"), filters=[strip],

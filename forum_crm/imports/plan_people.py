@@ -34,7 +34,7 @@ from forum_crm.imports.queries import OrganisationIndex, PersonIndex, name_key, 
 from forum_crm.imports.towns import Towns
 from forum_crm.models import Person
 
-PERSON_FILLED = ("email", "phone", "expertise", "notes", "consent_source", "forum_member", "leader")
+PERSON_FILLED = ("email", "phone", "expertise", "notes", "forum_member", "leader")
 PERSON_PARSERS = {"voivodeship": read_voivodeship, "forum_member": read_flag, "leader": read_flag,
                   "directory_consent": read_flag, "map_consent": read_flag, "consent_given_on": read_date}
 

@@ -7,10 +7,11 @@ entry on the edition (as the door check-in does). Rows are written in one flush 
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from forum_crm.changelog import Fields, differences, log_saved, new_values, record_change, snapshot
+from forum_crm.consents import consent_time, record_consent
 from forum_crm.extensions import db
 from forum_crm.imports.plan import (
     CREATE,
@@ -34,6 +35,8 @@ from forum_crm.localities.services import stored_locality
 from forum_crm.models import (
     Affiliation,
     AreaOfWork,
+    ConsentPurpose,
+    ConsentSource,
     DayAttendance,
     Edition,
     Locality,
@@ -45,13 +48,15 @@ from forum_crm.models import (
     Person,
     Sector,
 )
-from forum_crm.models.base import utcnow
 from forum_crm.organisations.services import ORGANISATION_FIELDS
 from forum_crm.people.services import AFFILIATION_FIELDS, PERSON_FIELDS
 
 ORGANISATION_VALUES = ("name", "short_name", "krs", "nip", "website", "email", "phone", "description",
                        "forum_member_since")
-PERSON_VALUES = ("first_name", "last_name", "email", "phone", "expertise", "notes", "consent_source")
+PERSON_VALUES = ("first_name", "last_name", "email", "phone", "expertise", "notes")
+# The consents a file's columns give, each recorded in the consent history (source: import); the column
+# "Źródło zgody" (consent_source) becomes its note.
+IMPORTED_CONSENTS = {"directory_consent": ConsentPurpose.DIRECTORY, "map_consent": ConsentPurpose.MAP}
 WRITE_BATCH = 1_000  # rows written (and flushed) at a time
 CHECK_IN_HOUR = time(9, 0)  # sign-in sheets have no times: the morning of the day
 ATTENDANCE_FIELDS = ("status", "days_attended")
@@ -173,8 +178,10 @@ def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
     return outcome(plan)
 
 
-def _consent_time(given_on: date | None) -> datetime:
-    return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
+def _import_consent(person: Person, column: str, values: dict) -> None:
+    """Record a consent the file gives (written with the batch), dated as the file says, noted as it says."""
+    record_consent(person, IMPORTED_CONSENTS[column], True, ConsentSource.IMPORT, note=values.get("consent_source"),
+                   at=consent_time(values.get("consent_given_on")), flush=False)
 
 
 def import_people(plan: Plan, progress: Progress = None) -> Outcome:
@@ -199,9 +206,9 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
         person = Person(origin=Origin.IMPORT, forum_member=bool(values.get("forum_member")),
                         leader=bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES})
         person.locality = places.locality(values.get("town"))
-        for kind in ("directory", "map"):
-            if values.get(f"{kind}_consent"):
-                setattr(person, f"{kind}_consent_at", _consent_time(values.get("consent_given_on")))
+        for name in IMPORTED_CONSENTS:
+            if values.get(name):
+                _import_consent(person, name, values)
         db.session.add(person)
         if values.get("organisation_id"):
             affiliate(person, values, is_primary=True)
@@ -212,8 +219,8 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
         for name, value in planned.fills.items():
             if name == "town":
                 person.locality = places.locality(value)
-            elif name in ("directory_consent", "map_consent"):
-                setattr(person, f"{name}_at", _consent_time(planned.values.get("consent_given_on")))
+            elif name in IMPORTED_CONSENTS:
+                _import_consent(person, name, planned.values)
             elif name == "affiliation":
                 affiliate(person, planned.values, is_primary=value)
             else:

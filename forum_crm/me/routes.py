@@ -11,6 +11,8 @@ from forum_crm.auth.permissions import (
     ALL_ROLES,
     allow,
     can_edit_person,
+    confirm_password_first,
+    has_recent_password,
     is_safe_redirect,
     mark_password_confirmed,
     require,
@@ -18,10 +20,15 @@ from forum_crm.auth.permissions import (
 from forum_crm.auth.queries import minutes_until_allowed, too_many_attempts
 from forum_crm.auth.services import change_password, forget_login_attempt, log_event
 from forum_crm.auth.throttling import commit_if_possible, record_attempt
+from forum_crm.consents import consent_history
 from forum_crm.editing import invalid, save_form
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
-from forum_crm.me.forms import PersonSelfForm
+from forum_crm.gdpr.access import send_data_of
+from forum_crm.gdpr.erasure import request_erasure
+from forum_crm.gdpr.places import PLACES
+from forum_crm.gdpr.queries import waiting_request
+from forum_crm.me.forms import ErasureRequestForm, PersonSelfForm
 from forum_crm.models import AuthEventKind, Role
 from forum_crm.pagination import page_number
 from forum_crm.people.queries import current_people
@@ -50,13 +57,14 @@ def profile():
         return render_template("me/profile.html", form=None, person=None, **calendar)
     require(can_edit_person(current_user, person))
     form = PersonSelfForm(obj=person)
+    consents = db.session.scalars(consent_history(person.id)).all()
     if request.method == "GET":
         form.fill_from(person)
     elif form.validate_on_submit():
         return save_form(form, lambda: save_person(person, form.data_for_service()),
                          lambda _: url_for(".profile"), "me/profile.html",
-                         record=person, entity_type="person", person=person, **calendar)
-    return invalid("me/profile.html", form, person=person, **calendar)
+                         record=person, entity_type="person", person=person, consents=consents, **calendar)
+    return invalid("me/profile.html", form, person=person, consents=consents, **calendar)
 
 
 @bp.route("/calendar/renew", methods=["POST"])
@@ -68,6 +76,35 @@ def calendar_renew():
         db.session.commit()
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
     return redirect(url_for(".profile") + "#calendar-title")
+
+
+@bp.route("/data", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def data_download():
+    """One's own data as one download (Art. 15 and 20): GET explains, POST sends it (after the password)."""
+    person = current_user.person
+    form = ConfirmForm()
+    if person is not None and form.validate_on_submit():
+        if not has_recent_password():
+            return confirm_password_first()
+        return send_data_of(person)
+    return render_template("me/data.html", person=person, form=form, places=PLACES)
+
+
+@bp.route("/erasure", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def erasure_request():
+    """Asking for one's data to be erased (Art. 17): the request goes to the coordinator, who answers it."""
+    person = current_user.person
+    waiting = waiting_request(person.id) if person is not None else None
+    form = ErasureRequestForm()
+    if person is not None and waiting is None and form.validate_on_submit():
+        request_erasure(person, form.message.data)
+        db.session.commit()
+        flash(_("Your request was sent to the coordinator, who will answer it within a month."), "success")
+        return redirect(url_for(".erasure_request"))
+    return render_template("me/erasure.html", person=person, form=form, waiting=waiting, places=PLACES), \
+        422 if form.errors else 200
 
 
 SECURITY_LOG_PER_PAGE = 50

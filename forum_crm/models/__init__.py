@@ -26,6 +26,7 @@ from forum_crm.models.events import (
     ProgrammeItem,
     ProgrammeKind,
 )
+from forum_crm.models.gdpr import ErasureRequest, ErasureSource, ErasureState
 from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
@@ -33,7 +34,7 @@ from forum_crm.models.system import KeptUpload, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
-    "ConsentEvent", "ConsentPurpose", "ConsentSource",
+    "ConsentEvent", "ConsentPurpose", "ConsentSource", "ErasureRequest", "ErasureSource", "ErasureState",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt",
     "Mailing", "MailingRecipient", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",

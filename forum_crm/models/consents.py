@@ -8,9 +8,10 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum_crm.models.base import Base, choice, utcnow
+from forum_crm.models.directory import Person
 
 
 class ConsentPurpose(enum.StrEnum):
@@ -47,3 +48,6 @@ class ConsentEvent(Base):
     note: Mapped[str | None] = mapped_column(sa.String(200))  # e.g. "formularz Forum III", a request's reference
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+
+    # Set by record_consent, so a person not yet flushed (an import's new rows) can be given a consent.
+    person: Mapped[Person] = relationship()

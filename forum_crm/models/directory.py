@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -201,7 +202,6 @@ class Person(Base):
     map_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     photo_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     newsletter_withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    consent_source: Mapped[str | None] = mapped_column(sa.String(200))
     # The person lets other members see their e-mail address and phone number in the directory.
     share_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     notes: Mapped[str | None] = mapped_column(sa.Text)  # coordinator only
@@ -281,6 +281,9 @@ class Person(Base):
 
     @property
     def full_name(self) -> str:
+        """The name; an anonymised person has none and is called so (forum_crm.gdpr.erasure)."""
+        if self.anonymised_at is not None:
+            return gettext("Anonymised person")
         return f"{self.first_name} {self.last_name}"
 
     def __str__(self) -> str:

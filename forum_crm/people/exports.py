@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask_babel import to_user_timezone
 from sqlalchemy.orm import aliased
 
+from forum_crm.consents import latest_consent_note
 from forum_crm.models import Affiliation, Locality, Organisation, Person
 from forum_crm.people.queries import PersonFilters, main_affiliation, person_list
 from forum_crm.spreadsheets.columns import PERSON_COLUMNS
@@ -30,7 +31,7 @@ def people_export(filters: PersonFilters) -> Export:
              .with_only_columns(
                  Person.first_name, Person.last_name, Person.email, Person.phone, Locality.name, Locality.voivodeship,
                  organisation.name, main.role_title, Person.expertise, Person.forum_member, Person.leader,
-                 Person.directory_consent_at, Person.map_consent_at, Person.consent_source, Person.notes,
+                 Person.directory_consent_at, Person.map_consent_at, latest_consent_note(), Person.notes,
                  Person.archived_at))
 
     def rows() -> Iterator[list[Cell]]:

@@ -7,9 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from forum_crm.consents import has_consent
 from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, suggesting, yes_no
+from forum_crm.i18n import LANGUAGE_NAMES
 from forum_crm.localities.forms import TownFields
-from forum_crm.models import Person, Voivodeship
+from forum_crm.models import ConsentPurpose, ConsentSource, Person, Voivodeship
 from forum_crm.organisations.forms import OrganisationField
 from forum_crm.people.queries import PersonFilters, find_person
 from forum_crm.validators import long_text, phone, single_line, strip
@@ -79,31 +81,48 @@ class PersonForm(PersonContactForm):
     directory_consent = BooleanField(_l("Agrees to be listed in the members' directory"))
     share_contact = BooleanField(_l("Agrees to show their e-mail address and phone number to members"))
     map_consent = BooleanField(_l("Agrees to be counted on the member map (town only)"))
-    consent_given_on = DateField(_l("Consent given on"), validators=[Optional()],
-                                 description=_l("For consent ticked now; empty means today."))
-    consent_source = StringField(_l("Source of consent"), filters=[strip],
-                                 validators=[Optional(), Length(max=200), single_line],
-                                 description=_l("For example: registration form of Forum III."))
+    photo_consent = BooleanField(_l("Agrees to be photographed at forum editions"))
+    newsletter = BooleanField(_l("Gets the Forum's mailings (untick if they objected)"))
+    consent_given_on = DateField(_l("Consent given or withdrawn on"), validators=[Optional()],
+                                 description=_l("For consents changed now; empty means today."))
+    consent_note = StringField(_l("Note on the consent"), filters=[strip],
+                               validators=[Optional(), Length(max=200), single_line],
+                               description=_l("Where it came from, for example: registration form of Forum III."))
     notes = TextAreaField(_l("Notes (seen only by the coordinator)"), filters=[strip],
                           validators=[Optional(), Length(max=5000), long_text])
-    language = SelectField(_l("Language of e-mails"), choices=(("pl", _l("Polish")), ("en", _l("English"))),
+    language = SelectField(_l("Language of e-mails"), choices=list(LANGUAGE_NAMES.items()),
                            default="pl", validators=[Optional()],
                            description=_l("Mailings written in both languages reach them in this one."))
 
     def fill_from(self, person: Person) -> None:
         super().fill_from(person)
-        self.directory_consent.data = person.directory_consent_at is not None
-        self.map_consent.data = person.map_consent_at is not None
+        fill_consents(self, person)
         self.language.data = person.language or "pl"
 
     def data_for_service(self) -> dict:
         return {
             **super().data_for_service(), "forum_member": self.forum_member.data, "leader": self.leader.data,
-            "directory_consent": self.directory_consent.data, "map_consent": self.map_consent.data,
+            "consents": consents_of(self), "consent_by": ConsentSource.COORDINATOR,
             "share_contact": self.share_contact.data, "consent_given_on": self.consent_given_on.data,
-            "consent_source": self.consent_source.data, "notes": self.notes.data,
-            "language": self.language.data if self.language.data == "en" else None,  # None: Polish
+            "consent_note": self.consent_note.data, "notes": self.notes.data,
+            "language": None if self.language.data == "pl" else self.language.data,  # None: Polish, the default
         }
+
+
+# The check box of each consent on the forms that change them (the coordinator's and the person's own).
+CONSENT_FIELDS = {ConsentPurpose.DIRECTORY: "directory_consent", ConsentPurpose.MAP: "map_consent",
+                  ConsentPurpose.PHOTOGRAPHS: "photo_consent", ConsentPurpose.NEWSLETTER: "newsletter"}
+
+
+def fill_consents(form: FlaskForm, person: Person) -> None:
+    """Tick the consents the person has now."""
+    for purpose, name in CONSENT_FIELDS.items():
+        getattr(form, name).data = has_consent(person, purpose)
+
+
+def consents_of(form: FlaskForm) -> dict[ConsentPurpose, bool]:
+    """Each purpose: given (ticked) or not."""
+    return {purpose: bool(getattr(form, name).data) for purpose, name in CONSENT_FIELDS.items()}
 
 
 class NewPersonForm(PersonForm):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from forum_crm.auth.permissions import allow, can_edit_person, require
 from forum_crm.auth.personal_data import send
 from forum_crm.changelog import record_history
+from forum_crm.consents import consent_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form, saved
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
@@ -107,12 +108,14 @@ def person_detail(id: int):
 
 
 def _detail_page(person: Person, affiliation_form: AffiliationForm):
-    """The person's page: affiliations, editions, the mailings they were sent (paginated), the change history."""
+    """The person's page: affiliations, editions, the mailings they were sent (paginated), the history of their
+    consents and of changes."""
     return render_template(
         "people/person_detail.html", person=person, affiliations=person_affiliations(person.id),
         participations=person_participations(person.id), history=record_history("person", person.id),
         contacts=paginate(person_contact_history(person.id), per_page=10), outbox_states=OUTBOX_STATES,
-        affiliation_form=affiliation_form, confirm=ConfirmForm())
+        consents=db.session.scalars(consent_history(person.id)).all(), affiliation_form=affiliation_form,
+        confirm=ConfirmForm())
 
 
 @bp.route("/<id:id>/edit", methods=["GET", "POST"])

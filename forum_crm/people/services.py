@@ -1,26 +1,26 @@
 """Writes for people and their affiliations: each function changes one record, enforces its rules, logs the change, and
 flushes."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
 from forum_crm.changelog import add_logged, differences, readers, record_change, remove_logged, save_logged, snapshot
+from forum_crm.consents import consent_time, record_consent
 from forum_crm.errors import FieldProblem, refuse
 from forum_crm.extensions import db
 from forum_crm.localities.services import locality_label, stored_locality
 from forum_crm.models import Affiliation, Organisation, Person
-from forum_crm.models.base import utcnow
 from forum_crm.people.queries import person_with_email
 
 PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "expertise", "forum_member", "leader",
-                  "share_contact", "consent_source", "notes", "language")
+                  "share_contact", "notes", "language")
+# The columns keeping the consents' state (changed only through forum_crm.consents.record_consent).
+CONSENT_COLUMNS = ("directory_consent_at", "map_consent_at", "photo_consent_at", "newsletter_withdrawn_at")
 PERSON_FIELDS = {
-    **readers(*PERSON_COLUMNS, "directory_consent_at", "map_consent_at"),
+    **readers(*PERSON_COLUMNS, *CONSENT_COLUMNS),
     "locality": locality_label,
 }
-# Where a consent came from when the person gave it on their own profile page.
-OWN_PROFILE_CONSENT = "own profile in forum-crm"
 AFFILIATION_FIELDS = {"organisation": lambda row: row.organisation.name,
                       **readers("role_title", "started_on", "ended_on", "is_primary")}
 
@@ -28,17 +28,13 @@ AFFILIATION_FIELDS = {"organisation": lambda row: row.organisation.name,
 
 
 
-
-def _consent_time(given_on: date | None) -> datetime:
-    return datetime.combine(given_on, time(12, 0), UTC) if given_on else utcnow()
-
-
 def save_person(person: Person, data: dict) -> Person:
     """Create or edit a person from the data_for_service() of PersonForm, PersonSelfForm or PersonContactForm.
 
-    Only the columns in `data` change. Consent is dated when first given; given on the person's own
-    profile, its source says so. Raises FieldProblem, with nothing changed, for an e-mail address
-    another person has.
+    Only the columns in `data` change. Consents ("consents": purpose -> given) that change are recorded in
+    their history from `data["consent_by"]` (the person's own form or the coordinator, with the date and the
+    note the coordinator gave). Raises FieldProblem, with nothing changed, for an e-mail address another
+    person has.
     """
     if data.get("email") and person_with_email(data["email"], person.id):
         raise FieldProblem("email", _("Another person has this e-mail address."))
@@ -48,16 +44,9 @@ def save_person(person: Person, data: dict) -> Person:
             if name in data:
                 setattr(person, name, data[name])
         person.locality = stored_locality(data["town"]) if data["town"] else None
-        for kind in ("directory", "map"):
-            column = f"{kind}_consent_at"
-            if f"{kind}_consent" not in data:
-                continue
-            if not data[f"{kind}_consent"]:
-                setattr(person, column, None)
-            elif getattr(person, column) is None:
-                setattr(person, column, _consent_time(data.get("consent_given_on")))
-                if "consent_source" not in data:
-                    person.consent_source = OWN_PROFILE_CONSENT
+        for purpose, given in data.get("consents", {}).items():
+            record_consent(person, purpose, given, data["consent_by"], note=data.get("consent_note"),
+                           at=consent_time(data.get("consent_given_on")))
 
     save_logged("person", person, PERSON_FIELDS, apply)
     return person

@@ -13,12 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from forum_crm.consents import GIVEN_AT, WORDING_VERSIONS
 from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.localities.gazetteer import all_places
 from forum_crm.models import (
     Affiliation,
     AreaOfWork,
+    ConsentEvent,
+    ConsentSource,
     DayAttendance,
     Edition,
     Locality,
@@ -173,11 +176,23 @@ def _person_rows(count: int, org_ids: list[int], org_towns: dict[int, int], rng:
             "forum_member": True, "leader": index < len(org_ids),
             "directory_consent_at": consent_time if rng.random() < 0.7 else None,
             "map_consent_at": consent_time if rng.random() < 0.6 else None,
-            "consent_source": "formularz zgłoszeniowy (dane demonstracyjne)",
             "origin": Origin.DEMO, "search_text": search_text, "name_sort": name_sort,
             "first_key": fold(first), "last_key": fold(last),
         })
     return rows, employers
+
+
+# The demo people gave their consents on a (fictional) registration form for the Forum: history rows say so.
+DEMO_CONSENT_NOTE = "formularz zgłoszeniowy (dane demonstracyjne)"
+
+
+def _consent_rows(person_rows: list[dict], person_ids: list[int]) -> list[dict]:
+    """The history row of each consent the demo people have, as forum_crm.consents.record_consent writes it."""
+    return [{"person_id": person_id, "purpose": purpose, "given": True, "decided_at": row[column],
+             "source": ConsentSource.REGISTRATION, "wording_version": WORDING_VERSIONS[purpose],
+             "note": DEMO_CONSENT_NOTE}
+            for row, person_id in zip(person_rows, person_ids, strict=True)
+            for purpose, column in GIVEN_AT.items() if row.get(column)]
 
 
 def generate_demo_network(people: int, organisations: int, seed: int, editions: int = 0) -> DemoSummary:
@@ -215,6 +230,7 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
     person_id_by_email = dict(db.session.execute(
         sa.select(Person.email, Person.id).where(Person.origin == Origin.DEMO)).tuples().all())
     person_ids = [person_id_by_email[row["email"]] for row in person_rows]
+    _insert(ConsentEvent, _consent_rows(person_rows, person_ids))
 
     affiliations = []
     for person_id, employer in zip(person_ids, employers, strict=True):

@@ -1,0 +1,56 @@
+"""Retention: people with no activity for longer than RETENTION_MONTHS are anonymised, and the answers people gave
+when registering for an edition are deleted ANSWER_RETENTION_DAYS after it ends (`flask gdpr retention --apply`)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from forum_crm.extensions import db
+from forum_crm.gdpr.erasure import anonymise
+from forum_crm.gdpr.queries import count_of, inactive_people, retention_cutoff
+from forum_crm.models import ErasureSource
+
+BATCH = 200  # people anonymised (and committed) at a time
+
+
+@dataclass(frozen=True)
+class RetentionOutcome:
+    people: int  # anonymised
+    answers: int  # registration answers deleted
+
+
+def people_past_retention(today: date):
+    """The query of people past the retention period on `today` (see queries.inactive_people)."""
+    return inactive_people(retention_cutoff(today, current_app.config["RETENTION_MONTHS"]))
+
+
+def delete_expired_answers(ended_before: date) -> int:
+    """Delete what people answered when registering for editions that ended before `ended_before` (dietary and
+    accessibility needs and the like are needed only for the edition itself); returns how many were deleted.
+
+    The answers are stored by edition registration (branch reg13), which is not part of this code yet: there
+    is nothing to delete until its table exists. The integrator writes here one DELETE of the answers whose
+    edition ended before `ended_before`.
+    """
+    return 0
+
+
+def apply_retention(today: date) -> RetentionOutcome:
+    """Anonymise everyone past the retention period (committed in batches) and delete expired answers."""
+    reason = _("No activity for %(months)d months (retention period).", months=current_app.config["RETENTION_MONTHS"])
+    query = people_past_retention(today)
+    anonymised = 0
+    while people := db.session.scalars(query.limit(BATCH)).all():
+        for person in people:
+            anonymise(person, reason, source=ErasureSource.RETENTION)
+        db.session.commit()
+        anonymised += len(people)
+    answers = delete_expired_answers(today - timedelta(days=current_app.config["ANSWER_RETENTION_DAYS"]))
+    db.session.commit()
+    return RetentionOutcome(anonymised, answers)
+
+
+def count_past_retention(today: date) -> int:
+    return count_of(people_past_retention(today))
