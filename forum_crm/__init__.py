@@ -13,7 +13,6 @@ from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import N_, select_locale
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
-from forum_crm.text import one_edit_apart
 
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
@@ -107,7 +106,6 @@ def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        dbapi_connection.create_function("one_edit_apart", 2, one_edit_apart, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
         if engine.url.database not in (None, "", ":memory:"):

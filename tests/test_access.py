@@ -53,6 +53,7 @@ EXPECTED = {
     "organisations.organisation_confirm": {EDITOR_A, COORDINATOR},
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},
+    "changes.merge_undo": {COORDINATOR},
     "home.index": LOGGED_IN,
     "changes.approve_email_change": {COORDINATOR},
 
@@ -167,9 +168,13 @@ def ids(app):
         participation = Participation(edition=edition, person=person)
         edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
                               changes={"expertise": [None, "prawo"]})
+        merged = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski",
+                                action="merged", changes={"merged_with": ["Jan Kowalsky", None]})
+        db.session.add_all([edit, merged])
+        db.session.flush()
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
-                             undone_at=factories.datetime_now())
-        db.session.add_all([panel, speaker, partnership, participation, edit, undone])
+                             undone_at=factories.datetime_now(), change_log_id=merged.id)
+        db.session.add_all([panel, speaker, partnership, participation, undone])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
@@ -178,7 +183,7 @@ def ids(app):
             "/directory/organisations/": {"id": organisation.id},
             "/directory/people/": {"id": person.id},
             "/accounts/": {"id": invited.id},
-            "/changes/review/": {"entry_id": edit.id},
+            "/changes/review/": {"entry_id": merged.id},
             "/invitation/": {"token": tokens[TokenPurpose.INVITATION]},
             "/password/reset/": {"token": tokens[TokenPurpose.PASSWORD_RESET]},
             "/reports/": {"table": "trend", "file_format": "csv"},

@@ -29,6 +29,7 @@ from forum_crm.models import (
     User,
 )
 from forum_crm.models.directory import organisation_area
+from forum_crm.models.duplicates import prune_all_names
 
 
 def remove_demo_data() -> Removal:
@@ -54,6 +55,7 @@ def remove_demo_data() -> Removal:
     delete(sa.delete(PanelSpeaker).where(PanelSpeaker.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(Partnership).where(Partnership.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(Person).where(Person.origin == Origin.DEMO))
+    prune_all_names(db.session.connection())
     delete(sa.delete(organisation_area).where(organisation_area.c.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(OrganisationLanguage).where(OrganisationLanguage.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(Edition).where(Edition.origin == Origin.DEMO))

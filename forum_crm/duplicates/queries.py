@@ -22,6 +22,7 @@ from forum_crm.models import (
     Participation,
     Person,
     PersonMerge,
+    TypoPair,
 )
 
 
@@ -106,16 +107,6 @@ def person_pairs() -> sa.Select:
         sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
         .group_by(Person.first_key, Person.last_key)
         .having(sa.func.count(sa.distinct(Person.first_name + " " + Person.last_name)) > 1), "spelled_twice")
-    # One typo: distinct names that agree in one part and are one edit apart in the other, then their people.
-    names = _materialised(sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
-                          .distinct(), "names")
-    one, other = names.alias("one"), names.alias("other")
-    typo_names = _materialised(sa.select(
-        one.c.first_key.label("first_a"), one.c.last_key.label("last_a"),
-        other.c.first_key.label("first_b"), other.c.last_key.label("last_b")).where(sa.or_(
-            sa.and_(one.c.last_key == other.c.last_key, sa.func.one_edit_apart(one.c.first_key, other.c.first_key)),
-            sa.and_(one.c.first_key == other.c.first_key, sa.func.one_edit_apart(one.c.last_key, other.c.last_key)),
-        )), "typo_names")
     reasons = [
         _found(a.id, b.id, PersonReason.SAME_PHONE, PERSON_SCORES[PersonReason.SAME_PHONE],
                a.phone_key == b.phone_key, a.phone_key.is_not(None), *alive, froms=(a, b)),
@@ -132,12 +123,13 @@ def person_pairs() -> sa.Select:
         _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED],
                a.first_key == b.last_key, a.last_key == b.first_key, a.first_key != a.last_key, *alive,
                froms=(a, b)),
+        # One typo: the stored pairs of names one typo apart (NameKey, TypoPair), then their people.
         # A typo alone is weak: people in two different towns are left out.
         _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO],
-               a.first_key == typo_names.c.first_a, a.last_key == typo_names.c.last_a,
-               b.first_key == typo_names.c.first_b, b.last_key == typo_names.c.last_b, *alive,
+               a.first_key == TypoPair.first_key, a.last_key == TypoPair.last_key,
+               b.first_key == TypoPair.other_first_key, b.last_key == TypoPair.other_last_key, *alive,
                sa.or_(a.locality_id == b.locality_id, a.locality_id.is_(None), b.locality_id.is_(None)),
-               froms=(typo_names, a, b)),
+               froms=(TypoPair, a, b)),
     ]
     return _ranked(DuplicateKind.PERSON, reasons)
 
@@ -201,3 +193,9 @@ def recent_merges(since) -> sa.Select:
     return (sa.select(PersonMerge, Person, ChangeLogEntry).join(Person, Person.id == PersonMerge.kept_id)
             .outerjoin(ChangeLogEntry, ChangeLogEntry.id == PersonMerge.change_log_id)
             .where(PersonMerge.merged_at > since).order_by(PersonMerge.merged_at.desc(), PersonMerge.id.desc()))
+
+
+def merges_of_entries(entry_ids: list[int]) -> dict[int, PersonMerge]:
+    """The merges recorded by these change-log entries, by entry id (the review feed offers to undo them)."""
+    return {merge.change_log_id: merge for merge in db.session.scalars(
+        sa.select(PersonMerge).where(PersonMerge.change_log_id.in_(entry_ids)))}

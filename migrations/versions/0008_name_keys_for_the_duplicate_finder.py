@@ -1,0 +1,108 @@
+"""The duplicate finder's name keys: every distinct folded person name under each of its keys (one part whole, the
+other with at most one character left out), and the stored pairs of names one typo apart, so the finder joins
+people on indexed keys instead of comparing every name with every other; the SQL function one_edit_apart goes
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-11-30 13:45:00
+
+"""
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from alembic import op
+
+from forum_crm.text import name_keys, names_one_typo_apart
+
+# revision identifiers, used by Alembic.
+revision = '0008'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def upgrade():
+    op.create_table('name_key',
+    sa.Column('key', sa.String(length=210), nullable=False),
+    sa.Column('first_key', sa.String(length=100), nullable=False),
+    sa.Column('last_key', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'first_key', 'last_key', name=op.f('pk_name_key'))
+    )
+    with op.batch_alter_table('name_key', schema=None) as batch_op:
+        batch_op.create_index('ix_name_key_first_key_last_key', ['first_key', 'last_key'], unique=False)
+
+    op.create_table('typo_pair',
+    sa.Column('first_key', sa.String(length=100), nullable=False),
+    sa.Column('last_key', sa.String(length=100), nullable=False),
+    sa.Column('other_first_key', sa.String(length=100), nullable=False),
+    sa.Column('other_last_key', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('first_key', 'last_key', 'other_first_key', 'other_last_key', name=op.f('pk_typo_pair'))
+    )
+    with op.batch_alter_table('typo_pair', schema=None) as batch_op:
+        batch_op.create_index('ix_typo_pair_other_first_key_other_last_key', ['other_first_key', 'other_last_key'],
+                              unique=False)
+
+    _fill_keys()
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP FUNCTION IF EXISTS one_edit_apart(text, text)')
+
+
+def _fill_keys():
+    """The keys and typo pairs of every name people have now, as forum_crm.models.duplicates.store_names keeps them."""
+    bind = op.get_bind()
+    person = sa.table('person', sa.column('first_key'), sa.column('last_key'))
+    name_key = sa.table('name_key', sa.column('key'), sa.column('first_key'), sa.column('last_key'))
+    typo_pair = sa.table('typo_pair', sa.column('first_key'), sa.column('last_key'), sa.column('other_first_key'),
+                         sa.column('other_last_key'))
+    names = bind.execute(sa.select(person.c.first_key, person.c.last_key).distinct()).tuples().all()
+    names_by_key = defaultdict(list)
+    for name in names:
+        for key in name_keys(*name):
+            names_by_key[key].append(name)
+    rows = [{'key': key, 'first_key': name[0], 'last_key': name[1]}
+            for key, named in names_by_key.items() for name in named]
+    pairs = {(name, other) for named in names_by_key.values() for name in named for other in named
+             if name != other and names_one_typo_apart(name, other)}
+    pair_rows = [{'first_key': name[0], 'last_key': name[1], 'other_first_key': other[0], 'other_last_key': other[1]}
+                 for name, other in pairs]
+    for table, values in ((name_key, rows), (typo_pair, pair_rows)):
+        for start in range(0, len(values), BATCH):
+            bind.execute(table.insert(), values[start:start + BATCH])
+
+
+# The function as migration 0006 created it (the finder no longer calls it: typo pairs are stored).
+ONE_EDIT_APART = """
+CREATE OR REPLACE FUNCTION one_edit_apart(a text, b text) RETURNS boolean AS $$
+DECLARE
+  i int := 1;
+  la int := length(a);
+  lb int := length(b);
+BEGIN
+  IF a IS NULL OR b IS NULL OR a = b OR abs(la - lb) > 1 THEN RETURN false; END IF;
+  WHILE i <= least(la, lb) AND substr(a, i, 1) = substr(b, i, 1) LOOP i := i + 1; END LOOP;
+  IF la = lb THEN
+    RETURN substr(a, i + 1) = substr(b, i + 1)
+      OR (substr(a, i, 1) = substr(b, i + 1, 1) AND substr(a, i + 1, 1) = substr(b, i, 1)
+          AND substr(a, i + 2) = substr(b, i + 2));
+  ELSIF la > lb THEN
+    RETURN substr(a, i + 1) = substr(b, i);
+  END IF;
+  RETURN substr(a, i) = substr(b, i + 1);
+END $$ LANGUAGE plpgsql IMMUTABLE
+"""
+
+
+def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(ONE_EDIT_APART)
+    with op.batch_alter_table('typo_pair', schema=None) as batch_op:
+        batch_op.drop_index('ix_typo_pair_other_first_key_other_last_key')
+
+    op.drop_table('typo_pair')
+    with op.batch_alter_table('name_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_name_key_first_key_last_key')
+
+    op.drop_table('name_key')
