@@ -1,6 +1,8 @@
 """The duplicate finder's name keys: every distinct folded person name under each of its keys (one part whole, the
 other with at most one character left out), and the stored pairs of names one typo apart, so the finder joins
-people on indexed keys instead of comparing every name with every other; the SQL function one_edit_apart goes
+people on indexed keys instead of comparing every name with every other; the SQL function one_edit_apart goes.
+Two indexes grow so the finder's groupings read only them: people's names (with town, anonymised, spelling) and
+affiliations (person, organisation)
 
 Revision ID: 0008
 Revises: 0006
@@ -43,6 +45,16 @@ def upgrade():
     )
     with op.batch_alter_table('typo_pair', schema=None) as batch_op:
         batch_op.create_index('ix_typo_pair_other_first_key_other_last_key', ['other_first_key', 'other_last_key'],
+                              unique=False)
+
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_first_key_last_key')
+        batch_op.create_index('ix_person_first_key_last_key',
+                              ['first_key', 'last_key', 'locality_id', 'anonymised_at', 'first_name', 'last_name'],
+                              unique=False)
+    with op.batch_alter_table('affiliation', schema=None) as batch_op:
+        batch_op.drop_index('ix_affiliation_person_id')
+        batch_op.create_index('ix_affiliation_person_id_organisation_id', ['person_id', 'organisation_id'],
                               unique=False)
 
     _fill_keys()
@@ -98,6 +110,12 @@ END $$ LANGUAGE plpgsql IMMUTABLE
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(ONE_EDIT_APART)
+    with op.batch_alter_table('affiliation', schema=None) as batch_op:
+        batch_op.drop_index('ix_affiliation_person_id_organisation_id')
+        batch_op.create_index('ix_affiliation_person_id', ['person_id'], unique=False)
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_first_key_last_key')
+        batch_op.create_index('ix_person_first_key_last_key', ['first_key', 'last_key', 'locality_id'], unique=False)
     with op.batch_alter_table('typo_pair', schema=None) as batch_op:
         batch_op.drop_index('ix_typo_pair_other_first_key_other_last_key')
 
