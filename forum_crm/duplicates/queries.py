@@ -127,7 +127,8 @@ def person_reasons() -> list[sa.Select]:
                a.first_key == TypoPair.first_key, a.last_key == TypoPair.last_key,
                b.first_key == TypoPair.other_first_key, b.last_key == TypoPair.other_last_key, *alive, towns,
                froms=(TypoPair, a, b))
-        for towns in (a.locality_id == b.locality_id, b.locality_id.is_(None), a.locality_id.is_(None)))).subquery("typo")
+        for towns in (a.locality_id == b.locality_id, b.locality_id.is_(None), a.locality_id.is_(None))
+    )).subquery("typo")
     return [
         _found(a.id, b.id, PersonReason.SAME_PHONE, PERSON_SCORES[PersonReason.SAME_PHONE],
                a.phone_key == b.phone_key, a.phone_key.is_not(None), *alive, froms=(a, b)),
