@@ -13,12 +13,13 @@ from forum_crm.duplicates.merging import merge_people, undo_merge
 from forum_crm.duplicates.queries import EACH_OTHER_REASON, MAX_SCORE, PERSON_SCORES, PersonReason, person_pairs
 from forum_crm.duplicates.services import dismiss_pair
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, DuplicateKind, NameKey, Person, TypoPair
+from forum_crm.models import Affiliation, DuplicateKind, NameKey, Person, Role, TypoPair
 from forum_crm.people.services import save_person
 from forum_crm.seeding.demo import generate_demo_network
 from forum_crm.text import deletion_variants, name_keys, one_edit_apart
 from tests import factories
 from tests.test_duplicates import found
+from tests.test_events import english
 from tests.test_imports import csv_bytes, run
 
 
@@ -169,3 +170,33 @@ def test_the_keys_follow_a_merge_and_its_undo(ctx):
     undo_merge(merge)
     assert stored_keys_are_right()
     assert found(person_pairs()) == expected_pairs()
+
+
+@pytest.fixture
+def coordinator(app, client, login):
+    with app.app_context():
+        user = factories.committed(factories.user(Role.COORDINATOR))
+    login(user)
+    english(client)
+    return user
+
+
+def test_the_page_counts_its_pairs_in_the_same_statement_and_past_the_last_page(app, client, coordinator):
+    with app.app_context():
+        factories.committed(*(factories.person("Anna", "Kowalska", phone="601234567") for _ in range(3)))
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert "3 pairs" in client.get("/duplicates/people").text
+        assert sum("rows_in_all" in statement for statement in statements) == 1
+        assert not any(statement.lstrip().startswith("SELECT count(*)") for statement in statements)
+        past_the_end = client.get("/duplicates/people?page=9").text
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert "3 pairs" in past_the_end and "Kowalska" not in past_the_end.split("<main")[-1]

@@ -146,20 +146,22 @@ def prune_all_names(connection: sa.Connection) -> None:
 
 @sa.event.listens_for(Session, "after_flush")
 def _keep_name_keys(session: Session, _context) -> None:
-    """A flush that added, renamed or deleted people stores their new names' keys and forgets names gone."""
+    """A flush that added, renamed or deleted people stores their new names' keys and forgets names gone.
+
+    Only names the session holds are read (a name not loaded did not change); nothing is loaded here."""
     added, dropped = set(), set()
     for person in session.new | session.dirty | session.deleted:
         if not isinstance(person, Person):
             continue
-        name = (person.first_key, person.last_key)
+        first, last = sa.inspect(person).attrs.first_key, sa.inspect(person).attrs.last_key
+        name = (first.loaded_value, last.loaded_value)
+        if sa.orm.base.NO_VALUE in name:
+            continue
         if person in session.deleted:
             dropped.add(name)
-            continue
-        state = sa.inspect(person).attrs
-        first, last = state.first_key.history, state.last_key.history
-        if person in session.new or first.has_changes() or last.has_changes():
+        elif person in session.new or first.history.has_changes() or last.history.has_changes():
             added.add(name)
-            dropped.add(((first.deleted or [name[0]])[0], (last.deleted or [name[1]])[0]))
+            dropped.add(((first.history.deleted or [name[0]])[0], (last.history.deleted or [name[1]])[0]))
     if added or dropped:
         connection = session.connection()
         store_names(connection, added)
