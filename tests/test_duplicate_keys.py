@@ -13,7 +13,7 @@ from forum_crm.duplicates.merging import merge_people, undo_merge
 from forum_crm.duplicates.queries import EACH_OTHER_REASON, MAX_SCORE, PERSON_SCORES, PersonReason, person_pairs
 from forum_crm.duplicates.services import dismiss_pair
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, DuplicateKind, NameKey, Person, Role, TypoPair
+from forum_crm.models import Affiliation, DuplicateKind, NameKey, NamePair, NamePairKind, Person, Role
 from forum_crm.people.services import save_person
 from forum_crm.seeding.demo import generate_demo_network
 from forum_crm.text import deletion_variants, name_keys, one_edit_apart
@@ -55,17 +55,20 @@ def expected_pairs() -> dict[tuple[int, int], tuple[int, int]]:
 
 
 def stored_keys_are_right() -> bool:
-    """The stored keys and typo pairs are exactly those of the names people have now."""
+    """The stored keys and pairs (typo, swapped) are exactly those of the names people have now."""
     names = set(db.session.execute(sa.select(Person.first_key, Person.last_key)).tuples())
     keys = {(key, *name) for name in names for key in name_keys(*name)}
-    typos = {(*name, *other) for name, other in combinations(names, 2)
+    typos = {(name, other) for name, other in combinations(names, 2)
              if (name[1] == other[1] and one_edit_apart(name[0], other[0]))
              or (name[0] == other[0] and one_edit_apart(name[1], other[1]))}
-    typos |= {(*pair[2:], *pair[:2]) for pair in typos}
+    pairs = {(NamePairKind.TYPO, *name, *other) for name, other in typos}
+    pairs |= {(NamePairKind.SWAPPED, first, last, last, first) for first, last in names
+              if first != last and (last, first) in names}
+    pairs |= {(kind, *pair[2:], *pair[:2]) for kind, *pair in pairs}
     stored_keys = set(db.session.execute(sa.select(NameKey.key, NameKey.first_key, NameKey.last_key)).tuples())
-    stored_typos = set(db.session.execute(sa.select(TypoPair.first_key, TypoPair.last_key, TypoPair.other_first_key,
-                                                    TypoPair.other_last_key)).tuples())
-    return stored_keys == keys and stored_typos == typos
+    stored_pairs = set(db.session.execute(sa.select(NamePair.kind, NamePair.first_key, NamePair.last_key,
+                                                    NamePair.other_first_key, NamePair.other_last_key)).tuples())
+    return stored_keys == keys and stored_pairs == pairs
 
 
 @pytest.mark.parametrize(("first", "second"), [

@@ -18,11 +18,12 @@ from forum_crm.models import (
     ChangeLogEntry,
     DismissedPair,
     DuplicateKind,
+    NamePair,
+    NamePairKind,
     Organisation,
     Participation,
     Person,
     PersonMerge,
-    TypoPair,
 )
 
 
@@ -101,6 +102,12 @@ def person_reasons() -> list[sa.Select]:
     alive = (a.anonymised_at.is_(None), b.anonymised_at.is_(None))
     same_name = (a.first_key == b.first_key, a.last_key == b.last_key)
     works_a, works_b = aliased(Affiliation), aliased(Affiliation)
+
+    def paired(kind: NamePairKind) -> tuple:
+        """The conditions and tables of two living people whose names are a stored pair of this kind."""
+        return (NamePair.kind == kind, a.first_key == NamePair.first_key, a.last_key == NamePair.last_key,
+                b.first_key == NamePair.other_first_key, b.last_key == NamePair.other_last_key, *alive)
+
     # Namesakes at one organisation: the (organisation, name) groups of more than one person, then their people.
     # Grouped name first: people are read in the order of their name index, each one's organisations from theirs.
     namesakes = _materialised(
@@ -120,13 +127,11 @@ def person_reasons() -> list[sa.Select]:
         .where(Person.anonymised_at.is_(None), Person.locality_id.is_not(None))
         .group_by(Person.first_key, Person.last_key, Person.locality_id)
         .having(sa.func.min(Person.id) < sa.func.max(Person.id)), "townsfolk")
-    # One typo: the stored pairs of names one typo apart (NameKey, TypoPair), then their people. A typo alone is
+    # One typo: the stored pairs of names one typo apart (NameKey, NamePair), then their people. A typo alone is
     # weak: people in two different towns are left out. Each case of the towns is its own indexed join.
     typo = sa.union(*(
-        _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO],
-               a.first_key == TypoPair.first_key, a.last_key == TypoPair.last_key,
-               b.first_key == TypoPair.other_first_key, b.last_key == TypoPair.other_last_key, *alive, towns,
-               froms=(TypoPair, a, b))
+        _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO], *paired(NamePairKind.TYPO), towns,
+               froms=(NamePair, a, b))
         for towns in (a.locality_id == b.locality_id, b.locality_id.is_(None), a.locality_id.is_(None))
     )).subquery("typo")
     return [
@@ -144,9 +149,8 @@ def person_reasons() -> list[sa.Select]:
                a.first_key == townsfolk.c.first_key, a.last_key == townsfolk.c.last_key,
                a.locality_id == townsfolk.c.locality_id, *same_name, a.locality_id == b.locality_id, *alive,
                froms=(townsfolk, a, b)),
-        _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED],
-               a.first_key == b.last_key, a.last_key == b.first_key, a.first_key != a.last_key, *alive,
-               froms=(a, b)),
+        _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED], *paired(NamePairKind.SWAPPED),
+               froms=(NamePair, a, b)),
         sa.select(typo),
     ]
 

@@ -12,7 +12,7 @@ from forum_crm.models.directory import (
     Person,
     Sector,
 )
-from forum_crm.models.duplicates import DismissedPair, DuplicateKind, NameKey, PersonMerge, TypoPair
+from forum_crm.models.duplicates import DismissedPair, DuplicateKind, NameKey, NamePair, NamePairKind, PersonMerge
 from forum_crm.models.events import (
     DayAttendance,
     Edition,
@@ -31,7 +31,8 @@ from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt", "MessageKind", "NameKey",
+    "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "TypoPair", "User", "Voivodeship",
+    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
 ]

@@ -68,17 +68,24 @@ class NameKey(Base):
     __table_args__ = (sa.Index("ix_name_key_first_key_last_key", "first_key", "last_key"),)
 
 
-class TypoPair(Base):
-    """Two stored names one typo apart (forum_crm.text.names_one_typo_apart), in both orders."""
+class NamePairKind(enum.StrEnum):
+    TYPO = "typo"  # one part the same, the other one typo apart (forum_crm.text.names_one_typo_apart)
+    SWAPPED = "swapped"  # first and last name swapped ("Kowalska Anna" and "Anna Kowalska")
 
-    __tablename__ = "typo_pair"
 
+class NamePair(Base):
+    """Two stored names of a kind of likely duplicate, in both orders: the finder joins people to these few rows
+    instead of comparing every person with every other."""
+
+    __tablename__ = "name_pair"
+
+    kind: Mapped[NamePairKind] = mapped_column(choice(NamePairKind, "name_pair_kind"), primary_key=True)
     first_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     last_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     other_first_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     other_last_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
 
-    __table_args__ = (sa.Index("ix_typo_pair_other_first_key_other_last_key", "other_first_key", "other_last_key"),)
+    __table_args__ = (sa.Index("ix_name_pair_other_first_key_other_last_key", "other_first_key", "other_last_key"),)
 
 
 Name = tuple[str, str]  # a person's folded (first_key, last_key)
@@ -92,7 +99,7 @@ def _chunks(values: Iterable) -> Iterator[list]:
 
 
 def store_names(connection: sa.Connection, names: Iterable[Name]) -> None:
-    """Store the keys of those `names` not stored yet, and their typo pairs with every stored name.
+    """Store the keys of those `names` not stored yet, and their pairs (typo, swapped) with every stored name.
 
     Call it after writing people with Core statements (bulk INSERT); the ORM's flushes call it themselves."""
     wanted, columns = set(names), sa.tuple_(NameKey.first_key, NameKey.last_key)
@@ -112,36 +119,42 @@ def store_names(connection: sa.Connection, names: Iterable[Name]) -> None:
             names_by_key[key].add((first_key, last_key))
     connection.execute(sa.insert(NameKey), [{"key": key, "first_key": name[0], "last_key": name[1]}
                                             for name, its_keys in keys.items() for key in its_keys])
-    pairs = {(name, other) for name, its_keys in keys.items() for key in its_keys for other in names_by_key[key]
-             if other != name and names_one_typo_apart(name, other)}
-    pairs |= {(other, name) for name, other in pairs}
+    swapped = {(last, first) for first, last in wanted if first != last}
+    for chunk in _chunks(swapped):
+        swapped_stored = set(connection.execute(sa.select(NameKey.first_key, NameKey.last_key).distinct()
+                                                .where(columns.in_(chunk))).tuples())
+        swapped -= set(chunk) - swapped_stored
+    pairs = {(NamePairKind.TYPO, name, other) for name, its_keys in keys.items() for key in its_keys
+             for other in names_by_key[key] if other != name and names_one_typo_apart(name, other)}
+    pairs |= {(NamePairKind.SWAPPED, (first, last), (last, first)) for first, last in swapped}
+    pairs |= {(kind, other, name) for kind, name, other in pairs}
     if pairs:
-        connection.execute(sa.insert(TypoPair), [
-            {"first_key": name[0], "last_key": name[1], "other_first_key": other[0], "other_last_key": other[1]}
-            for name, other in pairs])
+        connection.execute(sa.insert(NamePair), [
+            {"kind": kind, "first_key": name[0], "last_key": name[1], "other_first_key": other[0],
+             "other_last_key": other[1]} for kind, name, other in pairs])
 
 
 def prune_names(connection: sa.Connection, names: Iterable[Name]) -> None:
-    """Forget the keys and typo pairs of those `names` that no person has any more."""
+    """Forget the keys and pairs of those `names` that no person has any more."""
     for chunk in _chunks(set(names)):
         held = set(connection.execute(sa.select(Person.first_key, Person.last_key).distinct().where(
             sa.tuple_(Person.first_key, Person.last_key).in_(chunk))).tuples())
         gone = [name for name in chunk if name not in held]
         if gone:
             connection.execute(sa.delete(NameKey).where(sa.tuple_(NameKey.first_key, NameKey.last_key).in_(gone)))
-            connection.execute(sa.delete(TypoPair).where(sa.or_(
-                sa.tuple_(TypoPair.first_key, TypoPair.last_key).in_(gone),
-                sa.tuple_(TypoPair.other_first_key, TypoPair.other_last_key).in_(gone))))
+            connection.execute(sa.delete(NamePair).where(sa.or_(
+                sa.tuple_(NamePair.first_key, NamePair.last_key).in_(gone),
+                sa.tuple_(NamePair.other_first_key, NamePair.other_last_key).in_(gone))))
 
 
 def prune_all_names(connection: sa.Connection) -> None:
-    """Forget the keys and typo pairs of every name that no person has any more (after bulk deletes)."""
+    """Forget the keys and pairs of every name that no person has any more (after bulk deletes)."""
     def nobody(first_key: sa.ColumnElement, last_key: sa.ColumnElement) -> sa.ColumnElement[bool]:
         return ~sa.exists().where(Person.first_key == first_key, Person.last_key == last_key)
 
     connection.execute(sa.delete(NameKey).where(nobody(NameKey.first_key, NameKey.last_key)))
-    connection.execute(sa.delete(TypoPair).where(sa.or_(nobody(TypoPair.first_key, TypoPair.last_key),
-                                                        nobody(TypoPair.other_first_key, TypoPair.other_last_key))))
+    connection.execute(sa.delete(NamePair).where(sa.or_(nobody(NamePair.first_key, NamePair.last_key),
+                                                        nobody(NamePair.other_first_key, NamePair.other_last_key))))
 
 
 @sa.event.listens_for(Session, "after_flush")
