@@ -5,9 +5,10 @@
 
 Times the first page of the finder (the query, and the whole page through the test client) and a merge of a
 person with 50 participations into another: wall time and this process's CPU time (the machine may be shared).
-Each row of the Markdown table is printed as soon as it is measured. A figure whose first run takes longer than
-SLOW_SECONDS is not repeated, and a statement still running after BENCH_TIMEOUT seconds (default 600) is stopped
-and reported as such, so that a slow version finishes too.
+On PostgreSQL on the same machine the server's CPU time for this database is shown too (from /proc), since the
+query runs there. Each row of the Markdown table is printed as soon as it is measured. A figure whose first run
+takes longer than SLOW_SECONDS is not repeated, and a statement still running after BENCH_TIMEOUT seconds (default
+600) is stopped and reported as such, so that a slow version finishes too.
 """
 
 import os
@@ -15,7 +16,9 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -36,10 +39,11 @@ TIMEOUT_SECONDS = int(os.environ.get("BENCH_TIMEOUT", "600"))
 
 
 def timed(action: Callable[[], object], repeats: int = REPEATS) -> str:
-    """Median wall time and median CPU time of this process over `repeats` runs, as "wall ms (CPU ms)"."""
-    wall, cpu = [], []
+    """Median wall time and median CPU time of this process (and of the PostgreSQL server's processes for this
+    database, when it runs on this machine) over `repeats` runs, as "wall ms (CPU ms, server CPU ms)"."""
+    wall, cpu, server = [], [], []
     for _ in range(repeats):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started, started_cpu, started_server = time.perf_counter(), time.process_time(), server_cpu_seconds()
         try:
             action()
         except sa.exc.OperationalError:
@@ -49,9 +53,40 @@ def timed(action: Callable[[], object], repeats: int = REPEATS) -> str:
             return f"stopped after {time.perf_counter() - started:.0f} s (BENCH_TIMEOUT)"
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
+        if started_server is not None:
+            server.append((server_cpu_seconds() - started_server) * 1000)
         if wall[-1] > SLOW_SECONDS * 1000:
-            return f"{wall[0]:.0f} ms ({cpu[0]:.0f} ms CPU), 1 run"
-    return f"{statistics.median(wall):.0f} ms ({statistics.median(cpu):.0f} ms CPU)"
+            break
+    runs = "" if len(wall) == repeats else f", {len(wall)} run"
+    on_server = f", {statistics.median(server):.0f} ms server CPU" if server else ""
+    return f"{statistics.median(wall):.0f} ms ({statistics.median(cpu):.0f} ms CPU{on_server}){runs}"
+
+
+_monitor: list = []  # a connection of its own that lists the server's processes for this database
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU time used so far by the PostgreSQL server processes serving this database, read from /proc (so only
+    when the server runs on this machine); None for SQLite or a server elsewhere."""
+    if not _monitor:
+        return None
+    pids = [row[0] for row in _monitor[0].execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that has just ended
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _watch_server(url: str) -> None:
+    if url.startswith("postgresql") and Path("/proc/self/stat").exists():
+        connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        if any(Path(f"/proc/{row[0]}/stat").exists() for row in connection.execute("SELECT pg_backend_pid()")):
+            _monitor.append(connection)
 
 
 class Stopped(Exception):
@@ -115,6 +150,7 @@ def main() -> None:
         db.session.commit()
         db.engine.dispose()  # new connections get the statement timeout
         _stop_slow_statements(db.engine)
+        _watch_server(app.config["SQLALCHEMY_DATABASE_URI"])
         report("finder query, first page of people", timed(_first_page))
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
@@ -127,11 +163,12 @@ def _merge_timing(app) -> tuple[str, str]:
     """One merge of a person with 50 participations (a merge cannot be repeated on the same pair)."""
     with app.test_request_context():
         kept_id, twin_id = _person_with_participations(50)
-        started, started_cpu = time.perf_counter(), time.process_time()
-        merge_people(db.session.get(Person, kept_id), db.session.get(Person, twin_id), set())
-        db.session.commit()
-        wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
-        return "merge of a person with 50 participations (once)", f"{wall:.0f} ms ({cpu:.0f} ms CPU)"
+
+        def merge() -> None:
+            merge_people(db.session.get(Person, kept_id), db.session.get(Person, twin_id), set())
+            db.session.commit()
+
+        return "merge of a person with 50 participations (once)", timed(merge, repeats=1)
 
 
 if __name__ == "__main__":
