@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
+from flask import has_app_context
 from flask_migrate import upgrade
 
 from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url
@@ -46,10 +47,9 @@ def timed(action: Callable[[], object], repeats: int = REPEATS) -> str:
         started, started_cpu, started_server = time.perf_counter(), time.process_time(), server_cpu_seconds()
         try:
             action()
-        except sa.exc.OperationalError:
-            db.session.rollback()
-            return f"stopped after {time.perf_counter() - started:.0f} s (BENCH_TIMEOUT)"
-        except Stopped:  # the page's request has rolled its session back itself
+        except (sa.exc.OperationalError, Stopped):
+            if has_app_context():  # a page's request has rolled its session back itself
+                db.session.rollback()
             return f"stopped after {time.perf_counter() - started:.0f} s (BENCH_TIMEOUT)"
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
