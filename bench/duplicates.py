@@ -5,14 +5,22 @@
 
 Times the first page of the finder (the query, and the whole page through the test client) and a merge of a
 person with 50 participations into another: wall time and this process's CPU time (the machine may be shared).
-Each row of the Markdown table is printed as soon as it is measured.
+On PostgreSQL on the same machine the server's CPU time for this database is shown too (from /proc), since the
+query runs there. Each row of the Markdown table is printed as soon as it is measured. A figure whose first run
+takes longer than SLOW_SECONDS is not repeated, and a statement still running after BENCH_TIMEOUT seconds (default
+600) is stopped and reported as such, so that a slow version finishes too.
 """
 
+import os
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
+from flask import has_app_context
 from flask_migrate import upgrade
 
 from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url
@@ -27,17 +35,84 @@ from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
 from forum_crm.seeding.report import seed_report
 
 REPEATS = 5
+SLOW_SECONDS = 10
+TIMEOUT_SECONDS = int(os.environ.get("BENCH_TIMEOUT", "600"))
 
 
 def timed(action: Callable[[], object], repeats: int = REPEATS) -> str:
-    """Median wall time and median CPU time of this process over `repeats` runs, as "wall ms (CPU ms)"."""
-    wall, cpu = [], []
+    """Median wall time and median CPU time of this process (and of the PostgreSQL server's processes for this
+    database, when it runs on this machine) over `repeats` runs, as "wall ms (CPU ms, server CPU ms)"."""
+    wall, cpu, server = [], [], []
     for _ in range(repeats):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        action()
+        started, started_cpu, started_server = time.perf_counter(), time.process_time(), server_cpu_seconds()
+        try:
+            action()
+        except (sa.exc.OperationalError, Stopped):
+            if has_app_context():  # a page's request has rolled its session back itself
+                db.session.rollback()
+            return f"stopped after {time.perf_counter() - started:.0f} s (BENCH_TIMEOUT)"
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-    return f"{statistics.median(wall):.0f} ms ({statistics.median(cpu):.0f} ms CPU)"
+        if started_server is not None:
+            server.append((server_cpu_seconds() - started_server) * 1000)
+        if wall[-1] > SLOW_SECONDS * 1000:
+            break
+    runs = "" if len(wall) == repeats else f", {len(wall)} run"
+    on_server = f", {statistics.median(server):.0f} ms server CPU" if server else ""
+    return f"{statistics.median(wall):.0f} ms ({statistics.median(cpu):.0f} ms CPU{on_server}){runs}"
+
+
+_monitor: list = []  # a connection of its own that lists the server's processes for this database
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU time used so far by the PostgreSQL server processes serving this database, read from /proc (so only
+    when the server runs on this machine); None for SQLite or a server elsewhere."""
+    if not _monitor:
+        return None
+    pids = [row[0] for row in _monitor[0].execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that has just ended
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _watch_server(url: str) -> None:
+    if url.startswith("postgresql") and Path("/proc/self/stat").exists():
+        connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        if any(Path(f"/proc/{row[0]}/stat").exists() for row in connection.execute("SELECT pg_backend_pid()")):
+            _monitor.append(connection)
+
+
+class Stopped(Exception):
+    """A page answered with an error: its statement was stopped after TIMEOUT_SECONDS."""
+
+
+def _page(client, path: str) -> None:
+    if client.get(path).status_code != 200:
+        raise Stopped(path)
+
+
+def _stop_slow_statements(engine: sa.Engine) -> None:
+    """A statement running longer than TIMEOUT_SECONDS fails (OperationalError) instead of running on."""
+    if engine.dialect.name == "postgresql":
+        @sa.event.listens_for(engine, "connect")
+        def _set_timeout(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {TIMEOUT_SECONDS * 1000}")
+        return
+
+    @sa.event.listens_for(engine, "begin")
+    def _start_clock(connection):
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, sqlite3.Connection):
+            raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
 
 
 def report(what: str, value: str) -> None:
@@ -73,11 +148,14 @@ def main() -> None:
         refresh_statistics()
         create_user("bench@example.org", "bench password 123", Role.COORDINATOR)
         db.session.commit()
+        db.engine.dispose()  # new connections get the statement timeout
+        _stop_slow_statements(db.engine)
+        _watch_server(app.config["SQLALCHEMY_DATABASE_URI"])
         report("finder query, first page of people", timed(_first_page))
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
     for path in ("/duplicates/people", "/duplicates/organisations"):
-        report(f"GET {path} (first page, with its count)", timed(lambda path=path: client.get(path)))
+        report(f"GET {path} (first page, with its count)", timed(lambda path=path: _page(client, path)))
     report(*_merge_timing(app))
 
 
@@ -85,11 +163,12 @@ def _merge_timing(app) -> tuple[str, str]:
     """One merge of a person with 50 participations (a merge cannot be repeated on the same pair)."""
     with app.test_request_context():
         kept_id, twin_id = _person_with_participations(50)
-        started, started_cpu = time.perf_counter(), time.process_time()
-        merge_people(db.session.get(Person, kept_id), db.session.get(Person, twin_id), set())
-        db.session.commit()
-        wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
-        return "merge of a person with 50 participations (once)", f"{wall:.0f} ms ({cpu:.0f} ms CPU)"
+
+        def merge() -> None:
+            merge_people(db.session.get(Person, kept_id), db.session.get(Person, twin_id), set())
+            db.session.commit()
+
+        return "merge of a person with 50 participations (once)", timed(merge, repeats=1)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,29 @@ class RowPagination(SelectPagination):
         return self._query_args["session"].execute(count).scalar_one()
 
 
+class CountedOnceRowPagination(RowPagination):
+    """Pages of rows of a costly query (one that must find every row to order them), counted in the same statement
+    with count(*) OVER (), so the query runs once a page instead of twice. Rows get a `rows_in_all` column."""
+
+    def _query_items(self) -> list[sa.Row]:
+        select = self._query_args["select"].add_columns(sa.func.count().over().label("rows_in_all"))
+        self._query_args["counted"] = rows = list(self._query_args["session"].execute(
+            select.limit(self.per_page).offset(self._query_offset)).all())
+        return rows
+
+    def _query_count(self) -> int:
+        rows = self._query_args["counted"]
+        return rows[0].rows_in_all if rows else super()._query_count()  # past the last page: count on its own
+
+
 def page_number() -> int:
     """?page=N in ASCII digits up to MAX_ID, else the first page (20 digits would overflow the database's OFFSET)."""
     return ascii_int(request.args.get("page")) or 1
 
 
-def paginate(select: sa.Select, per_page: int = PER_PAGE) -> RowPagination:
-    """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record)."""
-    return RowPagination(select=select, session=db.session(), page=page_number(), per_page=per_page, max_per_page=100,
-                         error_out=False)
+def paginate(select: sa.Select, per_page: int = PER_PAGE, count_once: bool = False) -> RowPagination:
+    """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record); with `count_once`, the
+    rows and their count come from one statement (CountedOnceRowPagination)."""
+    pagination = CountedOnceRowPagination if count_once else RowPagination
+    return pagination(select=select, session=db.session(), page=page_number(), per_page=per_page, max_per_page=100,
+                      error_out=False)

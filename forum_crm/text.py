@@ -58,8 +58,7 @@ def polish_sort_key(text: str | None) -> str:
 def one_edit_apart(first: str | None, second: str | None) -> bool:
     """Whether two different strings are one typo apart: a letter changed, added, left out, or two swapped.
 
-    The same rule is the SQL function one_edit_apart (registered on SQLite connections, created on
-    PostgreSQL by migration 0006), so the duplicate finder can use it in a query.
+    The duplicate finder stores the pairs of names this rule finds (forum_crm.models.duplicates.store_names).
     """
     first, second = first or "", second or ""
     if first == second or abs(len(first) - len(second)) > 1:
@@ -73,3 +72,23 @@ def one_edit_apart(first: str | None, second: str | None) -> bool:
     if len(first) > len(second):
         return first[i + 1:] == second[i:]
     return first[i:] == second[i + 1:]
+
+
+def deletion_variants(text: str) -> set[str]:
+    """The text itself and every text with one of its characters left out: two texts one typo apart
+    (a letter changed, added, left out, or two neighbours swapped) always share at least one of them."""
+    return {text} | {text[:i] + text[i + 1:] for i in range(len(text))}
+
+
+def name_keys(first_key: str, last_key: str) -> set[str]:
+    """The duplicate finder's keys of a folded name: one part whole and the other's deletion variants.
+    Two names sharing a key are candidates for "one typo apart"; names_one_typo_apart decides."""
+    return ({f"f|{last_key}|{variant}" for variant in deletion_variants(first_key)}
+            | {f"l|{first_key}|{variant}" for variant in deletion_variants(last_key)})
+
+
+def names_one_typo_apart(name: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Whether two folded (first, last) names agree in one part and are one typo apart in the other."""
+    (first, last), (other_first, other_last) = name, other
+    return ((last == other_last and one_edit_apart(first, other_first))
+            or (first == other_first and one_edit_apart(last, other_last)))

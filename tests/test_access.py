@@ -58,6 +58,7 @@ EXPECTED = {
     "organisations.organisation_confirm": {EDITOR_A, COORDINATOR},
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},
+    "changes.merge_undo": {COORDINATOR},
     "home.index": LOGGED_IN,
     "changes.approve_email_change": {COORDINATOR},
 
@@ -206,10 +207,14 @@ def ids(app):
         edit = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski", action="updated",
                               changes={"expertise": [None, "prawo"]})
         mailing = Mailing(source="people", source_args={}, subject_pl="Temat", body_pl="Treść")
+        merged = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski",
+                                action="merged", changes={"merged_with": ["Jan Kowalsky", None]})
+        db.session.add_all([edit, merged])
+        db.session.flush()
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
-                             undone_at=factories.datetime_now())
+                             undone_at=factories.datetime_now(), change_log_id=merged.id)
         waiting = ErasureRequest(person=other_person, source=ErasureSource.PERSON)
-        db.session.add_all([panel, speaker, partnership, participation, edit, undone, mailing, waiting])
+        db.session.add_all([panel, speaker, partnership, participation, undone, mailing, waiting])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
@@ -218,7 +223,7 @@ def ids(app):
             "/directory/organisations/": {"id": organisation.id},
             "/directory/people/": {"id": person.id},
             "/accounts/": {"id": invited.id},
-            "/changes/review/": {"entry_id": edit.id},
+            "/changes/review/": {"entry_id": merged.id},
             "/invitation/": {"token": tokens[TokenPurpose.INVITATION]},
             "/password/reset/": {"token": tokens[TokenPurpose.PASSWORD_RESET]},
             "/reports/": {"table": "trend", "file_format": "csv"},

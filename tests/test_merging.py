@@ -7,12 +7,16 @@ import pytest
 import sqlalchemy as sa
 
 from forum_crm.changelog import record_change
+from forum_crm.consents import record_consent
 from forum_crm.duplicates.merging import merge_people, undo_merge
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
     Affiliation,
     ChangeLogEntry,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentSource,
     DayAttendance,
     PanelSpeaker,
     Participation,
@@ -193,3 +197,16 @@ def test_the_recent_merges_page_undoes_a_merge(app, client, login):
     assert "undone" in client.get("/duplicates/merges").text
     with app.app_context():
         assert db.session.get(Person, second_id).full_name == "Kowalska Anna"
+
+
+def test_consents_and_their_history_move_with_the_merge_and_back(twins):
+    kept, other, _account = twins
+    kept_id, other_id = kept.id, other.id
+    record_consent(other, ConsentPurpose.PHOTOGRAPHS, True, ConsentSource.REGISTRATION)
+    record_consent(other, ConsentPurpose.NEWSLETTER, False, ConsentSource.UNSUBSCRIBE)
+    merge = merge_people(kept, other, set())
+    person = db.session.get(Person, kept_id)
+    assert person.photo_consent_at is not None and not person.accepts_newsletter  # filled from the other
+    assert rows_of(ConsentEvent, person_id=kept_id) == 2
+    undo_merge(merge)
+    assert rows_of(ConsentEvent, person_id=other_id) == 2 and rows_of(ConsentEvent, person_id=kept_id) == 0

@@ -9,6 +9,7 @@ from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry, Person, Role, User
 
 ENTITY_TYPES = ("organisation", "person", "edition", "locality")
+MERGED = "merged"  # the action of a merge of two people (forum_crm.duplicates.merging)
 
 
 
@@ -16,8 +17,10 @@ ENTITY_TYPES = ("organisation", "person", "edition", "locality")
 
 
 def review_feed() -> sa.Select:
-    """What organisation editors and members changed themselves, newest first, for the coordinator to review."""
-    return recent_changes().join(User, ChangeLogEntry.user_id == User.id).where(User.role != Role.COORDINATOR)
+    """What organisation editors and members changed themselves, and merges of people (which the coordinator may
+    undo here), newest first, for the coordinator to review."""
+    return recent_changes().join(User, ChangeLogEntry.user_id == User.id).where(
+        sa.or_(User.role != Role.COORDINATOR, ChangeLogEntry.action == MERGED))
 
 
 # A person's e-mail address set by anyone but the coordinator is not trusted for account e-mails

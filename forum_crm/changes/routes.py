@@ -1,6 +1,6 @@
 """The recent-changes page, and the review feed of what editors and members changed."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +10,9 @@ from forum_crm.changelog import recent_changes
 from forum_crm.changes.exports import change_log_export
 from forum_crm.changes.queries import ENTITY_TYPES, review_feed, unreviewed_email
 from forum_crm.changes.services import RevertRefused, approve_email, revert_change, revertible_fields
+from forum_crm.duplicates.merging import can_undo, undo_merge
+from forum_crm.duplicates.queries import merges_of_entries
+from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.labels import field_label
@@ -37,8 +40,9 @@ def review():
     """Changes made by organisation editors and members: live already, each can be reverted."""
     page = db.paginate(review_feed(), page=page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     revertible = {entry.id for entry in page.items if revertible_fields(entry)}
+    merges = {entry_id: can_undo(merge) for entry_id, merge in merges_of_entries([e.id for e in page.items]).items()}
     return render_template("changes/review.html", page=page, revertible=revertible,
-                           email_to_approve=_email_to_approve(page.items))
+                           email_to_approve=_email_to_approve(page.items), merges=merges)
 
 
 def _email_to_approve(entries: list[ChangeLogEntry]) -> set[int]:
@@ -85,6 +89,27 @@ def revert(entry_id: int):
         else:
             flash(_("Reverted: %(name)s.", name=str(row)), "success")
     return redirect(url_for(".review", page=request.args.get("page", type=int)))
+
+
+@bp.route("/review/<id:entry_id>/undo-merge", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def merge_undo(entry_id: int):
+    """Undo the merge this entry records, after confirmation: the merged-away person comes back."""
+    entry = db.get_or_404(ChangeLogEntry, entry_id)
+    merge = merges_of_entries([entry.id]).get(entry.id) or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            person = undo_merge(merge)
+            db.session.commit()
+        except FieldProblem as problem:
+            db.session.rollback()
+            flash(problem.problems[0][1], "error")
+            return redirect(url_for(".review"))
+        flash(_("Merge undone: %(name)s is a separate record again.", name=person.full_name), "success")
+        return redirect(url_for(".review"))
+    return render_template("changes/undo_merge.html", form=form, entry=entry, merge=merge,
+                           undoable=can_undo(merge))
 
 
 @bp.route("/export.<fmt>")

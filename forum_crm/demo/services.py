@@ -31,6 +31,7 @@ from forum_crm.models import (
     User,
 )
 from forum_crm.models.directory import organisation_area
+from forum_crm.models.duplicates import prune_all_names
 
 
 def remove_demo_data() -> Removal:
@@ -58,6 +59,7 @@ def remove_demo_data() -> Removal:
     delete(sa.delete(ConsentEvent).where(ConsentEvent.person_id.in_(DEMO_PEOPLE)))
     delete(sa.delete(ErasureRequest).where(ErasureRequest.person_id.in_(DEMO_PEOPLE)))
     delete(sa.delete(Person).where(Person.origin == Origin.DEMO))
+    prune_all_names(db.session.connection())
     delete(sa.delete(organisation_area).where(organisation_area.c.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(OrganisationLanguage).where(OrganisationLanguage.organisation_id.in_(DEMO_ORGANISATIONS)))
     delete(sa.delete(Edition).where(Edition.origin == Origin.DEMO))

@@ -5,6 +5,7 @@ Functions flush, never commit; a merge that the rules refuse raises FieldProblem
 """
 
 import enum
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,10 @@ from forum_crm.extensions import db
 from forum_crm.models import (
     Affiliation,
     ChangeLogEntry,
+    ConsentEvent,
     DayAttendance,
+    ErasureRequest,
+    MailingRecipient,
     OutboxMessage,
     PanelSpeaker,
     Participation,
@@ -29,14 +33,17 @@ from forum_crm.models import (
     User,
 )
 from forum_crm.models.base import as_utc, utcnow
+from forum_crm.models.duplicates import prune_names, store_names
 from forum_crm.people.services import PERSON_FIELDS
 
 # The fields the coordinator chooses between, field by field.
 MERGE_FIELDS = ("first_name", "last_name", "email", "phone", "locality_id", "expertise", "forum_member", "leader",
-                "directory_consent_at", "map_consent_at", "share_contact", "notes")
+                "directory_consent_at", "map_consent_at", "photo_consent_at", "newsletter_withdrawn_at",
+                "share_contact", "language", "notes")
 # Rows that point at a person and simply move to the kept one.
 MOVED = {"affiliation": Affiliation, "panel_speaker": PanelSpeaker, "user_account": User,
-         "outbox_message": OutboxMessage}
+         "outbox_message": OutboxMessage, "consent_event": ConsentEvent, "mailing_recipient": MailingRecipient,
+         "erasure_request": ErasureRequest}
 # When both took part in an edition, the participation keeps the better status and the more specific role.
 STATUS_RANK = [ParticipationStatus.CANCELLED, ParticipationStatus.NO_SHOW, ParticipationStatus.INVITED,
                ParticipationStatus.REGISTERED, ParticipationStatus.ATTENDED]
@@ -101,6 +108,7 @@ def merge_people(kept: Person, other: Person, take_from_other: set[str]) -> Pers
     moved["person_merge"] = _move(PersonMerge, PersonMerge.kept_id, kept.id, other.id)
     merge.moved = {**moved, "joined": joined}
     db.session.execute(sa.delete(Person).where(Person.id == other.id))
+    prune_names(db.session.connection(), {(other.first_key, other.last_key)})
     db.session.expunge(other)
     db.session.expire_all()  # the moves were UPDATE statements: reload what the session holds
     counts = {"affiliations_moved": len(moved["affiliation"]), "participations_moved": len(moved["participation"]),
@@ -117,41 +125,52 @@ def merge_people(kept: Person, other: Person, take_from_other: set[str]) -> Pers
 
 
 def _move(model, column, kept_id: int, other_id: int, *conditions) -> list[int]:
-    """Point the other's rows at the kept person; returns their ids."""
-    ids = list(db.session.scalars(sa.select(model.id).where(column == other_id, *conditions)))
-    if ids:
-        db.session.execute(sa.update(model).where(model.id.in_(ids)).values({column.key: kept_id}),
-                           execution_options={"synchronize_session": False})
-    return ids
+    """Point the other's rows at the kept person in one UPDATE; returns their ids."""
+    return list(db.session.scalars(
+        sa.update(model).where(column == other_id, *conditions).values({column.key: kept_id}).returning(model.id),
+        execution_options={"synchronize_session": False}))
 
 
 def _join_participations(kept_id: int, other_id: int) -> list[dict[str, Any]]:
     """Editions both took part in: the kept participation takes the better status and role, the other's
-    organisation if it had none, and the other's days; the other's participation goes. Returns what undo needs."""
+    organisation if it had none, and the other's days; the other's participation goes. Returns what undo needs.
+
+    A few statements whatever the number of editions: one SELECT of the pairs, one of their days, then bulk
+    UPDATEs and one DELETE."""
     mine = aliased(Participation)
     pairs = db.session.execute(
         sa.select(mine, Participation)
         .join(Participation, sa.and_(Participation.edition_id == mine.edition_id, Participation.person_id == other_id))
         .where(mine.person_id == kept_id)).all()
-    joined = []
+    if not pairs:
+        return []
+    days = defaultdict(list)
+    for attendance in db.session.scalars(sa.select(DayAttendance).where(
+            DayAttendance.participation_id.in_([participation.id for pair in pairs for participation in pair]))):
+        days[attendance.participation_id].append(attendance)
+    joined, moved_days, kept_values = [], [], []
     for kept, other in pairs:
-        days = set(db.session.scalars(sa.select(DayAttendance.day).where(DayAttendance.participation_id == kept.id)))
-        other_days = db.session.scalars(sa.select(DayAttendance).where(DayAttendance.participation_id == other.id))
-        moved_days = [attendance.day.isoformat() for attendance in other_days if attendance.day not in days]
+        kept_days = {attendance.day for attendance in days[kept.id]}
+        moving = [attendance.day for attendance in days[other.id] if attendance.day not in kept_days]
         joined.append({"kept": row_values(kept), "removed": row_values(other),
-                       "removed_days": [row_values(attendance) for attendance in other.days_attended],
-                       "moved_days": moved_days})
-        db.session.execute(sa.update(DayAttendance).where(
-            DayAttendance.participation_id == other.id,
-            DayAttendance.day.in_([date.fromisoformat(day) for day in moved_days])).values(participation_id=kept.id),
-            execution_options={"synchronize_session": False})
-        kept.status = max(kept.status, other.status, key=STATUS_RANK.index)
-        kept.role = max(kept.role, other.role, key=ROLE_RANK.index)
-        kept.organisation_id = kept.organisation_id or other.organisation_id
-        db.session.expire(other)
-        db.session.execute(sa.delete(Participation).where(Participation.id == other.id))
+                       "removed_days": [row_values(attendance) for attendance in days[other.id]],
+                       "moved_days": [day.isoformat() for day in moving]})
+        moved_days += [{"moved_from": other.id, "moved_day": day, "moved_to": kept.id} for day in moving]
+        kept_values.append({"kept_id": kept.id, "new_status": max(kept.status, other.status, key=STATUS_RANK.index),
+                            "new_role": max(kept.role, other.role, key=ROLE_RANK.index),
+                            "new_organisation_id": kept.organisation_id or other.organisation_id})
+    days_table, participations = DayAttendance.__table__, Participation.__table__
+    if moved_days:
+        db.session.execute(sa.update(days_table).where(
+            days_table.c.participation_id == sa.bindparam("moved_from"), days_table.c.day == sa.bindparam("moved_day"),
+        ).values(participation_id=sa.bindparam("moved_to")), moved_days)
+    db.session.execute(sa.update(participations).where(participations.c.id == sa.bindparam("kept_id")).values(
+        status=sa.bindparam("new_status"), role=sa.bindparam("new_role"),
+        organisation_id=sa.bindparam("new_organisation_id")), kept_values)
+    others = [other for _kept, other in pairs]
+    db.session.execute(sa.delete(participations).where(participations.c.id.in_([other.id for other in others])))
+    for other in others:
         db.session.expunge(other)
-    db.session.flush()
     return joined
 
 
@@ -180,15 +199,20 @@ def can_undo(merge: PersonMerge) -> bool:
 def undo_merge(merge: PersonMerge) -> Person:
     """Bring the merged-away person back with everything that was theirs, and the kept one's overwritten values;
     returns the person brought back. FieldProblem if it was undone already or is older than UNDO_WITHIN."""
+    if merge.undone_at is not None:
+        raise FieldProblem("merge", _("This merge has been undone already."))
     if not can_undo(merge):
-        raise FieldProblem("merge", _("This merge can no longer be undone."))
+        raise FieldProblem("merge", _("This merge is older than %(days)s days and can no longer be undone.",
+                                          days=UNDO_WITHIN.days))
     kept = db.session.get(Person, merge.kept_id)
     before = snapshot(kept, PERSON_FIELDS)
     for name, value in from_json(Person.__table__, merge.kept_before).items():
         if name in merge.kept_before:
             setattr(kept, name, value)
     db.session.flush()  # gives back an e-mail address the kept person took over
-    db.session.execute(sa.insert(Person), [from_json(Person.__table__, merge.removed)])
+    brought_back = from_json(Person.__table__, merge.removed)
+    db.session.execute(sa.insert(Person), [brought_back])
+    store_names(db.session.connection(), {(brought_back["first_key"], brought_back["last_key"])})
     for joined in merge.moved["joined"]:
         db.session.execute(sa.delete(DayAttendance).where(
             DayAttendance.participation_id == joined["kept"]["id"],

@@ -18,6 +18,8 @@ from forum_crm.models import (
     ChangeLogEntry,
     DismissedPair,
     DuplicateKind,
+    NamePair,
+    NamePairKind,
     Organisation,
     Participation,
     Person,
@@ -91,32 +93,48 @@ def _materialised(select: sa.Select, name: str) -> sa.CTE:
 
 def person_pairs() -> sa.Select:
     """Likely duplicate people: (first_id, second_id, score, reasons), best first."""
+    return _ranked(DuplicateKind.PERSON, person_reasons())
+
+
+def person_reasons() -> list[sa.Select]:
+    """Each reason's pairs of people: (first_id, second_id, reason, score)."""
     a, b = aliased(Person), aliased(Person)
     alive = (a.anonymised_at.is_(None), b.anonymised_at.is_(None))
     same_name = (a.first_key == b.first_key, a.last_key == b.last_key)
     works_a, works_b = aliased(Affiliation), aliased(Affiliation)
+
+    def paired(kind: NamePairKind) -> tuple:
+        """The conditions and tables of two living people whose names are a stored pair of this kind."""
+        return (NamePair.kind == kind, a.first_key == NamePair.first_key, a.last_key == NamePair.last_key,
+                b.first_key == NamePair.other_first_key, b.last_key == NamePair.other_last_key, *alive)
+
     # Namesakes at one organisation: the (organisation, name) groups of more than one person, then their people.
+    # Grouped name first: people are read in the order of their name index, each one's organisations from theirs.
     namesakes = _materialised(
-        sa.select(Affiliation.organisation_id, Person.first_key, Person.last_key)
-        .join(Person, Person.id == Affiliation.person_id).where(Person.anonymised_at.is_(None))
-        .group_by(Affiliation.organisation_id, Person.first_key, Person.last_key)
-        .having(sa.func.count(sa.distinct(Person.id)) > 1), "namesakes")
+        sa.select(Person.first_key, Person.last_key, Affiliation.organisation_id)
+        .join(Affiliation, Person.id == Affiliation.person_id).where(Person.anonymised_at.is_(None))
+        .group_by(Person.first_key, Person.last_key, Affiliation.organisation_id)
+        .having(sa.func.min(Person.id) < sa.func.max(Person.id)), "namesakes")
     # Names spelled two ways (diacritics, capitals): the keys of such names, found by grouping, not by pairing.
+    spelling = Person.first_name + " " + Person.last_name
     spelled_twice = _materialised(
         sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
         .group_by(Person.first_key, Person.last_key)
-        .having(sa.func.count(sa.distinct(Person.first_name + " " + Person.last_name)) > 1), "spelled_twice")
-    # One typo: distinct names that agree in one part and are one edit apart in the other, then their people.
-    names = _materialised(sa.select(Person.first_key, Person.last_key).where(Person.anonymised_at.is_(None))
-                          .distinct(), "names")
-    one, other = names.alias("one"), names.alias("other")
-    typo_names = _materialised(sa.select(
-        one.c.first_key.label("first_a"), one.c.last_key.label("last_a"),
-        other.c.first_key.label("first_b"), other.c.last_key.label("last_b")).where(sa.or_(
-            sa.and_(one.c.last_key == other.c.last_key, sa.func.one_edit_apart(one.c.first_key, other.c.first_key)),
-            sa.and_(one.c.first_key == other.c.first_key, sa.func.one_edit_apart(one.c.last_key, other.c.last_key)),
-        )), "typo_names")
-    reasons = [
+        .having(sa.func.min(spelling) < sa.func.max(spelling)), "spelled_twice")
+    # Namesakes in one town: the (name, town) groups of more than one person, then their people.
+    townsfolk = _materialised(
+        sa.select(Person.first_key, Person.last_key, Person.locality_id)
+        .where(Person.anonymised_at.is_(None), Person.locality_id.is_not(None))
+        .group_by(Person.first_key, Person.last_key, Person.locality_id)
+        .having(sa.func.min(Person.id) < sa.func.max(Person.id)), "townsfolk")
+    # One typo: the stored pairs of names one typo apart (NameKey, NamePair), then their people. A typo alone is
+    # weak: people in two different towns are left out. Each case of the towns is its own indexed join.
+    typo = sa.union(*(
+        _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO], *paired(NamePairKind.TYPO), towns,
+               froms=(NamePair, a, b))
+        for towns in (a.locality_id == b.locality_id, b.locality_id.is_(None), a.locality_id.is_(None))
+    )).subquery("typo")
+    return [
         _found(a.id, b.id, PersonReason.SAME_PHONE, PERSON_SCORES[PersonReason.SAME_PHONE],
                a.phone_key == b.phone_key, a.phone_key.is_not(None), *alive, froms=(a, b)),
         _found(a.id, b.id, PersonReason.SAME_NAME_ORGANISATION, PERSON_SCORES[PersonReason.SAME_NAME_ORGANISATION],
@@ -128,18 +146,13 @@ def person_pairs() -> sa.Select:
                a.first_key == spelled_twice.c.first_key, a.last_key == spelled_twice.c.last_key, *same_name,
                sa.or_(a.first_name != b.first_name, a.last_name != b.last_name), *alive, froms=(spelled_twice, a, b)),
         _found(a.id, b.id, PersonReason.SAME_NAME_TOWN, PERSON_SCORES[PersonReason.SAME_NAME_TOWN],
-               *same_name, a.locality_id == b.locality_id, *alive, froms=(a, b)),
-        _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED],
-               a.first_key == b.last_key, a.last_key == b.first_key, a.first_key != a.last_key, *alive,
-               froms=(a, b)),
-        # A typo alone is weak: people in two different towns are left out.
-        _found(a.id, b.id, PersonReason.TYPO, PERSON_SCORES[PersonReason.TYPO],
-               a.first_key == typo_names.c.first_a, a.last_key == typo_names.c.last_a,
-               b.first_key == typo_names.c.first_b, b.last_key == typo_names.c.last_b, *alive,
-               sa.or_(a.locality_id == b.locality_id, a.locality_id.is_(None), b.locality_id.is_(None)),
-               froms=(typo_names, a, b)),
+               a.first_key == townsfolk.c.first_key, a.last_key == townsfolk.c.last_key,
+               a.locality_id == townsfolk.c.locality_id, *same_name, a.locality_id == b.locality_id, *alive,
+               froms=(townsfolk, a, b)),
+        _found(a.id, b.id, PersonReason.SWAPPED, PERSON_SCORES[PersonReason.SWAPPED], *paired(NamePairKind.SWAPPED),
+               froms=(NamePair, a, b)),
+        sa.select(typo),
     ]
-    return _ranked(DuplicateKind.PERSON, reasons)
 
 
 def organisation_pairs() -> sa.Select:
@@ -147,18 +160,25 @@ def organisation_pairs() -> sa.Select:
 
     The same KRS, NIP or folded name cannot happen: the database refuses a second organisation with any of them.
     """
+    return _ranked(DuplicateKind.ORGANISATION, organisation_reasons())
+
+
+def organisation_reasons() -> list[sa.Select]:
+    """Each reason's pairs of organisations: (first_id, second_id, reason, score)."""
     a, b = aliased(Organisation), aliased(Organisation)
-    short_name_is_name = sa.or_(a.short_key == b.name_key, b.short_key == a.name_key)
-    reasons = [
+    # Either way round, each an indexed join (an OR of the two would compare every organisation with every other).
+    short_name_is_name = sa.union(*(
         _found(a.id, b.id, OrganisationReason.SHORT_NAME_IS_NAME,
-               ORGANISATION_SCORES[OrganisationReason.SHORT_NAME_IS_NAME], short_name_is_name, froms=(a, b)),
+               ORGANISATION_SCORES[OrganisationReason.SHORT_NAME_IS_NAME], condition, froms=(a, b))
+        for condition in (a.short_key == b.name_key, b.short_key == a.name_key))).subquery("short_name_is_name")
+    return [
+        sa.select(short_name_is_name),
         _found(a.id, b.id, OrganisationReason.SAME_SHORT_NAME,
                ORGANISATION_SCORES[OrganisationReason.SAME_SHORT_NAME], a.short_key == b.short_key, froms=(a, b)),
         _found(a.id, b.id, OrganisationReason.SAME_SHORT_NAME_TOWN,
                ORGANISATION_SCORES[OrganisationReason.SAME_SHORT_NAME_TOWN], a.short_key == b.short_key,
                a.locality_id == b.locality_id, froms=(a, b)),
     ]
-    return _ranked(DuplicateKind.ORGANISATION, reasons)
 
 
 @dataclass(frozen=True)
@@ -201,3 +221,9 @@ def recent_merges(since) -> sa.Select:
     return (sa.select(PersonMerge, Person, ChangeLogEntry).join(Person, Person.id == PersonMerge.kept_id)
             .outerjoin(ChangeLogEntry, ChangeLogEntry.id == PersonMerge.change_log_id)
             .where(PersonMerge.merged_at > since).order_by(PersonMerge.merged_at.desc(), PersonMerge.id.desc()))
+
+
+def merges_of_entries(entry_ids: list[int]) -> dict[int, PersonMerge]:
+    """The merges recorded by these change-log entries, by entry id (the review feed offers to undo them)."""
+    return {merge.change_log_id: merge for merge in db.session.scalars(
+        sa.select(PersonMerge).where(PersonMerge.change_log_id.in_(entry_ids)))}

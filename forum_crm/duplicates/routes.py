@@ -22,7 +22,7 @@ bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
 @bp.route("/people")
 @allow(Role.COORDINATOR)
 def person_pairs():
-    page = paginate(queries.person_pairs())
+    page = paginate(queries.person_pairs(), count_once=True)
     return render_template("duplicates/pairs.html", page=page, pairs=queries.people_of_pairs(page.items),
                            kind="person", labels=queries.PERSON_REASONS, confirm=ConfirmForm())
 
@@ -30,7 +30,7 @@ def person_pairs():
 @bp.route("/organisations")
 @allow(Role.COORDINATOR)
 def organisation_pairs():
-    page = paginate(queries.organisation_pairs())
+    page = paginate(queries.organisation_pairs(), count_once=True)
     return render_template("duplicates/pairs.html", page=page, pairs=queries.organisations_of_pairs(page.items),
                            kind="organisation", labels=queries.ORGANISATION_REASONS, confirm=ConfirmForm())
 

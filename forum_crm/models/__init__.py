@@ -13,7 +13,7 @@ from forum_crm.models.directory import (
     Person,
     Sector,
 )
-from forum_crm.models.duplicates import DismissedPair, DuplicateKind, PersonMerge
+from forum_crm.models.duplicates import DismissedPair, DuplicateKind, NameKey, NamePair, NamePairKind, PersonMerge
 from forum_crm.models.events import (
     DayAttendance,
     Edition,
@@ -37,6 +37,7 @@ __all__ = [
     "ConsentEvent", "ConsentPurpose", "ConsentSource", "ErasureRequest", "ErasureSource", "ErasureState",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt",
     "Mailing", "MailingRecipient", "MessageKind",
+    "NameKey", "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
     "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship", "WorkerRun",

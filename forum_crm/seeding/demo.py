@@ -35,6 +35,7 @@ from forum_crm.models import (
     Sector,
 )
 from forum_crm.models.directory import organisation_area, person_keys
+from forum_crm.models.duplicates import store_names
 from forum_crm.seeding.report import seed_forum_towns
 from forum_crm.text import fold, polish_sort_key
 
@@ -227,6 +228,7 @@ def generate_demo_network(people: int, organisations: int, seed: int, editions: 
     consent_time = datetime(2023, 5, 18, 9, 0, tzinfo=UTC)
     person_rows, employers = _person_rows(people, org_ids, org_towns, rng, consent_time)
     _insert(Person, person_rows)
+    store_names(db.session.connection(), {(row["first_key"], row["last_key"]) for row in person_rows})
     person_id_by_email = dict(db.session.execute(
         sa.select(Person.email, Person.id).where(Person.origin == Origin.DEMO)).tuples().all())
     person_ids = [person_id_by_email[row["email"]] for row in person_rows]
