@@ -18,7 +18,7 @@ from forum_crm.text import one_edit_apart
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
-                      "duplicates")
+                      "duplicates", "registration")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -86,6 +86,10 @@ MESSAGE_KINDS = {
     MessageKind.INVITATION: _l("Invitation"),
     MessageKind.PASSWORD_RESET: _l("New password"),
     MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
+    MessageKind.REGISTRATION_INVITATION: _l("Invitation to an edition"),
+    MessageKind.REGISTRATION_CONFIRMATION: _l("Registration confirmation"),
+    MessageKind.REGISTRATION_REMINDER: _l("Reminder before an edition"),
+    MessageKind.REGISTRATION_LINK: _l("New registration link"),
 }
 # Voivodeship names are Polish proper names in both languages.
 VOIVODESHIPS = {voivodeship: voivodeship.value for voivodeship in Voivodeship}
@@ -129,6 +133,9 @@ FIELDS = {
     "participations_moved": _l("Participations moved"), "participations_joined": _l("Participations joined"),
     "history_moved": _l("History entries moved"), "speaker_roles_moved": _l("Panel guest roles moved"),
     "accounts_moved": _l("Accounts moved"),
+    "opens_on": _l("Registration opens"), "closes_on": _l("Registration closes"), "capacity": _l("Places"),
+    "free_question": _l("Own question"), "reminder_days": _l("Reminder, days before"),
+    "invitations": _l("Invitations sent"), "outcome": _l("Answer"),
 }
 ACTIONS = {
     "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),
@@ -145,6 +152,9 @@ ACTIONS = {
     "imported": _l("imported"), "attendance_imported": _l("attendance imported"),
     "email_approved": _l("e-mail address approved"),
     "merged": _l("merged with a duplicate"), "merge_undone": _l("merge undone"),
+    "registration_settings": _l("registration settings changed"),
+    "registration_invitations_sent": _l("registration form sent"), "registered": _l("registered"),
+    "registration_cancelled": _l("not coming"), "moved_up_from_waiting_list": _l("moved up from the waiting list"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),

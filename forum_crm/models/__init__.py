@@ -27,11 +27,12 @@ from forum_crm.models.events import (
 )
 from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
+from forum_crm.models.registration import ChoiceKind, EditionRegistration, Registration, RegistrationChoice
 
 __all__ = [
-    "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt", "MessageKind",
+    "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "Locality", "LoginAttempt", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
+    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
 ]

@@ -26,6 +26,10 @@ class MessageKind(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
     PROFILE_REMINDER = "profile_reminder"
+    REGISTRATION_INVITATION = "registration_invitation"
+    REGISTRATION_CONFIRMATION = "registration_confirmation"  # also: moved up from the waiting list
+    REGISTRATION_REMINDER = "registration_reminder"
+    REGISTRATION_LINK = "registration_link"  # a new personal link, asked for
 
 
 class OutboxMessage(Base):
