@@ -12,6 +12,7 @@ from forum_crm.auth.services import issue_token
 from forum_crm.extensions import db
 from forum_crm.models import (
     ChangeLogEntry,
+    EditionRegistration,
     Organisation,
     PanelSpeaker,
     Participation,
@@ -19,9 +20,11 @@ from forum_crm.models import (
     PersonMerge,
     ProgrammeItem,
     ProgrammeKind,
+    Registration,
     Role,
     TokenPurpose,
 )
+from forum_crm.registration.tokens import personal_token
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
@@ -122,6 +125,14 @@ EXPECTED = {
     "duplicates.person_merge": {COORDINATOR},
     "duplicates.merge_list": {COORDINATOR},
     "duplicates.merge_undo": {COORDINATOR},
+    "registration.settings": {COORDINATOR},
+    "registration.invitations_send": {COORDINATOR},
+    "registration.invitation_send": {COORDINATOR},
+    "registration.answers": {COORDINATOR},
+    "registration.answers_export": {COORDINATOR},
+    "registration.answer": EVERYONE,  # public, guarded by the signed personal link
+    "registration.new_link": EVERYONE,
+    "registration.join": LOGGED_IN,
 }
 
 
@@ -172,6 +183,12 @@ def ids(app):
         db.session.add_all([panel, speaker, partnership, participation, edit, undone])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
+        db.session.add(EditionRegistration(edition=edition, opens_on=date.today(), closes_on=date.today(),
+                                           capacity=10))
+        registration = Registration(participation=participation)
+        db.session.add(registration)
+        db.session.flush()
+        link = personal_token(registration)
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
                             invited, participation, undone)
         return {
@@ -194,6 +211,8 @@ def ids(app):
             "/duplicates/merges/": {"merge_id": undone.id},
             "/duplicates/people/": {"first_id": person.id, "second_id": other_person.id},
             "/duplicates/organisations/": {"first_id": organisation.id, "second_id": other_organisation.id},
+            "/registration/": {"id": edition.id, "participation_id": participation.id, "token": link,
+                               "fmt": "xlsx"},
         }
 
 

@@ -31,8 +31,9 @@ from forum_crm.models.registration import ChoiceKind, EditionRegistration, Regis
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "Locality", "LoginAttempt", "MessageKind",
-    "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
-    "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "Locality", "LoginAttempt",
+    "MessageKind", "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker",
+    "Participation", "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
+    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "Role", "Sector", "TokenPurpose", "User",
+    "Voivodeship",
 ]

@@ -64,7 +64,8 @@ class Registration(Base):
 
     participation: Mapped[Participation] = relationship(back_populates="registration")
     choices: Mapped[list["RegistrationChoice"]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, order_by="(RegistrationChoice.kind, RegistrationChoice.day)")
+        cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(RegistrationChoice.kind, RegistrationChoice.day)")
 
     def chosen(self, kind: "ChoiceKind") -> list[date]:
         return [choice_.day for choice_ in self.choices if choice_.kind == kind]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from forum_crm.labels import label
 from forum_crm.models import ChoiceKind, Edition, Participation, ParticipationStatus, Person, Registration

@@ -81,12 +81,13 @@ def registration_of(participation_id: int) -> Registration | None:
 
 
 def to_invite(edition_id: int, participation_ids: list[int] | None = None) -> sa.Select:
-    """Invited participants with an e-mail address who have not been sent the registration form yet
-    (or, with `participation_ids`, those of them, sent it or not)."""
+    """Invited participants with an e-mail address, not on the waiting list, who have not been sent the
+    registration form yet (or, with `participation_ids`, those of them, sent it or not)."""
     query = (sa.select(Participation).join(Person, Person.id == Participation.person_id)
              .outerjoin(Registration, Registration.participation_id == Participation.id)
              .where(Participation.edition_id == edition_id, Participation.status == ParticipationStatus.INVITED,
-                    Person.email.is_not(None), Person.anonymised_at.is_(None), Person.archived_at.is_(None))
+                    Person.email.is_not(None), Person.anonymised_at.is_(None), Person.archived_at.is_(None),
+                    Registration.waiting_number.is_(None))
              .options(joinedload(Participation.person), joinedload(Participation.registration)))
     if participation_ids is None:
         return query.where(Registration.invited_at.is_(None))
@@ -120,7 +121,8 @@ def answers_list(edition_id: int, filters: RegistrationFilters) -> sa.Select:
     elif filters.state == "waiting":
         query = query.where(_waiting(edition_id))
     elif filters.state == "declined":
-        query = query.where(Participation.status == ParticipationStatus.CANCELLED, Registration.answered_at.is_not(None))
+        query = query.where(Participation.status == ParticipationStatus.CANCELLED,
+                            Registration.answered_at.is_not(None))
     elif filters.state == "not_answered":
         query = query.where(Participation.status == ParticipationStatus.INVITED, Registration.answered_at.is_(None))
     return query.order_by(Person.name_sort, Person.id)
