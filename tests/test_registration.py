@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from forum_crm.extensions import db
 from forum_crm.models import (
     ChangeLogEntry,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentSource,
     Edition,
     EditionRegistration,
     MessageKind,
@@ -108,7 +111,11 @@ def test_the_whole_flow_invite_answer_confirm_wait_cancel_move_up_remind(app, cl
     assert "Jesteś zapisana/y." in visitor.get(response.location).text
     with app.app_context():
         registration = db.session.get(Registration, first)
-        assert registration.travel_from == "Lublin" and registration.refund_needed and registration.photo_consent
+        assert registration.travel_from == "Lublin" and registration.refund_needed
+        [consent] = db.session.scalars(sa.select(ConsentEvent)).all()  # with its history, from registration
+        assert (consent.purpose, consent.given, consent.source) == (
+            ConsentPurpose.PHOTOGRAPHS, True, ConsentSource.REGISTRATION)
+        assert registration.participation.person.photo_consent_at is not None
         assert registration.free_answer == "Warsztat B" and len(registration.choices) == 3
     # The link is used up: it cannot replay that answer, and says so with a way to ask for a new one.
     replay = answer(visitor, link, days=[start.isoformat()])

@@ -3,6 +3,7 @@
 from forum_crm.models.audit import ChangeLogEntry
 from forum_crm.models.auth import AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User
 from forum_crm.models.base import Base
+from forum_crm.models.consents import ConsentEvent, ConsentPurpose, ConsentSource
 from forum_crm.models.directory import (
     Affiliation,
     AreaOfWork,
@@ -31,6 +32,7 @@ from forum_crm.models.registration import ChoiceKind, EditionRegistration, Regis
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
+    "ConsentEvent", "ConsentPurpose", "ConsentSource",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "Locality", "LoginAttempt",
     "MessageKind", "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker",
     "Participation", "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",

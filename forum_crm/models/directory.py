@@ -177,9 +177,12 @@ class Person(Base):
     expertise: Mapped[str | None] = mapped_column(sa.Text)
     forum_member: Mapped[bool] = mapped_column(default=False, index=True)
     leader: Mapped[bool] = mapped_column(default=False)
-    # Consent is the moment it was given; None means not given.
+    # The consents the app obeys now (their history: ConsentEvent, written by forum_crm.consents).
+    # An opt-in consent is the moment it was given, None when not given; mailings go unless withdrawn.
     directory_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     map_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    photo_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    newsletter_withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     consent_source: Mapped[str | None] = mapped_column(sa.String(200))
     # The person lets other members see their e-mail address and phone number in the directory.
     share_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -247,6 +250,16 @@ class Person(Base):
     @classmethod
     def _is_on_map_expression(cls) -> sa.ColumnElement[bool]:
         return sa.and_(cls.map_consent_at.is_not(None), cls.archived_at.is_(None), cls.anonymised_at.is_(None))
+
+    @hybrid_property
+    def accepts_newsletter(self) -> bool:
+        """May get mailings that are not about an edition they registered for: not withdrawn, archived or anonymised."""
+        return self.newsletter_withdrawn_at is None and self.archived_at is None and self.anonymised_at is None
+
+    @accepts_newsletter.inplace.expression
+    @classmethod
+    def _accepts_newsletter_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.newsletter_withdrawn_at.is_(None), cls.archived_at.is_(None), cls.anonymised_at.is_(None))
 
     @property
     def full_name(self) -> str:

@@ -40,6 +40,7 @@ class EditionRegistration(Base):
 class Registration(Base):
     """A participant's answers to the registration questions, and the state of their personal link.
 
+    The answer about photographs is a consent, kept with its history by forum_crm.consents (not here).
     `link_sequence` is part of the signed personal link: every answer raises it, so an earlier link (or a form
     sent twice) cannot replay an earlier answer. `waiting_number` orders the waiting list (lower: earlier).
     """
@@ -58,7 +59,6 @@ class Registration(Base):
     refund_needed: Mapped[bool] = mapped_column(default=False)
     dietary_needs: Mapped[str | None] = mapped_column(sa.String(500))
     accessibility_needs: Mapped[str | None] = mapped_column(sa.String(500))
-    photo_consent: Mapped[bool | None]  # until the consent service records it with its history
     free_answer: Mapped[str | None] = mapped_column(sa.String(500))
     reminder_queued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

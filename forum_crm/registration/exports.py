@@ -19,7 +19,7 @@ ANSWER_COLUMNS = (
     Column(None, "Zwrot kosztów podróży", "Travel refund"),
     Column(None, "Dieta", "Dietary needs"),
     Column(None, "Dostępność", "Accessibility needs"),
-    Column(None, "Zgoda na zdjęcia", "Photograph consent"),
+    Column(None, "Zgoda na zdjęcia (obecnie)", "Photograph consent (now)"),
     Column(None, "Odpowiedź na pytanie", "Answer to the question"),
     Column(None, "Odpowiedź z dnia", "Answered at"),
 )
@@ -57,7 +57,7 @@ def registrations_export(edition: Edition) -> Export:
                    yes_no(registration.refund_needed) if answered else None,
                    registration.dietary_needs if registration else None,
                    registration.accessibility_needs if registration else None,
-                   yes_no(registration.photo_consent) if answered and registration.photo_consent is not None else None,
+                   yes_no(person.photo_consent_at is not None),
                    registration.free_answer if registration else None,
                    registration.answered_at.date() if answered else None]
 

@@ -9,8 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from forum_crm.consents import WORDINGS, has_consent
 from forum_crm.forms import MultiCheckboxField
-from forum_crm.models import ChoiceKind, Edition, EditionRegistration, Registration
+from forum_crm.models import ChoiceKind, ConsentPurpose, Edition, EditionRegistration, Registration
 from forum_crm.registration.queries import MAX_REMINDER_DAYS, STATES, RegistrationFilters, nights_of
 from forum_crm.registration.services import Answers
 from forum_crm.validators import single_line, strip
@@ -58,8 +59,7 @@ class AnswersForm(FlaskForm):
                                 description=_l("E.g. vegetarian, gluten-free, allergies."))
     accessibility_needs = StringField(_l("Accessibility needs"), filters=[strip],
                                       validators=[Optional(), Length(max=500), single_line])
-    photo_consent = BooleanField(_l("I agree to be photographed at the Forum, and to the photographs being used "
-                                    "to report on it"))
+    photo_consent = BooleanField(WORDINGS[ConsentPurpose.PHOTOGRAPHS])  # the wording its history refers to
     free_answer = StringField(filters=[strip], validators=[Optional(), Length(max=500), single_line])
 
     def __init__(self, edition: Edition, free_question: str | None, **kwargs):
@@ -76,8 +76,9 @@ class AnswersForm(FlaskForm):
     def fill_from(self, registration: Registration) -> None:
         self.days.data = [day.isoformat() for day in registration.chosen(ChoiceKind.DAY)] or self.days.data
         self.nights.data = [day.isoformat() for day in registration.chosen(ChoiceKind.NIGHT)]
-        for name in ("travel_from", "refund_needed", "dietary_needs", "accessibility_needs", "photo_consent"):
+        for name in ("travel_from", "refund_needed", "dietary_needs", "accessibility_needs"):
             getattr(self, name).data = getattr(registration, name)
+        self.photo_consent.data = has_consent(registration.participation.person, ConsentPurpose.PHOTOGRAPHS)
         if hasattr(self, "free_answer"):
             self.free_answer.data = registration.free_answer
 

@@ -14,12 +14,15 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from forum_crm.changelog import record_change
+from forum_crm.consents import record_consent
 from forum_crm.editions.participation import add_participant
 from forum_crm.editions.participation_queries import participation_of, today
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.models import (
     ChoiceKind,
+    ConsentPurpose,
+    ConsentSource,
     Edition,
     EditionRegistration,
     Participation,
@@ -174,9 +177,10 @@ def _check(edition: Edition, answers: Answers) -> None:
 
 
 def _store(registration: Registration, answers: Answers, language: str) -> None:
-    for name in ("travel_from", "refund_needed", "dietary_needs", "accessibility_needs", "photo_consent",
-                 "free_answer"):
+    for name in ("travel_from", "refund_needed", "dietary_needs", "accessibility_needs", "free_answer"):
         setattr(registration, name, getattr(answers, name))
+    record_consent(registration.participation.person, ConsentPurpose.PHOTOGRAPHS, answers.photo_consent,
+                   ConsentSource.REGISTRATION, note=str(registration.participation.edition))
     registration.choices = [RegistrationChoice(kind=ChoiceKind.DAY, day=day) for day in sorted(set(answers.days))] + [
         RegistrationChoice(kind=ChoiceKind.NIGHT, day=day) for day in sorted(set(answers.nights))]
     _answered(registration, language)

@@ -2,7 +2,7 @@
 and the days and nights they chose
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 14:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -43,7 +43,6 @@ def upgrade():
     sa.Column('refund_needed', sa.Boolean(), nullable=False),
     sa.Column('dietary_needs', sa.String(length=500), nullable=True),
     sa.Column('accessibility_needs', sa.String(length=500), nullable=True),
-    sa.Column('photo_consent', sa.Boolean(), nullable=True),
     sa.Column('free_answer', sa.String(length=500), nullable=True),
     sa.Column('reminder_queued_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['participation_id'], ['participation.id'],

@@ -56,5 +56,5 @@ def test_answering_an_invitation_on_a_phone(app: Flask, live_server: str, page: 
         assert participation.status == ParticipationStatus.REGISTERED
         assert registration.chosen(ChoiceKind.DAY) == [start]
         assert registration.chosen(ChoiceKind.NIGHT) == [start - timedelta(days=1)]
-        assert (registration.travel_from, registration.dietary_needs, registration.photo_consent,
+        assert (registration.travel_from, registration.dietary_needs, participation.person.photo_consent_at is not None,
                 registration.free_answer) == ("Przemyśl", "wegetariańska", True, "Prawo pracy")
