@@ -1,7 +1,7 @@
 """The person's own registration pages: the personal link (no account needed), asking for a new link, and
 members registering from an edition's page."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -122,7 +122,7 @@ def join(id: int):
     """A member with an account registers (or changes their answers, or cancels) from the edition's page."""
     edition = edition_with_programme(id)
     if edition is None:
-        return _link_problem("unknown")
+        abort(404)
     settings = settings_of(id)
     person = current_user.person
     participation = participation_of(id, person.id) if person else None

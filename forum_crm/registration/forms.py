@@ -79,7 +79,7 @@ class AnswersForm(FlaskForm):
         for name in ("travel_from", "refund_needed", "dietary_needs", "accessibility_needs"):
             getattr(self, name).data = getattr(registration, name)
         self.photo_consent.data = has_consent(registration.participation.person, ConsentPurpose.PHOTOGRAPHS)
-        if hasattr(self, "free_answer"):
+        if "free_answer" in self:
             self.free_answer.data = registration.free_answer
 
     @property
@@ -88,12 +88,12 @@ class AnswersForm(FlaskForm):
 
     def answers(self) -> Answers:
         return Answers(
-            days=[date.fromisoformat(day) for day in self.days.data],
-            nights=[date.fromisoformat(night) for night in self.nights.data],
+            days=[date.fromisoformat(day) for day in self.days.data or ()],
+            nights=[date.fromisoformat(night) for night in self.nights.data or ()],
             travel_from=self.travel_from.data or None, refund_needed=self.refund_needed.data,
             dietary_needs=self.dietary_needs.data or None, accessibility_needs=self.accessibility_needs.data or None,
             photo_consent=self.photo_consent.data,
-            free_answer=(self.free_answer.data or None) if hasattr(self, "free_answer") else None)
+            free_answer=(self.free_answer.data or None) if "free_answer" in self else None)
 
 
 def _night(night: date) -> str:

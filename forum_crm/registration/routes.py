@@ -3,7 +3,7 @@
 The person's own pages (the personal link, asking for a new one, members registering) are in answer_routes.py.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -73,9 +73,7 @@ def _send(edition: Edition, participations: list[Participation]):
 @allow(Role.COORDINATOR)
 def invitations_send(id: int):
     """The registration form to every invited participant who has not been sent it yet."""
-    edition = db.get_or_404(Edition, id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    edition = db.get_or_404(Edition, id)  # the CSRF token is checked for every POST (forum_crm.extensions.csrf)
     return _send(edition, list(db.session.scalars(to_invite(id)).unique())) or redirect(url_for(".settings", id=id))
 
 
@@ -84,8 +82,6 @@ def invitations_send(id: int):
 def invitation_send(id: int, participation_id: int):
     """The registration form to one invited participant (again, if they lost it)."""
     edition = db.get_or_404(Edition, id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     found = list(db.session.scalars(to_invite(id, [participation_id])).unique())
     if not found:
         flash(_("Only invited people with an e-mail address can be sent the form."), "error")
