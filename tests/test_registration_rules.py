@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
-from forum_crm.models import Edition, EditionRegistration, Participation
+from forum_crm.models import Edition, EditionRegistration, Participation, ProgrammeItem, ProgrammeKind
 from forum_crm.registration import answer_routes
 from forum_crm.registration.emails import calendar_file, programme_summary
 from forum_crm.registration.forms import AnswersFilterForm, AnswersForm
