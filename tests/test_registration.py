@@ -287,6 +287,8 @@ def test_asking_for_a_new_link_sends_one_and_the_old_link_stops(app):
     refused = visitor.post("/registration/new-link", data={
         "email": "to nie adres", "csrf_token": csrf_token(visitor, "/registration/new-link")})
     assert refused.status_code == 422
+    visitor.post("/registration/new-link", data={  # asked again at once: no second e-mail
+        "email": "osoba0@example.org", "csrf_token": csrf_token(visitor, "/registration/new-link")})
     [new_link] = LINK.findall(_bodies(app, "osoba0@example.org"))
     assert visitor.get(new_link).status_code == 200
     used = visitor.get(f"/registration/{old}")

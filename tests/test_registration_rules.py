@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
-from forum_crm.models import Edition, EditionRegistration, Participation, ProgrammeItem, ProgrammeKind
+from forum_crm.models import Edition, EditionRegistration, OutboxMessage, Participation, ProgrammeItem, ProgrammeKind
 from forum_crm.registration import answer_routes
 from forum_crm.registration.emails import calendar_file, programme_summary
 from forum_crm.registration.forms import AnswersFilterForm, AnswersForm
@@ -195,4 +195,15 @@ def test_the_calendar_file_folds_long_lines_and_the_form_without_a_free_question
         form = AnswersForm(edition, None, formdata=None)
         assert "free_answer" not in form and form.answers().free_answer is None
         assert AnswersFilterForm(formdata=None, data={"state": "nonsense"}).filters() == RegistrationFilters()
+        db.session.rollback()
+
+
+def test_a_member_without_an_e_mail_address_registers_without_a_message(app, full_edition):
+    edition_id, _invited = full_edition
+    start, _end = soon()
+    with app.test_request_context():
+        person = factories.person("Bez", "Adresu")
+        outcome = register_member(db.session.get(Edition, edition_id), person, answers(start), "pl")
+        assert outcome == Outcome.REGISTERED
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
         db.session.rollback()

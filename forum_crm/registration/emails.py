@@ -40,14 +40,19 @@ def programme_summary(edition: Edition) -> str:
     return "\n".join(lines) or _("The programme will be sent later.")
 
 
-def _queue(registration: Registration, kind: MessageKind, build, attachments=()) -> OutboxMessage:
+def _queue(registration: Registration, kind: MessageKind, build, attachments=(),
+           flush: bool = True) -> OutboxMessage | None:
+    """Queue a message to the participant; None if they have no e-mail address (a member may have none)."""
     person, edition = registration.participation.person, registration.participation.edition
+    if not person.email:
+        return None
     subject, text = in_language(registration.language, build)
     return queue_message(person.email, kind, subject, text, language=registration.language, person=person,
-                         edition=edition, attachments=attachments)
+                         edition=edition, attachments=attachments, flush=flush)
 
 
-def queue_invitation(registration: Registration) -> OutboxMessage:
+def queue_invitation(registration: Registration, flush: bool = True) -> OutboxMessage:
+    """The invitation with the personal link; `flush=False` when queueing many (see send_invitations)."""
     edition, link = registration.participation.edition, personal_link(registration)
 
     def build(site: str):
@@ -58,7 +63,7 @@ def queue_invitation(registration: Registration) -> OutboxMessage:
             "%(closes)s.\n\n%(site)s\n", name=registration.participation.person.first_name,
             edition=_edition_line(edition), link=link, site=site, closes=_closes(edition))
 
-    return _queue(registration, MessageKind.REGISTRATION_INVITATION, build)
+    return _queue(registration, MessageKind.REGISTRATION_INVITATION, build, flush=flush)
 
 
 def _closes(edition: Edition) -> str:

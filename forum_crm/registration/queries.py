@@ -13,12 +13,15 @@ from forum_crm.models import (
     ChoiceKind,
     Edition,
     EditionRegistration,
+    MessageKind,
+    OutboxMessage,
     Participation,
     ParticipationStatus,
     Person,
     Registration,
     RegistrationChoice,
 )
+from forum_crm.models.base import utcnow
 from forum_crm.text import fold
 
 # The statuses that hold one of the edition's places.
@@ -188,6 +191,16 @@ def nights_of(edition: Edition) -> list[date]:
 
 
 MAX_REMINDER_DAYS = 60
+NEW_LINK_INTERVAL = timedelta(minutes=10)  # at most one asked-for link per person and edition in this time
+
+
+def link_sent_lately(person_id: int, edition_id: int) -> bool:
+    """A new link was queued for this person and edition less than NEW_LINK_INTERVAL ago (so that asking
+    again and again cannot fill their mailbox)."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        OutboxMessage.person_id == person_id, OutboxMessage.edition_id == edition_id,
+        OutboxMessage.kind == MessageKind.REGISTRATION_LINK,
+        OutboxMessage.created_at > utcnow() - NEW_LINK_INTERVAL)))
 
 
 def due_reminders(on: date) -> sa.Select:

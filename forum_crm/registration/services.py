@@ -40,6 +40,7 @@ from forum_crm.registration.queries import (
     due_reminders,
     first_waiting,
     is_open,
+    link_sent_lately,
     next_waiting_number,
     nights_of,
     places_taken,
@@ -156,10 +157,13 @@ def send_invitations(edition: Edition, participations: list[Participation]) -> i
     """E-mail each of these (invited) participants the registration form with their personal link."""
     if not is_open(settings_of(edition.id)):
         raise RegistrationClosed
-    for participation in participations:
-        registration = ensure_registration(participation)
-        registration.invited_at = utcnow()
-        emails.queue_invitation(registration)
+    now = utcnow()
+    for participation in participations:  # the rows are written by one flush at the end: batched INSERTs
+        if participation.registration is None:
+            participation.registration = Registration(participation_id=participation.id, link_sequence=0,
+                                                      language="pl")
+        participation.registration.invited_at = now
+        emails.queue_invitation(participation.registration, flush=False)
     if participations:
         db.session.flush()
         record_change("edition", edition, "registration_invitations_sent",
@@ -288,7 +292,8 @@ def send_new_links(email: str) -> int:
                                          ParticipationStatus.CANCELLED]))).all()
     sent = 0
     for registration in registrations:
-        if is_open(settings_of(registration.participation.edition_id)):
+        edition_id = registration.participation.edition_id
+        if is_open(settings_of(edition_id)) and not link_sent_lately(person.id, edition_id):
             registration.link_sequence += 1
             db.session.flush()
             emails.queue_new_link(registration)
