@@ -1,7 +1,7 @@
 """The e-mails of registration, in the person's language: the invitation with its personal link, the
 confirmation (programme summary and an .ics calendar file), the waiting list, the reminder, a new link."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -12,7 +12,6 @@ from forum_crm.labels import label
 from forum_crm.mail import external_url, in_language
 from forum_crm.models import Edition, MessageKind, OutboxMessage, Registration
 from forum_crm.outbox.services import Attachment, queue_message
-from forum_crm.registration.queries import settings_of
 from forum_crm.registration.tokens import personal_token
 
 
@@ -51,7 +50,7 @@ def _queue(registration: Registration, kind: MessageKind, build, attachments=(),
                          edition=edition, attachments=attachments, flush=flush)
 
 
-def queue_invitation(registration: Registration, flush: bool = True) -> OutboxMessage:
+def queue_invitation(registration: Registration, closes_on: date, flush: bool = True) -> OutboxMessage:
     """The invitation with the personal link; `flush=False` when queueing many (see send_invitations)."""
     edition, link = registration.participation.edition, personal_link(registration)
 
@@ -61,14 +60,9 @@ def queue_invitation(registration: Registration, flush: bool = True) -> OutboxMe
             "whether you are coming, and answer a few questions (days, accommodation, travel, dietary and "
             "accessibility needs):\n%(link)s\n\nThe link is yours: do not pass it on. Registration closes on "
             "%(closes)s.\n\n%(site)s\n", name=registration.participation.person.first_name,
-            edition=_edition_line(edition), link=link, site=site, closes=_closes(edition))
+            edition=_edition_line(edition), link=link, site=site, closes=format_date(closes_on, "long"))
 
     return _queue(registration, MessageKind.REGISTRATION_INVITATION, build, flush=flush)
-
-
-def _closes(edition: Edition) -> str:
-    settings = settings_of(edition.id)
-    return format_date(settings.closes_on, "long") if settings else "—"
 
 
 def queue_confirmation(registration: Registration, moved_up: bool = False) -> OutboxMessage:

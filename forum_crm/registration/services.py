@@ -155,7 +155,8 @@ def ensure_registration(participation: Participation, language: str = "pl") -> R
 
 def send_invitations(edition: Edition, participations: list[Participation]) -> int:
     """E-mail each of these (invited) participants the registration form with their personal link."""
-    if not is_open(settings_of(edition.id)):
+    settings = settings_of(edition.id)
+    if not is_open(settings):
         raise RegistrationClosed
     now = utcnow()
     for participation in participations:  # the rows are written by one flush at the end: batched INSERTs
@@ -163,7 +164,7 @@ def send_invitations(edition: Edition, participations: list[Participation]) -> i
             participation.registration = Registration(participation_id=participation.id, link_sequence=0,
                                                       language="pl")
         participation.registration.invited_at = now
-        emails.queue_invitation(participation.registration, flush=False)
+        emails.queue_invitation(participation.registration, settings.closes_on, flush=False)
     if participations:
         db.session.flush()
         record_change("edition", edition, "registration_invitations_sent",
