@@ -128,6 +128,7 @@ EXPECTED = {
     "registration.settings": {COORDINATOR},
     "registration.invitations_send": {COORDINATOR},
     "registration.invitation_send": {COORDINATOR},
+    "registration.invitations_reengage": {COORDINATOR},
     "registration.answers": {COORDINATOR},
     "registration.answers_export": {COORDINATOR},
     "registration.answer": EVERYONE,  # public, guarded by the signed personal link

@@ -10,7 +10,15 @@ from itsdangerous import URLSafeTimedSerializer
 
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
-from forum_crm.models import Edition, EditionRegistration, OutboxMessage, Participation, ProgrammeItem, ProgrammeKind
+from forum_crm.models import (
+    Edition,
+    EditionRegistration,
+    OutboxMessage,
+    Participation,
+    ParticipationStatus,
+    ProgrammeItem,
+    ProgrammeKind,
+)
 from forum_crm.registration import answer_routes
 from forum_crm.registration.emails import calendar_file, programme_summary
 from forum_crm.registration.forms import AnswersFilterForm, AnswersForm
@@ -207,3 +215,27 @@ def test_a_member_without_an_e_mail_address_registers_without_a_message(app, ful
         assert outcome == Outcome.REGISTERED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
         db.session.rollback()
+
+
+def test_the_people_of_the_organisations_to_re_engage_are_added_as_invited(app, client, login):
+    edition_id, coordinator, _invited = make_edition(app, capacity=5, people=0)
+    with app.app_context():
+        first = factories.edition(1, date(2023, 5, 18), date(2023, 5, 19))
+        factories.edition(2, date(2023, 8, 31), date(2023, 9, 1))
+        came, stayed_away = (factories.organisation(name, forum_member_since=date(2022, 1, 1))
+                             for name in ("Fundacja Obecna", "Stowarzyszenie Nieobecne"))
+        present, absent = factories.person("Obecna"), factories.person("Nieobecna", email="nieobecna@example.org")
+        factories.affiliation(present, came)
+        factories.affiliation(absent, stayed_away)
+        factories.participation(first, present, organisation=came, status=ParticipationStatus.ATTENDED)
+        db.session.commit()
+    login(coordinator)
+    url = f"/registration/editions/{edition_id}"
+    page = client.post(f"{url}/invitations/reengage", data={"csrf_token": csrf_token(client, url)},
+                       follow_redirects=True)
+    assert "Organizacje do ponownego zaangażowania: 1" in page.text
+    assert "Wyślij formularz do 1 zaproszonej osoby" in page.text
+    with app.app_context():
+        invited = db.session.scalars(sa.select(Participation).where(Participation.edition_id == edition_id)).all()
+        assert [participation.person.first_name for participation in invited] == ["Nieobecna"]
+        assert invited[0].status == ParticipationStatus.INVITED

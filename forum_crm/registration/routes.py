@@ -18,7 +18,13 @@ from forum_crm.pagination import paginate
 from forum_crm.registration.exports import registrations_export
 from forum_crm.registration.forms import STATE_LABELS, AnswersFilterForm, SettingsForm
 from forum_crm.registration.queries import answers_list, choices_of, count_to_invite, settings_of, to_invite, totals
-from forum_crm.registration.services import RegistrationClosed, queue_due_reminders, save_settings, send_invitations
+from forum_crm.registration.services import (
+    RegistrationClosed,
+    invite_to_reengage,
+    queue_due_reminders,
+    save_settings,
+    send_invitations,
+)
 from forum_crm.spreadsheets.export import file_format
 
 bp = Blueprint("registration", __name__, url_prefix="/registration")
@@ -75,6 +81,17 @@ def invitations_send(id: int):
     """The registration form to every invited participant who has not been sent it yet."""
     edition = db.get_or_404(Edition, id)  # the CSRF token is checked for every POST (forum_crm.extensions.csrf)
     return _send(edition, list(db.session.scalars(to_invite(id)).unique())) or redirect(url_for(".settings", id=id))
+
+
+@bp.route("/editions/<id:id>/invitations/reengage", methods=["POST"])
+@allow(Role.COORDINATOR)
+def invitations_reengage(id: int):
+    """Add the people of the organisations to re-engage to the list as invited (the form is sent separately)."""
+    organisations, people = invite_to_reengage(db.get_or_404(Edition, id))
+    db.session.commit()
+    flash(_("Organisations to re-engage: %(organisations)s; people added to the list as invited: %(people)s.",
+            organisations=organisations, people=people), "success")
+    return redirect(url_for(".settings", id=id, _anchor="invite-title"))
 
 
 @bp.route("/editions/<id:id>/invitations/<id:participation_id>", methods=["POST"])

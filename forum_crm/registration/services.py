@@ -15,7 +15,7 @@ from flask_babel import gettext
 
 from forum_crm.changelog import record_change
 from forum_crm.consents import record_consent
-from forum_crm.editions.participation import add_participant
+from forum_crm.editions.participation import add_participant, invite_organisations
 from forum_crm.editions.participation_queries import participation_of, today
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
@@ -48,6 +48,7 @@ from forum_crm.registration.queries import (
     settings_of,
     waiting_place,
 )
+from forum_crm.reports.queries import Period, last_two_editions, organisations_to_reengage
 
 
 class Outcome(enum.StrEnum):
@@ -170,6 +171,19 @@ def send_invitations(edition: Edition, participations: list[Participation]) -> i
         record_change("edition", edition, "registration_invitations_sent",
                       {"invitations": [None, len(participations)]})
     return len(participations)
+
+
+def invite_to_reengage(edition: Edition) -> tuple[int, int]:
+    """Put on the edition's list, as invited, everyone who works now at the member organisations that sent nobody
+    to either of the last two editions held (the reports' "organisations to re-engage").
+
+    Returns (organisations, people added); both 0 before two editions have been held.
+    """
+    last_two = last_two_editions(Period())
+    if len(last_two) < 2:
+        return 0, 0
+    organisations = list(db.session.scalars(organisations_to_reengage(last_two)))
+    return len(organisations), invite_organisations(edition, organisations) if organisations else 0
 
 
 def _check(edition: Edition, answers: Answers) -> None:
