@@ -111,7 +111,8 @@ STATES = ("registered", "waiting", "declined", "not_answered")
 
 
 def answers_list(edition_id: int, filters: RegistrationFilters) -> sa.Select:
-    """The edition's participants with their answers (none for those never sent the form), by name."""
+    """The edition's participants with their answers (none for those never sent the form), by name; the waiting
+    list in its order."""
     query = (sa.select(Participation, Registration)
              .join(Person, Person.id == Participation.person_id)
              .outerjoin(Registration, Registration.participation_id == Participation.id)
@@ -121,8 +122,8 @@ def answers_list(edition_id: int, filters: RegistrationFilters) -> sa.Select:
         query = query.where(Person.search_text.contains(fold(filters.search), autoescape=True))
     if filters.state == "registered":
         query = query.where(Participation.status.in_(HOLDING_A_PLACE))
-    elif filters.state == "waiting":
-        query = query.where(_waiting(edition_id))
+    elif filters.state == "waiting":  # in the order people move up
+        return query.where(_waiting(edition_id)).order_by(Registration.waiting_number)
     elif filters.state == "declined":
         query = query.where(Participation.status == ParticipationStatus.CANCELLED,
                             Registration.answered_at.is_not(None))
