@@ -19,7 +19,7 @@ from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, r
 # Each package serves the URLs that start with its name (see docs/architecture.md); its routes.py holds `bp`.
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
-                      "duplicates", "mailings", "public", "api", "healthz", "gdpr")
+                      "duplicates", "mailings", "public", "api", "healthz", "gdpr", "registration")
 
 
 def create_app(config: dict | None = None) -> Flask:

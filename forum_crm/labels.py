@@ -91,6 +91,10 @@ MESSAGE_KINDS = {
     MessageKind.PASSWORD_RESET: _l("New password"),
     MessageKind.PROFILE_REMINDER: _l("Profile reminder"),
     MessageKind.MAILING: _l("Mailing"),
+    MessageKind.REGISTRATION_INVITATION: _l("Invitation to an edition"),
+    MessageKind.REGISTRATION_CONFIRMATION: _l("Registration confirmation"),
+    MessageKind.REGISTRATION_REMINDER: _l("Reminder before an edition"),
+    MessageKind.REGISTRATION_LINK: _l("New registration link"),
 }
 # Also not in ALL ("coordinator" is a role too); templates use the filters consent_label and erasure_label.
 CONSENT_PURPOSES = {
@@ -165,6 +169,9 @@ FIELDS = {
     "public_areas": _l("Areas of work shown publicly"), "public_languages": _l("Languages shown publicly"),
     "public_website": _l("Website shown publicly"), "public_email": _l("Public contact e-mail"),
     "is_public": _l("In the public calendar"),
+    "opens_on": _l("Registration opens"), "closes_on": _l("Registration closes"), "capacity": _l("Places"),
+    "free_question": _l("Own question"), "reminder_days": _l("Reminder, days before"),
+    "invitations": _l("Invitations sent"), "outcome": _l("Answer"),
 }
 ACTIONS = {
     "created": _l("created"), "updated": _l("edited"), "archived": _l("archived"), "restored": _l("restored"),
@@ -182,6 +189,9 @@ ACTIONS = {
     "email_approved": _l("e-mail address approved"),
     "merged": _l("merged with a duplicate"), "merge_undone": _l("merge undone"),
     "anonymised": _l("anonymised"),
+    "registration_settings": _l("registration settings changed"),
+    "registration_invitations_sent": _l("registration form sent"), "registered": _l("registered"),
+    "registration_cancelled": _l("not coming"), "moved_up_from_waiting_list": _l("moved up from the waiting list"),
 }
 ENTITY_TYPES = {
     "organisation": _l("Organisations"), "person": _l("People"), "edition": _l("Editions"),

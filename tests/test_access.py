@@ -13,6 +13,7 @@ from forum_crm.extensions import db
 from forum_crm.mailings.services import unsubscribe_token
 from forum_crm.models import (
     ChangeLogEntry,
+    EditionRegistration,
     ErasureRequest,
     ErasureSource,
     Mailing,
@@ -23,10 +24,12 @@ from forum_crm.models import (
     PersonMerge,
     ProgrammeItem,
     ProgrammeKind,
+    Registration,
     Role,
     TokenPurpose,
 )
 from forum_crm.public.personal_calendar import calendar_token
+from forum_crm.registration.tokens import personal_token
 from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token
 
@@ -160,6 +163,15 @@ EXPECTED = {
     "gdpr.request_list": {COORDINATOR},
     "gdpr.request_decline": {COORDINATOR},
     "gdpr.retention": {COORDINATOR},
+    "registration.settings": {COORDINATOR},
+    "registration.invitations_send": {COORDINATOR},
+    "registration.invitation_send": {COORDINATOR},
+    "registration.invitations_reengage": {COORDINATOR},
+    "registration.answers": {COORDINATOR},
+    "registration.answers_export": {COORDINATOR},
+    "registration.answer": EVERYONE,  # public, guarded by the signed personal link
+    "registration.new_link": EVERYONE,
+    "registration.join": LOGGED_IN,
 }
 
 
@@ -217,6 +229,12 @@ def ids(app):
         db.session.add_all([panel, speaker, partnership, participation, undone, mailing, waiting])
         invited = factories.user(Role.MEMBER, email="zaproszona@example.org", person=person)
         tokens = {purpose: issue_token(invited, purpose) for purpose in TokenPurpose}
+        db.session.add(EditionRegistration(edition=edition, opens_on=date.today(), closes_on=date.today(),
+                                           capacity=10))
+        registration = Registration(participation=participation)
+        db.session.add(registration)
+        db.session.flush()
+        link = personal_token(registration)
         factories.committed(organisation, person, affiliation, locality, edition, panel, speaker, partnership, edit,
                             invited, participation, undone, mailing)
         return {
@@ -243,6 +261,8 @@ def ids(app):
             "/public/organisations/": {"id": organisation.id},
             "/public/calendar/": {"token": calendar_token(invited)},
             "/gdpr/": {"id": person.id, "request_id": waiting.id},
+            "/registration/": {"id": edition.id, "participation_id": participation.id, "token": link,
+                               "fmt": "xlsx"},
         }
 
 

@@ -18,6 +18,7 @@ PERSONAL = [
     ("/people/export.csv", "people.csv", 3),
     ("/people/export.xlsx?q=Kowalska", "people.xlsx", 1),
     ("/editions/{edition}/participants/export.csv", "participants-I.csv", 2),
+    ("/registration/editions/{edition}/answers/export.xlsx", "registrations-I.xlsx", 2),
     ("/changes/export.xlsx", "changes.xlsx", 0),
     ("/reports/export/people.csv?year=2023", "people-editions.csv", 3),
     ("/reports/export/people.xlsx?year=2023", "people-editions.xlsx", 3),

@@ -8,7 +8,15 @@ from flask_babel import get_timezone
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
-from forum_crm.models import Affiliation, DayAttendance, Edition, Participation, ParticipationStatus, Person
+from forum_crm.models import (
+    Affiliation,
+    DayAttendance,
+    Edition,
+    Participation,
+    ParticipationStatus,
+    Person,
+    Registration,
+)
 from forum_crm.text import fold
 
 CHECKIN_RESULTS = 15  # people shown per list on the check-in page; more means "type more of the name"
@@ -26,7 +34,8 @@ def participant_list(edition_id: int, filters: ParticipantFilters) -> sa.Select:
     query = (sa.select(Participation).join(Person, Participation.person_id == Person.id)
              .where(Participation.edition_id == edition_id)
              .options(joinedload(Participation.person), joinedload(Participation.organisation),
-                      selectinload(Participation.days_attended)))
+                      selectinload(Participation.days_attended),
+                      selectinload(Participation.registration).selectinload(Registration.choices)))
     if filters.search:
         query = query.where(Person.search_text.contains(fold(filters.search), autoescape=True))
     if filters.status:
@@ -100,7 +109,8 @@ def checkin_search(edition: Edition, typed: str, day: date, limit: int = CHECKIN
     participants = db.session.execute(
         sa.select(Participation, checked_in).join(Person, Participation.person_id == Person.id)
         .where(Participation.edition_id == edition.id, matches)
-        .options(joinedload(Participation.person), joinedload(Participation.organisation))
+        .options(joinedload(Participation.person), joinedload(Participation.organisation),
+                 selectinload(Participation.registration))
         .order_by(Person.name_sort, Person.id).limit(limit + 1)).all()
     taking_part = sa.exists().where(Participation.edition_id == edition.id, Participation.person_id == Person.id)
     others = list(db.session.scalars(
@@ -123,7 +133,8 @@ def recent_checkins(edition_id: int, day: date, limit: int = RECENT_CHECKINS) ->
     return list(db.session.scalars(
         sa.select(Participation).join(DayAttendance, DayAttendance.participation_id == Participation.id)
         .where(Participation.edition_id == edition_id, DayAttendance.day == day)
-        .options(joinedload(Participation.person), joinedload(Participation.organisation))
+        .options(joinedload(Participation.person), joinedload(Participation.organisation),
+                 selectinload(Participation.registration))
         .order_by(DayAttendance.checked_in_at.desc(), Participation.id.desc()).limit(limit)))
 
 

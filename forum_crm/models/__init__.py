@@ -30,15 +30,16 @@ from forum_crm.models.gdpr import ErasureRequest, ErasureSource, ErasureState
 from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
+from forum_crm.models.registration import ChoiceKind, EditionRegistration, Registration, RegistrationChoice
 from forum_crm.models.system import KeptUpload, WorkerRun
 
 __all__ = [
-    "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry",
+    "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
     "ConsentEvent", "ConsentPurpose", "ConsentSource", "ErasureRequest", "ErasureSource", "ErasureState",
-    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "KeptUpload", "Locality", "LoginAttempt",
-    "Mailing", "MailingRecipient", "MessageKind",
-    "NameKey", "NamePair", "NamePairKind",
+    "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "KeptUpload", "Locality",
+    "LoginAttempt", "Mailing", "MailingRecipient", "MessageKind", "NameKey", "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
+    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "Role", "Sector", "TokenPurpose", "User",
+    "Voivodeship", "WorkerRun",
 ]

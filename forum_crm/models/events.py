@@ -190,6 +190,9 @@ class Participation(Base):
     days_attended: Mapped[list["DayAttendance"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="DayAttendance.day"
     )
+    # The answers to the registration questions (models/registration.py), if the person was sent the form.
+    registration: Mapped["Registration | None"] = relationship(  # noqa: F821 (registered by models/__init__)
+        back_populates="participation", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class DayAttendance(Base):

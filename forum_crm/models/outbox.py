@@ -27,6 +27,10 @@ class MessageKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     PROFILE_REMINDER = "profile_reminder"
     MAILING = "mailing"  # to a segment (models/mailings.py); a test of one goes to its author with this kind too
+    REGISTRATION_INVITATION = "registration_invitation"
+    REGISTRATION_CONFIRMATION = "registration_confirmation"  # also: moved up from the waiting list
+    REGISTRATION_REMINDER = "registration_reminder"
+    REGISTRATION_LINK = "registration_link"  # a new personal link, asked for
 
 
 class OutboxMessage(Base):

@@ -18,7 +18,8 @@ def send_mail_command(once: bool, interval: float) -> None:
     """Send the e-mails in the outbox; runs until stopped (Ctrl-C or SIGTERM) unless --once.
 
     Uses the SMTP server in MAIL_SERVER, or writes instance/outbox/<message-id>.eml files (0600) when
-    it is not set. Several workers may run at once: each message is claimed by one. When the server
+    it is not set. Before each look it queues what has become due (the reminder before an edition, once per
+    registered person). Several workers may run at once: each message is claimed by one. When the server
     cannot be reached, messages wait 1, 2, 4... minutes (at most 6 hours) and fail after
     12 attempts (about a day); a message refused by the server fails at once with its answer. A message
     left 'sending' by a worker that died is tried again after 15 minutes.

@@ -26,10 +26,11 @@ class Attachment:
 def queue_message(recipient: str, kind: MessageKind, subject: str, text: str, *, language: str,
                   html_body: str | None = None, person: Person | None = None, user: User | None = None,
                   edition: Edition | None = None, attachments: tuple[Attachment, ...] = (),
-                  headers: dict[str, str] | None = None) -> OutboxMessage:
+                  headers: dict[str, str] | None = None, flush: bool = True) -> OutboxMessage:
     """Queue one e-mail; it is sent by the worker only if the caller's transaction commits.
 
     Without `html_body`, the HTML part is the text itself, escaped, with its paragraphs and links kept.
+    `flush=False` leaves the row to the caller's next flush: queueing many at once is then one batched INSERT.
     """
     message = OutboxMessage(
         recipient=recipient, kind=kind, language=language, subject=subject, text_body=text,
@@ -39,7 +40,8 @@ def queue_message(recipient: str, kind: MessageKind, subject: str, text: str, *,
                       "data": base64.b64encode(item.data).decode("ascii")} for item in attachments],
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 

@@ -55,8 +55,15 @@ class PermanentError(Exception):
 
 
 def send_due(batch_size: int = BATCH_SIZE) -> Report:
-    """Send every message that is due now, batch by batch; messages retried later are left for later runs."""
+    """Send every message that is due now, batch by batch; messages retried later are left for later runs.
+
+    First, each producer in app.extensions["outbox_producers"] queues what has become due (e.g. the reminders
+    before an edition) and the worker commits it: packages register them without the outbox importing them.
+    """
     report = Report()
+    for produce in current_app.extensions.get("outbox_producers", ()):
+        produce()
+        db.session.commit()
     started = utcnow()
     while claimed := claim(batch_size, started):
         send_batch(claimed, report)
