@@ -23,18 +23,21 @@ from forum_crm.models import (
     Affiliation,
     AuthEvent,
     ChangeLogEntry,
+    ChoiceKind,
     ConsentEvent,
     ConsentPurpose,
     ConsentSource,
     DismissedPair,
     DuplicateKind,
     ErasureRequest,
+    MailingRecipient,
     OutboxMessage,
     PanelSpeaker,
     Participation,
     Person,
     PersonMerge,
     ProgrammeItem,
+    Registration,
 )
 from forum_crm.models.base import utcnow
 
@@ -132,6 +135,50 @@ def panel_speakers() -> Place:
                            .values(person_id=None))
 
     return Place("panels", _l("Panels"), rows, erase)
+
+
+def registration_answers() -> Place:
+    """registration: what they answered when registering for editions. Free-text answers go; the days, nights and
+    the need of a refund stay (each edition's counts)."""
+
+    def rows(subject: Subject) -> Iterable[Row]:
+        query = (sa.select(Registration).join(Participation)
+                 .where(Participation.person_id == subject.person.id, Registration.answered_at.is_not(None))
+                 .options(joinedload(Registration.participation).joinedload(Participation.edition),
+                          selectinload(Registration.choices)).order_by(Registration.participation_id))
+        return [_values(edition=str(row.participation.edition), answered_at=row.answered_at,
+                        days=row.chosen(ChoiceKind.DAY), nights=row.chosen(ChoiceKind.NIGHT),
+                        travel_from=row.travel_from, refund_needed=row.refund_needed,
+                        dietary_needs=row.dietary_needs, accessibility_needs=row.accessibility_needs,
+                        free_answer=row.free_answer) for row in db.session.scalars(query)]
+
+    def erase(subject: Subject) -> None:
+        theirs = sa.select(Participation.id).where(Participation.person_id == subject.person.id)
+        db.session.execute(sa.update(Registration).where(Registration.participation_id.in_(theirs)).values(
+            travel_from=None, dietary_needs=None, accessibility_needs=None, free_answer=None))
+
+    return Place("registrations", _l("Answers given when registering"), rows, erase)
+
+
+def mailing_recipients() -> Place:
+    """mailing_recipient: the mailings they were sent (the e-mails themselves are in outbox_message), deleted."""
+
+    def theirs(subject: Subject) -> sa.ColumnElement[bool]:
+        conditions = [MailingRecipient.person_id == subject.person.id]
+        if subject.emails:
+            conditions.append(MailingRecipient.email.in_(subject.emails))
+        return sa.or_(*conditions)
+
+    def rows(subject: Subject) -> Iterable[Row]:
+        query = (sa.select(MailingRecipient).where(theirs(subject)).options(joinedload(MailingRecipient.mailing))
+                 .order_by(MailingRecipient.id))
+        return [_values(mailing=row.mailing.subject, queued_at=row.mailing.queued_at, email=row.email,
+                        language=row.language) for row in db.session.scalars(query)]
+
+    def erase(subject: Subject) -> None:
+        db.session.execute(sa.delete(MailingRecipient).where(theirs(subject)))
+
+    return Place("mailings", _l("Mailings sent to you"), rows, erase)
 
 
 def consent_events() -> Place:
@@ -282,7 +329,7 @@ def account() -> Place:
     return Place("account", _l("Login account"), rows, erase)
 
 
-# Every place, in the order of the download and of erasure. Registration answers and mailing recipients join here.
-PLACES: tuple[Place, ...] = (profile(), affiliations(), participations(), panel_speakers(), consent_events(),
-                             outbox_messages(), change_log(), person_merges(), erasure_requests(), security_log(),
-                             account())
+# Every place, in the order of the download and of erasure.
+PLACES: tuple[Place, ...] = (profile(), affiliations(), participations(), registration_answers(), panel_speakers(),
+                             consent_events(), mailing_recipients(), outbox_messages(), change_log(), person_merges(),
+                             erasure_requests(), security_log(), account())

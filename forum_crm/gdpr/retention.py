@@ -4,13 +4,14 @@ when registering for an edition are deleted ANSWER_RETENTION_DAYS after it ends 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from forum_crm.extensions import db
 from forum_crm.gdpr.erasure import anonymise
 from forum_crm.gdpr.queries import count_of, inactive_people, retention_cutoff
-from forum_crm.models import ErasureSource
+from forum_crm.models import Edition, ErasureSource, Participation, Registration
 
 BATCH = 200  # people anonymised (and committed) at a time
 
@@ -27,14 +28,15 @@ def people_past_retention(today: date):
 
 
 def delete_expired_answers(ended_before: date) -> int:
-    """Delete what people answered when registering for editions that ended before `ended_before` (dietary and
-    accessibility needs and the like are needed only for the edition itself); returns how many were deleted.
-
-    The answers are stored by edition registration (branch reg13), which is not part of this code yet: there
-    is nothing to delete until its table exists. The integrator writes here one DELETE of the answers whose
-    edition ended before `ended_before`.
-    """
-    return 0
+    """Delete the free-text answers people gave when registering for editions that ended before `ended_before`
+    (dietary and accessibility needs, the own question): needed only for the edition itself. The days, nights and
+    refunds stay, for the edition's counts. Returns how many registrations lost answers."""
+    ended = sa.select(Participation.id).join(Edition).where(Edition.end_date < ended_before)
+    holding = sa.or_(Registration.dietary_needs.is_not(None), Registration.accessibility_needs.is_not(None),
+                     Registration.free_answer.is_not(None))
+    result = db.session.execute(sa.update(Registration).where(Registration.participation_id.in_(ended), holding)
+                                .values(dietary_needs=None, accessibility_needs=None, free_answer=None))
+    return result.rowcount
 
 
 def apply_retention(today: date) -> RetentionOutcome:

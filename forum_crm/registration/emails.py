@@ -1,13 +1,13 @@
 """The e-mails of registration, in the person's language: the invitation with its personal link, the
 confirmation (programme summary and an .ics calendar file), the waiting list, the reminder, a new link."""
 
-from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import date
 
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from forum_crm.calendars import CalendarEvent, calendar_text, uid
 from forum_crm.labels import label
 from forum_crm.mail import external_url, in_language
 from forum_crm.models import Edition, MessageKind, OutboxMessage, Registration
@@ -138,35 +138,10 @@ def queue_new_link(registration: Registration) -> OutboxMessage:
     return _queue(registration, MessageKind.REGISTRATION_LINK, build)
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with a space (RFC 5545), never splitting a character."""
-    parts, current = [], ""
-    for character in line:
-        if len((current + character).encode()) > 75:
-            parts.append(current)
-            current = " "
-        current += character
-    return "\r\n".join([*parts, current])
-
-
 def calendar_file(edition: Edition) -> bytes:
-    """The edition as an all-day event in iCalendar format."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    """The edition as an all-day event in iCalendar format, with its programme in the description."""
     place = ", ".join(filter(None, (edition.venue, edition.locality.name if edition.locality else None)))
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//forum-crm//registration//PL", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", "BEGIN:VEVENT", f"UID:edition-{edition.id}@{host}",
-        "DTSTAMP:" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        "DTSTART;VALUE=DATE:" + edition.start_date.strftime("%Y%m%d"),
-        "DTEND;VALUE=DATE:" + (edition.end_date + timedelta(days=1)).strftime("%Y%m%d"),
-        "SUMMARY:" + _ics_text(f"{current_app.config['SITE_NAME']}: {edition}"
-                               + (f" – {edition.theme}" if edition.theme else "")),
-    ]
-    if place:
-        lines.append("LOCATION:" + _ics_text(place))
-    lines += ["DESCRIPTION:" + _ics_text(programme_summary(edition)), "END:VEVENT", "END:VCALENDAR"]
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+    summary = f"{current_app.config['SITE_NAME']}: {edition}" + (f" – {edition.theme}" if edition.theme else "")
+    event = CalendarEvent(uid("edition", edition.id), edition.start_date, edition.end_date, summary, place or None,
+                          programme_summary(edition))
+    return calendar_text(current_app.config["SITE_NAME"], [event]).encode()

@@ -163,7 +163,7 @@ def send_invitations(edition: Edition, participations: list[Participation]) -> i
     for participation in participations:  # the rows are written by one flush at the end: batched INSERTs
         if participation.registration is None:
             participation.registration = Registration(participation_id=participation.id, link_sequence=0,
-                                                      language="pl")
+                                                      language=participation.person.language or "pl")
         participation.registration.invited_at = now
         emails.queue_invitation(participation.registration, settings.closes_on, flush=False)
     if participations:
