@@ -164,6 +164,9 @@ class Person(Base):
         # The duplicate finder joins people on these: the same name, the name swapped, one typo in either part.
         sa.Index("ix_person_first_key_last_key", "first_key", "last_key", "locality_id"),
         sa.Index("ix_person_last_key_first_key", "last_key", "first_key"),
+        # The people list's order among people not archived (its default filter): pages are found in it alone.
+        sa.Index("ix_person_list_order", "name_sort", "id", sqlite_where=sa.text("archived_at IS NULL"),
+                 postgresql_where=sa.text("archived_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.listing import set_or_not, text_and_place
-from forum_crm.models import Affiliation, Edition, Locality, Participation, Person, Voivodeship
+from forum_crm.models import Affiliation, Edition, Participation, Person, Voivodeship
 from forum_crm.models.directory import phone_key
 from forum_crm.text import fold
 
@@ -51,10 +51,10 @@ class PersonFilters:
 
 def person_list(filters: PersonFilters) -> sa.Select:
     """People matching the filters, by last name in Polish order, with their current organisations."""
-    query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id)
+    query = (sa.select(Person)
              .options(joinedload(Person.locality),
                       selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
-    query = query.where(*text_and_place(Person.search_text, filters.search, filters.town, filters.voivodeship))
+    query = query.where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
     if filters.organisation_id:
         query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
             Affiliation.organisation_id == filters.organisation_id, Affiliation.is_current)))
