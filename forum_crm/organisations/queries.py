@@ -23,6 +23,7 @@ from forum_crm.models import (
 )
 from forum_crm.models.base import utcnow
 from forum_crm.models.directory import PROFILE_CONFIRMATION_INTERVAL, organisation_area
+from forum_crm.pagination import Order
 from forum_crm.search import text_contains
 from forum_crm.text import fold
 
@@ -54,8 +55,12 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
             sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
     query = query.where(*set_or_not(((Organisation.forum_member_since, filters.forum_member),
                                       (Organisation.archived_at, filters.archived))))
-    order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
-    return query.order_by(order, Organisation.id)
+    return query.order_by(*organisation_order(filters).clauses())
+
+
+def organisation_order(filters: OrganisationFilters) -> Order:
+    """The organisations list's order: by name in Polish order (the id among equal names), either way."""
+    return Order(Organisation.name_sort, Organisation.id, filters.descending)
 
 
 # Editors are reminded at most this often that their organisation's profile needs confirming.
