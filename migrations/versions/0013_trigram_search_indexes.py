@@ -1,6 +1,7 @@
 """Trigram indexes for substring search over people's and organisations' folded search_text: SQLite FTS5 tables with
 the trigram tokenizer kept in step by triggers, PostgreSQL pg_trgm GIN indexes; and the partial index on the people
-list's order (name_sort, id among people not archived) that pages of the list are found through
+list's order (name_sort, id among people not archived) that pages of the list are found through, and participations
+by (organisation, edition) for the reports' "attended an earlier edition"
 
 Revision ID: 0013
 Revises: 0006
@@ -36,6 +37,9 @@ def upgrade():
         batch_op.create_index('ix_person_list_order', ['name_sort', 'id'], unique=False,
                               sqlite_where=sa.text('archived_at IS NULL'),
                               postgresql_where=sa.text('archived_at IS NULL'))
+    with op.batch_alter_table('participation', schema=None) as batch_op:
+        batch_op.create_index('ix_participation_organisation_id_edition_id', ['organisation_id', 'edition_id'],
+                              unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         for table in SEARCHED:
@@ -59,6 +63,8 @@ def downgrade():
             for event in ('insert', 'delete', 'update'):
                 op.execute(f'DROP TRIGGER IF EXISTS {index}_{event}')
             op.execute(f'DROP TABLE IF EXISTS {index}')
+    with op.batch_alter_table('participation', schema=None) as batch_op:
+        batch_op.drop_index('ix_participation_organisation_id_edition_id')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index('ix_person_list_order', sqlite_where=sa.text('archived_at IS NULL'),
                             postgresql_where=sa.text('archived_at IS NULL'))
