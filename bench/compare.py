@@ -6,8 +6,9 @@
 Needs requirements-bench.txt (Flask-Admin). The 100,000-person network is built once (bench/network.py) and
 reused by later runs. forum-crm and the alternatives (bench/alternatives.py: Flask-Admin ModelViews, a naive
 folium map) each run under gunicorn with 2 workers; every round asks each page of each once, in turn, so a
-change in the machine's load hits all of them alike. For each page: p50 and p95 of wall time, and the CPU time
-its server's workers spent per request (read from /proc: what the machine's other users cannot inflate).
+change in the machine's load hits all of them alike (built maps in rounds of their own, after the others).
+For each page: p50 and p95 of wall time, and the CPU time its server's workers spent per request (read from
+/proc: what the machine's other users cannot inflate).
 "Bare SQL" replays the statements the page ran (recorded once through the test client) on one connection.
 """
 
@@ -212,18 +213,29 @@ def main() -> None:
 
 
 def measure(args, engine, ours: Server, theirs: Server, statements) -> list:
+    """Every page once a round, in turn. Maps "built" come in rounds of their own (each after a change-log entry),
+    after the others, so that "cached" finds the map cached in both workers."""
     session, plain = logged_in(ours), requests.Session()
     results = [(what, ours_path, their_path, Timings(), Timings(), Timings()) for what, ours_path, their_path in PAGES]
+    warm_up = [threading.Thread(target=lambda: logged_in(ours).get(ours.url("/map"))) for _ in range(4)]
+    for thread in warm_up:  # at once, so that both workers build and cache the map
+        thread.start()
+    for thread in warm_up:
+        thread.join()
     with engine.connect() as connection:
-        for round_ in range(args.rounds):
-            for what, ours_path, their_path, mine, alternative, bare in results:
-                if "built" in what:
-                    invalidate_maps(engine)
-                timed_get(ours, session, ours_path, mine)
-                if their_path and (their_path != "/naive-map" or round_ < args.naive_rounds):
-                    timed_get(theirs, plain, their_path, alternative)
-                timed_sql(connection, statements[what], bare)
-            print(f"round {round_ + 1} of {args.rounds}", file=sys.stderr, flush=True)
+        for built in (False, True):
+            for round_ in range(args.rounds):
+                for what, ours_path, their_path, mine, alternative, bare in results:
+                    if ("built" in what) != built:
+                        continue
+                    if built:
+                        invalidate_maps(engine)
+                    timed_get(ours, session, ours_path, mine)
+                    if their_path and (their_path != "/naive-map" or round_ < args.naive_rounds):
+                        timed_get(theirs, plain, their_path, alternative)
+                    timed_sql(connection, statements[what], bare)
+                print(f"{'built maps' if built else 'pages'}: round {round_ + 1} of {args.rounds}", file=sys.stderr,
+                      flush=True)
     return results
 
 

@@ -1,6 +1,6 @@
 """Trigram indexes for substring search over people's and organisations' folded search_text: SQLite FTS5 tables with
 the trigram tokenizer kept in step by triggers, PostgreSQL pg_trgm GIN indexes; and the partial index on the people
-list's order (name_sort, id among people not archived) that pages of the list are found through, and participations
+list's order and default filter (name_sort, id, archived_at) that pages of the list are found through, and participations
 by (organisation, edition) for the reports' "attended an earlier edition"
 
 Revision ID: 0013
@@ -9,7 +9,6 @@ Create Date: 2026-11-30 14:10:00
 
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -34,9 +33,7 @@ def sqlite_search_triggers(table: str, index: str) -> list[str]:
 
 def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.create_index('ix_person_list_order', ['name_sort', 'id'], unique=False,
-                              sqlite_where=sa.text('archived_at IS NULL'),
-                              postgresql_where=sa.text('archived_at IS NULL'))
+        batch_op.create_index('ix_person_list_order', ['name_sort', 'id', 'archived_at'], unique=False)
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.create_index('ix_participation_organisation_id_edition_id', ['organisation_id', 'edition_id'],
                               unique=False)
@@ -66,5 +63,4 @@ def downgrade():
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.drop_index('ix_participation_organisation_id_edition_id')
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_index('ix_person_list_order', sqlite_where=sa.text('archived_at IS NULL'),
-                            postgresql_where=sa.text('archived_at IS NULL'))
+        batch_op.drop_index('ix_person_list_order')
