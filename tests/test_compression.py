@@ -6,8 +6,9 @@ import re
 from datetime import date
 
 import pytest
+from flask import Response
 
-from forum_crm.compression import deflated, gzip_bytes
+from forum_crm.compression import compress_response, deflated, gzip_bytes, page_with_part
 from tests import factories
 
 GZIP = {"Accept-Encoding": "gzip, deflate"}
@@ -70,3 +71,10 @@ def test_parts_compressed_apart_make_one_valid_gzip_member():
     packed = gzip_bytes("<html>ż".encode(), shared, b"", shared, b"</html>")
     assert gzip.decompress(packed).decode() == "<html>ż" + shared.text + shared.text + "</html>"
     assert gzip.decompress(gzip_bytes()) == b""
+
+
+def test_small_bodies_and_pages_without_the_part_are_sent_as_they_are(app):
+    with app.test_request_context("/", headers=GZIP):
+        small = compress_response(Response("<p>small</p>", mimetype="text/html"))
+        assert "Content-Encoding" not in small.headers and small.data == b"<p>small</p>"
+        assert page_with_part("<p>" + "x" * 1000 + "</p>", deflated("not in it")) == "<p>" + "x" * 1000 + "</p>"
