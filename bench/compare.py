@@ -7,8 +7,9 @@ Needs requirements-bench.txt (Flask-Admin). The 100,000-person network is built 
 reused by later runs. forum-crm and the alternatives (bench/alternatives.py: Flask-Admin ModelViews, a naive
 folium map) each run under gunicorn with 2 workers; every round asks each page of each once, in turn, so a
 change in the machine's load hits all of them alike (built maps in rounds of their own, after the others).
-For each page: p50 and p95 of wall time, and the CPU time its server's workers spent per request (read from
-/proc: what the machine's other users cannot inflate).
+For each page: p50 and p95 of wall time, and the CPU time its server's workers (and, on PostgreSQL, the
+database server processes of their connections) spent per request, read from /proc: what the machine's other
+users cannot inflate.
 "Bare SQL" replays the statements the page ran (recorded once through the test client) on one connection.
 """
 
@@ -73,12 +74,16 @@ def percentile(values: list[float], share: int) -> float:
 
 
 class Server:
-    """`gunicorn --workers 2` serving `app_spec` on a free local port."""
+    """`gunicorn --workers 2` serving `app_spec` on a free local port. Its CPU time is its workers' and, on
+    PostgreSQL, that of the database server processes serving their connections (found by application_name)."""
 
-    def __init__(self, app_spec: str, database_url: str):
+    def __init__(self, app_spec: str, database_url: str, engine: sa.Engine):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
+        self.engine, self.name = engine, f"bench{self.port}"
+        if database_url.startswith("postgres"):
+            database_url += ("&" if "?" in database_url else "?") + f"application_name={self.name}"
         env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 40, "PATH": "/usr/bin:/bin"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "600", "--bind",
@@ -100,12 +105,26 @@ class Server:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         return [int(pid) for pid in children]
 
-    def cpu_seconds(self) -> float:
-        total = 0
-        for pid in self.workers():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / TICKS
+    def backends(self) -> list[int]:
+        if self.engine.dialect.name != "postgresql":
+            return []
+        with self.engine.connect() as connection:
+            return list(connection.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                                           {"name": self.name}))
+
+    def cpu_ticks(self) -> dict[int, int]:
+        """Clock ticks of CPU time (user and system) of each worker and database server process."""
+        ticks = {}
+        for pid in self.workers() + self.backends():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # a connection closed meanwhile
+                continue
+            ticks[pid] = int(fields[11]) + int(fields[12])
+        return ticks
+
+    def cpu_seconds_since(self, before: dict[int, int]) -> float:
+        return sum(ticks - before.get(pid, 0) for pid, ticks in self.cpu_ticks().items()) / TICKS
 
     def stop(self) -> None:
         self.process.terminate()
@@ -123,12 +142,12 @@ def logged_in(server: Server, role: Role = Role.COORDINATOR) -> requests.Session
 
 def timed_get(server: Server, session: requests.Session, path: str, timings: Timings) -> None:
     """One request, its whole body read as sent (compressed or not); wall time and the workers' CPU time."""
-    cpu = server.cpu_seconds()
+    cpu = server.cpu_ticks()
     started = time.perf_counter()
     response = session.get(server.url(path), stream=True, headers={"Accept-Encoding": "gzip"})
     body = response.raw.read(decode_content=False)
     timings.wall.append((time.perf_counter() - started) * 1000)
-    timings.cpu += server.cpu_seconds() - cpu
+    timings.cpu += server.cpu_seconds_since(cpu)
     timings.wire = len(body)
     assert response.status_code == 200, (path, response.status_code)
 
@@ -154,12 +173,23 @@ def recorded_statements(database_url: str, path: str, cached: bool) -> list[tupl
 
 
 def timed_sql(connection: sa.Connection, statements, timings: Timings) -> None:
+    """The page's statements on one connection; CPU time of this process and, on PostgreSQL, its server process."""
+    backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() \
+        if connection.dialect.name == "postgresql" else None
+    server_cpu = process_ticks(backend)
     cpu, started = time.process_time(), time.perf_counter()
     for statement, parameters in statements:
         connection.exec_driver_sql(statement, parameters).fetchall()
     timings.wall.append((time.perf_counter() - started) * 1000)
-    timings.cpu += time.process_time() - cpu
+    timings.cpu += time.process_time() - cpu + (process_ticks(backend) - server_cpu) / TICKS
     connection.rollback()
+
+
+def process_ticks(pid: int | None) -> int:
+    if pid is None:
+        return 0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def throughput(server: Server, path: str, clients: int, seconds: float, session_for) -> float:
@@ -200,7 +230,7 @@ def main() -> None:
     print("network reused" if built is None else f"network built in {built:.1f} s", flush=True)
     engine = sa.create_engine(bench_app(args.database).config["SQLALCHEMY_DATABASE_URI"])
     statements = {what: recorded_statements(args.database, path, "cached" in what) for what, path, _ in PAGES}
-    ours, theirs = Server("wsgi:app", args.database), Server("bench.alternatives:app", args.database)
+    ours, theirs = Server("wsgi:app", args.database, engine), Server("bench.alternatives:app", args.database, engine)
     try:
         results = measure(args, engine, ours, theirs, statements)
         rates = [(path, throughput(server, path, args.clients, 10, login))
@@ -241,7 +271,8 @@ def measure(args, engine, ours: Server, theirs: Server, statements) -> list:
 
 def report(args, results, rates) -> None:
     print(f"\n{engine_name(args.database)}; {args.rounds} rounds (naive map: {args.naive_rounds}); wall ms p50 / p95;"
-          " CPU ms per request of the server's workers (bare SQL: of this process)\n")
+          " CPU ms per request of the server's workers and their database server processes"
+          " (bare SQL: of this process and its database server process)\n")
     print("| page | forum-crm | CPU | bytes sent | alternative | CPU | bytes sent | forum-crm / alternative (p50) "
           "| bare SQL | forum-crm / bare SQL (p50) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
