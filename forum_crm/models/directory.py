@@ -93,7 +93,8 @@ class Organisation(Base):
     profile_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     profile_reminder_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    # Indexed: the demo banner of every page counts demo records (a table scan without it).
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL, index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -189,7 +190,8 @@ class Person(Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)  # coordinator only
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    # Indexed: the demo banner of every page counts demo records (a table scan without it).
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL, index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

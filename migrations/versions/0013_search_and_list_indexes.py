@@ -1,7 +1,8 @@
-"""Trigram indexes for substring search over people's and organisations' folded search_text: SQLite FTS5 tables with
-the trigram tokenizer kept in step by triggers, PostgreSQL pg_trgm GIN indexes; and the partial index on the people
-list's order and default filter (name_sort, id, archived_at) that pages of the list are found through, and participations
-by (organisation, edition) for the reports' "attended an earlier edition"
+"""Search and list indexes: trigram indexes for substring search over people's and organisations' folded
+search_text (SQLite FTS5 tables with the trigram tokenizer kept in step by triggers, PostgreSQL pg_trgm GIN
+indexes); the people list's order and default filter (name_sort, id, archived_at), which its pages are found and
+counted in; participations by (organisation, edition), for the reports' "attended an earlier edition"; the origin
+of people and organisations, which the demo banner of every page counts
 
 Revision ID: 0013
 Revises: 0006
@@ -34,6 +35,9 @@ def sqlite_search_triggers(table: str, index: str) -> list[str]:
 def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_list_order', ['name_sort', 'id', 'archived_at'], unique=False)
+    for table in ('person', 'organisation'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(batch_op.f(f'ix_{table}_origin'), ['origin'], unique=False)
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.create_index('ix_participation_organisation_id_edition_id', ['organisation_id', 'edition_id'],
                               unique=False)
@@ -60,6 +64,9 @@ def downgrade():
             for event in ('insert', 'delete', 'update'):
                 op.execute(f'DROP TRIGGER IF EXISTS {index}_{event}')
             op.execute(f'DROP TABLE IF EXISTS {index}')
+    for table in ('person', 'organisation'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f'ix_{table}_origin'))
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.drop_index('ix_participation_organisation_id_edition_id')
     with op.batch_alter_table('person', schema=None) as batch_op:
