@@ -111,3 +111,11 @@ def test_the_people_page_links_next_and_previous_by_key(app, client, login):
     assert "before=" in previous
     back = client.get(html.unescape(previous)).text
     assert order[25] in back and order[49] in back and order[50] not in back
+
+
+def test_lists_without_a_unique_order_still_page_by_number(app, people):
+    with app.test_request_context("/people?page=2"):
+        page = paginate(person_list(PersonFilters()), per_page=10)
+        assert not isinstance(page, KeysetPagination)
+        assert page.next_args == {"page": 3} and page.prev_args == {"page": 1}
+        assert [row[0].id for row in page.items] == ids(person_list(PersonFilters()))[10:20]
