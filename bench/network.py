@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.network postgresql://postgres@127.0.0.1:5432/forum_crm_bench
 
 A database that already holds the network (and the bench accounts) is only brought up to the latest
-migration (and analysed), so several runs share one build (about 20 s on SQLite, 35 s on PostgreSQL).
+migration (and analysed), so several runs share one build (15 s on SQLite, 29 s on PostgreSQL on the project's machine).
 """
 
 import sys
