@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CATALOGS := forum_crm/translations/pl/LC_MESSAGES/messages.mo forum_crm/translations/uk/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint constraints translations-update bench clean
+.PHONY: run test lint constraints translations-update bench bench-compare clean
 
 run: $(VENV)/.runtime $(CATALOGS)
 	$(FLASK) db upgrade
@@ -50,6 +50,16 @@ bench: $(VENV)/.dev $(CATALOGS)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.map
+
+# forum-crm against Flask-Admin, a naive folium map and the bare SQL, over HTTP (gunicorn, 2 workers), at 100,000
+# people. The network is built once into bench/.network.sqlite and reused; BENCH_DATABASE_URL=postgresql://... for
+# PostgreSQL (that database is kept and reused too).
+bench-compare: $(VENV)/.bench $(CATALOGS)
+	$(BIN)/python -m bench.compare $(if $(BENCH_DATABASE_URL),--database $(BENCH_DATABASE_URL))
+
+$(VENV)/.bench: requirements-bench.txt requirements-dev.txt requirements.txt constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-bench.txt -c constraints.txt
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import get_locale, gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forum_crm.compression import compress_response
 from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(refuse_nul_in_url)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
+    app.after_request(compress_response)  # runs first: the headers above then go on the compressed response
     app.jinja_env.globals.update(csp_nonce=csp_nonce, request_id=request_id)
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     if app.config.get("PROXIES"):  # outermost, so everything inside sees the client's address and scheme

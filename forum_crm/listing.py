@@ -3,28 +3,34 @@
 
 import sqlalchemy as sa
 
+from forum_crm.extensions import db
 from forum_crm.models import Locality, Voivodeship
+from forum_crm.search import text_contains
 from forum_crm.text import fold
 
 
-def text_and_place(search_text, search: str | None, town: str | None,
-                    voivodeship: Voivodeship | None) -> list[sa.ColumnElement[bool]]:
-    """List conditions shared by organisations and people (the query outer-joins Locality):
-    the folded search in the record's text or its town, an exact town, a voivodeship."""
+def text_and_place(model, search: str | None, town: str | None,
+                   voivodeship: Voivodeship | None) -> list[sa.ColumnElement[bool]]:
+    """List conditions shared by organisations and people (`model` has search_text and locality_id): the folded
+    search in the record's text or its town's name, an exact town, a voivodeship. None of them needs a join:
+    the towns that match (a few thousand rows to scan) are looked up first, then `locality_id IN (...)`."""
     conditions = []
     if search:
         folded = fold(search)
-        conditions.append(sa.or_(search_text.contains(folded, autoescape=True),
-                                 Locality.name_key.contains(folded, autoescape=True)))
+        towns = list(db.session.scalars(sa.select(Locality.id).where(
+            Locality.name_key.contains(folded, autoescape=True))))
+        conditions.append(sa.or_(text_contains(model, folded), model.locality_id.in_(towns)) if towns
+                          else text_contains(model, folded))
+    places = []
     if town:
-        conditions.append(Locality.name_key == fold(town))
+        places.append(Locality.name_key == fold(town))
     if voivodeship:
-        conditions.append(Locality.voivodeship == voivodeship)
+        places.append(Locality.voivodeship == voivodeship)
+    if places:
+        conditions.append(model.locality_id.in_(sa.select(Locality.id).where(*places)))
     return conditions
 
 
 def set_or_not(flags) -> list[sa.ColumnElement[bool]]:
     """For each (nullable column, wanted): the column is set (True), empty (False), or either (None)."""
     return [column.is_not(None) if wanted else column.is_(None) for column, wanted in flags if wanted is not None]
-
-

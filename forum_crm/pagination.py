@@ -1,4 +1,12 @@
-"""Pagination of list pages: the page number comes from ?page=, 25 rows a page by default."""
+"""Pagination of list pages: the page number comes from ?page=, 25 rows a page by default.
+
+Lists with a unique order (a sort key and the id) page by key: "Next" and "Previous" carry the last or first row's
+key (`?after=` / `?before=`, `(name_sort, id) > last`), and a page asked by number finds its first key in the sort
+columns alone, so a deep page never reads the whole rows it skips.
+"""
+
+import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import request
@@ -8,6 +16,20 @@ from forum_crm.extensions import db
 from forum_crm.validators import ascii_int
 
 PER_PAGE = 25
+# A page's key in the address: a sort key (lower-case ASCII letters, text.polish_sort_key) and an id.
+_KEY = re.compile(r"([a-z]{0,400})\.([0-9]{1,18})")
+
+
+@dataclass(frozen=True)
+class Order:
+    """The unique order of a list: its sort column and id column, both ascending or both descending."""
+    sort: sa.ColumnElement
+    id: sa.ColumnElement
+    descending: bool = False
+
+    def clauses(self) -> tuple[sa.ColumnElement, ...]:
+        """The ORDER BY of the list."""
+        return (self.sort.desc(), self.id.desc()) if self.descending else (self.sort, self.id)
 
 
 class RowPagination(SelectPagination):
@@ -25,6 +47,55 @@ class RowPagination(SelectPagination):
         select = self._query_args["select"]
         count = select.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
         return self._query_args["session"].execute(count).scalar_one()
+
+    @property
+    def next_args(self) -> dict:
+        """The address values of the next page's link."""
+        return {"page": self.next_num}
+
+    @property
+    def prev_args(self) -> dict:
+        return {"page": self.prev_num}
+
+
+class KeysetPagination(RowPagination):
+    """Pages of rows in a unique `Order`, found by key rather than by OFFSET over the rows."""
+
+    def _query_items(self) -> list[sa.Row]:
+        select, order, session = (self._query_args[name] for name in ("select", "order", "session"))
+        after, before = self._query_args["after"], self._query_args["before"]
+        if before is not None:
+            earlier = select.where(self._beyond(before, forward=False)).order_by(None).order_by(
+                *(column.asc() if order.descending else column.desc() for column in (order.sort, order.id)))
+            return list(reversed(session.execute(earlier.limit(self.per_page)).all()))
+        if after is None and self._query_offset:
+            after = session.execute(select.with_only_columns(order.sort, order.id)
+                                    .offset(self._query_offset - 1).limit(1)).first()
+            if after is None:
+                return []
+        if after is not None:
+            select = select.where(self._beyond(tuple(after), forward=True))
+        return list(session.execute(select.limit(self.per_page)).all())
+
+    def _beyond(self, key: tuple, forward: bool) -> sa.ColumnElement[bool]:
+        """Rows after `key` in the list's order (`forward`), or before it."""
+        order = self._query_args["order"]
+        columns, value = sa.tuple_(order.sort, order.id), sa.tuple_(*key)
+        return columns > value if forward != order.descending else columns < value
+
+    def _key(self, row: sa.Row) -> str:
+        order, record = self._query_args["order"], row[0]
+        return f"{getattr(record, order.sort.key)}.{getattr(record, order.id.key)}"
+
+    @property
+    def next_args(self) -> dict:
+        return {"page": self.next_num, "after": self._key(self.items[-1]), "before": None}
+
+    @property
+    def prev_args(self) -> dict:
+        if self.prev_num == 1 or not self.items:
+            return {"page": self.prev_num, "after": None, "before": None}
+        return {"page": self.prev_num, "after": None, "before": self._key(self.items[0])}
 
 
 class CountedOnceRowPagination(RowPagination):
@@ -47,9 +118,19 @@ def page_number() -> int:
     return ascii_int(request.args.get("page")) or 1
 
 
-def paginate(select: sa.Select, per_page: int = PER_PAGE, count_once: bool = False) -> RowPagination:
-    """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record); with `count_once`, the
-    rows and their count come from one statement (CountedOnceRowPagination)."""
-    pagination = CountedOnceRowPagination if count_once else RowPagination
-    return pagination(select=select, session=db.session(), page=page_number(), per_page=per_page, max_per_page=100,
-                      error_out=False)
+def page_key(name: str) -> tuple[str, int] | None:
+    """?after= or ?before=: the key of a row the page starts after or ends before, if well formed."""
+    match = _KEY.fullmatch(request.args.get(name, ""))
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def paginate(select: sa.Select, per_page: int = PER_PAGE, order: Order | None = None,
+             count_once: bool = False) -> RowPagination:
+    """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record). With its unique `order`
+    (the one `select` is ordered by), pages are found by key; with `count_once`, the rows and their count come
+    from one statement (CountedOnceRowPagination)."""
+    common = {"select": select, "session": db.session(), "page": page_number(), "per_page": per_page,
+              "max_per_page": 100, "error_out": False}
+    if order is not None:
+        return KeysetPagination(**common, order=order, after=page_key("after"), before=page_key("before"))
+    return (CountedOnceRowPagination if count_once else RowPagination)(**common)

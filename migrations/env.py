@@ -8,6 +8,7 @@ from alembic.util import CommandError
 from flask import current_app
 
 from forum_crm.schema import database_revisions, newer_schema_message, unknown_revisions
+from forum_crm.search import models_only
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers (request log) working
@@ -45,6 +46,7 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     with target_db.engine.connect() as probe:  # its own connection: Alembic commits only transactions it began
         refuse_unknown_revisions(probe)
+    conf_args.setdefault("include_object", models_only)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -13,6 +13,7 @@ from forum_crm.extensions import db
 from forum_crm.models import Affiliation, Locality, Organisation, OrganisationLanguage, Person
 from forum_crm.models.directory import organisation_area
 from forum_crm.pagination import RowPagination, paginate
+from forum_crm.search import text_contains
 from forum_crm.text import fold
 
 
@@ -109,7 +110,7 @@ def listed_organisations(search: DirectorySearch) -> sa.Select:
     query = (sa.select(Organisation).outerjoin(Locality, Organisation.locality_id == Locality.id)
              .where(Organisation.is_active_member).options(joinedload(Organisation.locality)))
     if search.name:
-        query = query.where(Organisation.search_text.contains(fold(search.name), autoescape=True))
+        query = query.where(text_contains(Organisation, fold(search.name)))
     if search.town:
         query = query.where(Locality.name_key == fold(search.town))
     organisations = _organisations_with(search.area_id, search.language)

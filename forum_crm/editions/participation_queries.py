@@ -17,6 +17,7 @@ from forum_crm.models import (
     Person,
     Registration,
 )
+from forum_crm.search import text_contains
 from forum_crm.text import fold
 
 CHECKIN_RESULTS = 15  # people shown per list on the check-in page; more means "type more of the name"
@@ -37,7 +38,7 @@ def participant_list(edition_id: int, filters: ParticipantFilters) -> sa.Select:
                       selectinload(Participation.days_attended),
                       selectinload(Participation.registration).selectinload(Registration.choices)))
     if filters.search:
-        query = query.where(Person.search_text.contains(fold(filters.search), autoescape=True))
+        query = query.where(text_contains(Person, fold(filters.search)))
     if filters.status:
         query = query.where(Participation.status == filters.status)
     return query.order_by(Person.name_sort, Person.id)
@@ -104,7 +105,7 @@ def checkin_search(edition: Edition, typed: str, day: date, limit: int = CHECKIN
     """People whose name or e-mail contains `typed` (diacritics optional): the edition's participants, with
     whether they are checked in on `day`, and the directory's other people. Anonymised people are never found."""
     folded = fold(typed)
-    matches = sa.and_(Person.search_text.contains(folded, autoescape=True), Person.anonymised_at.is_(None))
+    matches = sa.and_(text_contains(Person, folded), Person.anonymised_at.is_(None))
     checked_in = sa.exists().where(DayAttendance.participation_id == Participation.id, DayAttendance.day == day)
     participants = db.session.execute(
         sa.select(Participation, checked_in).join(Person, Participation.person_id == Person.id)

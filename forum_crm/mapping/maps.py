@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,6 +28,7 @@ from folium.map import Layer
 from folium.template import Template
 from markupsafe import Markup
 
+from forum_crm.compression import Deflated, deflated
 from forum_crm.config import TileSource
 from forum_crm.localities.gazetteer import ATTRIBUTION
 from forum_crm.mapping.queries import MapData, TownCount, Venue
@@ -78,6 +79,11 @@ class RenderedMap:
     organisations: int
     towns: int
     people: int | None  # None unless counts are exact
+
+    @cached_property
+    def compressed_data(self) -> Deflated:
+        """The layers' data compressed once per cached map, not once per view (1.2 MB at 100,000 people)."""
+        return deflated(str(self.data))
 
 
 def json_for_script(value: object) -> Markup:

@@ -107,15 +107,17 @@ def map_people_conditions(filters: MapFilters) -> list[sa.ColumnElement[bool]]:
     Sector and area of work apply through the organisations people work at now.
     """
     conditions = [Person.is_on_map]
-    if filters.sector or filters.area_id:
-        current = Affiliation.is_current
-        employers = sa.select(Organisation.id).where(*_matching_organisations(filters))
-        conditions.append(Person.id.in_(sa.select(Affiliation.person_id).where(
-            current, Affiliation.organisation_id.in_(employers))))
-    if filters.voivodeship:
-        conditions.append(_in_voivodeship(Person.locality_id, filters.voivodeship))
     if filters.edition:
         conditions.append(Person.id.in_(_attended(filters.edition).with_only_columns(Participation.person_id)))
+    if filters.sector or filters.area_id:
+        # After the edition's few thousand people, one probe of each one's current work (EXISTS) is far cheaper
+        # than listing everyone who works at a matching organisation; without it, that list is read once.
+        employers = sa.select(Organisation.id).where(*_matching_organisations(filters))
+        works_there = sa.and_(Affiliation.is_current, Affiliation.organisation_id.in_(employers))
+        conditions.append(sa.exists().where(Affiliation.person_id == Person.id, works_there) if filters.edition
+                          else Person.id.in_(sa.select(Affiliation.person_id).where(works_there)))
+    if filters.voivodeship:
+        conditions.append(_in_voivodeship(Person.locality_id, filters.voivodeship))
     return conditions
 
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from forum_crm.auth.permissions import ALL_ROLES, allow
+from forum_crm.compression import page_with_part
 from forum_crm.config import tile_source
 from forum_crm.mapping.forms import MapFilterForm
 from forum_crm.mapping.maps import (
@@ -28,7 +29,9 @@ bp = Blueprint("mapping", __name__)
 def member_map():
     form = MapFilterForm(request.args, areas_of_work(), edition_choices())
     exact = current_user.role == Role.COORDINATOR
-    return render_template("mapping/map.html", form=form, map=_rendered_map(form.filters(), exact), exact=exact)
+    rendered = _rendered_map(form.filters(), exact)
+    return page_with_part(render_template("mapping/map.html", form=form, map=rendered, exact=exact),
+                          rendered.compressed_data)
 
 
 def _rendered_map(filters: MapFilters, exact: bool) -> RenderedMap:

@@ -101,7 +101,8 @@ class Organisation(Base):
     profile_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     profile_reminder_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    # Indexed: the demo banner of every page counts demo records (a table scan without it).
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL, index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -184,6 +185,9 @@ class Person(Base):
         sa.Index("ix_person_first_key_last_key", "first_key", "last_key", "locality_id", "anonymised_at",
                  "first_name", "last_name"),
         sa.Index("ix_person_last_key_first_key", "last_key", "first_key"),
+        # The people list's order with its default filter (not archived): its pages are found and counted in this
+        # index alone. Not a partial index: SQLite would then read a whole-table scan through it, row by row.
+        sa.Index("ix_person_list_order", "name_sort", "id", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,7 +213,8 @@ class Person(Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)  # coordinator only
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL)
+    # Indexed: the demo banner of every page counts demo records (a table scan without it).
+    origin: Mapped[Origin] = mapped_column(choice(Origin, "origin"), default=Origin.MANUAL, index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

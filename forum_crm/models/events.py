@@ -167,6 +167,8 @@ class Participation(Base):
     __table_args__ = (
         sa.UniqueConstraint("edition_id", "person_id"),
         sa.Index("ix_participation_edition_id_status", "edition_id", "status"),
+        # Reports ask whether an organisation attended any of a few earlier editions: a probe per edition.
+        sa.Index("ix_participation_organisation_id_edition_id", "organisation_id", "edition_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,6 @@ from forum_crm.models import (
     Affiliation,
     AreaOfWork,
     Edition,
-    Locality,
     Organisation,
     Participation,
     ParticipationStatus,
@@ -24,6 +23,8 @@ from forum_crm.models import (
 )
 from forum_crm.models.base import utcnow
 from forum_crm.models.directory import PROFILE_CONFIRMATION_INTERVAL, organisation_area
+from forum_crm.pagination import Order
+from forum_crm.search import text_contains
 from forum_crm.text import fold
 
 
@@ -46,9 +47,8 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
               .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
               .correlate(Organisation).scalar_subquery())
     query = (sa.select(Organisation, people.label("people"))
-             .outerjoin(Locality, Organisation.locality_id == Locality.id)
              .options(joinedload(Organisation.locality)))
-    query = query.where(*text_and_place(Organisation.search_text, filters.search, filters.town, filters.voivodeship))
+    query = query.where(*text_and_place(Organisation, filters.search, filters.town, filters.voivodeship))
     if filters.sector:
         query = query.where(Organisation.sector == filters.sector)
     if filters.area_id:
@@ -59,8 +59,12 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
     if filters.stale_profile:
         query = query.where(sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
                             < utcnow() - PROFILE_CONFIRMATION_INTERVAL)
-    order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
-    return query.order_by(order, Organisation.id)
+    return query.order_by(*organisation_order(filters).clauses())
+
+
+def organisation_order(filters: OrganisationFilters) -> Order:
+    """The organisations list's order: by name in Polish order (the id among equal names), either way."""
+    return Order(Organisation.name_sort, Organisation.id, filters.descending)
 
 
 # Editors are reminded at most this often that their organisation's profile needs confirming.
@@ -132,7 +136,7 @@ def find_organisation(typed: str) -> Organisation:
     if len(exact) == 1:
         return exact[0]
     matches = exact or list(db.session.scalars(
-        sa.select(Organisation).where(Organisation.search_text.contains(folded, autoescape=True))
+        sa.select(Organisation).where(text_contains(Organisation, folded))
         .order_by(Organisation.name_sort).limit(6)))
     if len(matches) == 1:
         return matches[0]

@@ -38,7 +38,8 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 def organisation_list():
     areas = areas_of_work()
     filters_form = OrganisationFilterForm(request.args, areas)
-    page = paginate(queries.organisation_list(filters_form.filters()))
+    filters = filters_form.filters()
+    page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters))
     return render_template("organisations/organisation_list.html", page=page, filters=filters_form)
 
 

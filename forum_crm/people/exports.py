@@ -26,6 +26,7 @@ def people_export(filters: PersonFilters) -> Export:
     """
     main, organisation = aliased(Affiliation), aliased(Organisation)
     query = (person_list(filters)
+             .outerjoin(Locality, Person.locality_id == Locality.id)
              .outerjoin(main, main.id == main_affiliation(Person.id))
              .outerjoin(organisation, organisation.id == main.organisation_id)
              .with_only_columns(

@@ -8,8 +8,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.listing import set_or_not, text_and_place
-from forum_crm.models import Affiliation, Edition, Locality, Participation, Person, Voivodeship
+from forum_crm.models import Affiliation, Edition, Participation, Person, Voivodeship
 from forum_crm.models.directory import phone_key
+from forum_crm.pagination import Order
 from forum_crm.text import fold
 
 
@@ -52,10 +53,10 @@ class PersonFilters:
 
 def person_list(filters: PersonFilters) -> sa.Select:
     """People matching the filters, by last name in Polish order, with their current organisations."""
-    query = (sa.select(Person).outerjoin(Locality, Person.locality_id == Locality.id)
+    query = (sa.select(Person)
              .options(joinedload(Person.locality),
                       selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
-    query = query.where(*text_and_place(Person.search_text, filters.search, filters.town, filters.voivodeship))
+    query = query.where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
     if filters.organisation_id:
         query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
             Affiliation.organisation_id == filters.organisation_id, Affiliation.is_current)))
@@ -64,8 +65,12 @@ def person_list(filters: PersonFilters) -> sa.Select:
     query = query.where(*set_or_not(((Person.directory_consent_at, filters.directory_consent),
                                       (Person.map_consent_at, filters.map_consent),
                                       (Person.archived_at, filters.archived))))
-    order = Person.name_sort.desc() if filters.descending else Person.name_sort
-    return query.order_by(order, Person.id)
+    return query.order_by(*person_order(filters).clauses())
+
+
+def person_order(filters: PersonFilters) -> Order:
+    """The people list's order: by last name in Polish order (the id among equal names), either way."""
+    return Order(Person.name_sort, Person.id, filters.descending)
 
 
 def person_participations(person_id: int) -> list[Participation]:

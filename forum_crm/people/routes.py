@@ -78,7 +78,8 @@ def person_archive(id: int):
 @allow(Role.COORDINATOR)
 def person_list():
     filters_form = PersonFilterForm(request.args)
-    page = paginate(queries.person_list(filters_form.filters()))
+    filters = filters_form.filters()
+    page = paginate(queries.person_list(filters), order=queries.person_order(filters))
     return render_template("people/person_list.html", page=page, filters=filters_form)
 
 

@@ -151,12 +151,19 @@ class EditionReach:
     speakers_by_sector: list[tuple[Sector, int]]
 
 
-def _attended_earlier(edition: Edition, column_name: str, value) -> sa.Exists:
-    """The person or organisation (`value`) attended an edition that started before `edition`."""
-    earlier, earlier_edition = aliased(Participation), aliased(Edition)
-    return (sa.select(earlier.id).join(earlier_edition, earlier_edition.id == earlier.edition_id)
-            .where(getattr(earlier, column_name) == value, earlier.status == ATTENDED,
-                   earlier_edition.start_date < edition.start_date)
+def _attended_earlier(edition: Edition, column_name: str, value) -> sa.ColumnElement[bool]:
+    """The person or organisation (`value`) attended an edition that started before `edition`.
+
+    The earlier editions are looked up first (at most a few dozen), so each record's check is a few probes of the
+    (organisation or person, edition) indexes; the first edition has none, and nobody's history is read at all.
+    """
+    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
+    if not earlier_ids:
+        return sa.false()
+    earlier = aliased(Participation)
+    return (sa.select(earlier.id)
+            .where(getattr(earlier, column_name) == value, earlier.edition_id.in_(earlier_ids),
+                   earlier.status == ATTENDED)
             .exists())
 
 

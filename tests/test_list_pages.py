@@ -1,0 +1,121 @@
+"""Lists page by key (`(name_sort, id) > last`): Next and Previous links, and pages asked by number, show exactly
+the rows OFFSET showed, in either order, with filters, on every page."""
+
+import html
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from forum_crm.extensions import db
+from forum_crm.models import Person
+from forum_crm.organisations.queries import OrganisationFilters, organisation_list, organisation_order
+from forum_crm.pagination import KeysetPagination, paginate
+from forum_crm.people.queries import PersonFilters, person_list, person_order
+from tests import factories
+
+SURNAMES = ["Nowak", "Łukasik", "Lis", "Żak", "Zając", "Ślęzak", "Sowa", "Nowak", "Łukasik", "Adamska", "Ćwik"]
+
+
+@pytest.fixture
+def people(ctx):
+    """63 people, many with the same name (the id decides their order)."""
+    for number in range(63):
+        factories.person("Anna" if number % 2 else "Jan", SURNAMES[number % len(SURNAMES)])
+    factories.person("Ewa", "Archiwalna", archived_at=factories.datetime_now())
+    db.session.flush()
+
+
+def ids(query: sa.Select) -> list[int]:
+    return [row[0].id for row in db.session.execute(query).unique()]
+
+
+def page_of(app, filters: PersonFilters, query_string: str, per_page: int = 10) -> KeysetPagination:
+    with app.test_request_context(f"/people?{query_string}"):
+        return paginate(person_list(filters), per_page=per_page, order=person_order(filters))
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_by_number_are_the_offset_pages(app, people, descending):
+    filters = PersonFilters(descending=descending)
+    everyone = ids(person_list(filters))
+    assert len(everyone) == 63
+    for number in range(1, 9):
+        page = page_of(app, filters, f"page={number}")
+        assert [row[0].id for row in page.items] == everyone[(number - 1) * 10:number * 10]
+        assert page.total == 63 and page.pages == 7
+
+
+@pytest.mark.parametrize("filters", [PersonFilters(), PersonFilters(descending=True), PersonFilters(search="nowak"),
+                                     PersonFilters(archived=None)])
+def test_next_and_previous_walk_the_whole_list(app, people, filters):
+    everyone, seen, query = ids(person_list(filters)), [], "page=1"
+    while True:
+        page = page_of(app, filters, query, per_page=7)
+        seen += [row[0].id for row in page.items]
+        if not page.has_next:
+            break
+        query = "&".join(f"{name}={value}" for name, value in page.next_args.items() if value is not None)
+        assert "after=" in query
+    assert seen == everyone
+    backwards = []
+    while page.has_prev:
+        query = "&".join(f"{name}={value}" for name, value in page.prev_args.items() if value is not None)
+        page = page_of(app, filters, query, per_page=7)
+        backwards = [row[0].id for row in page.items] + backwards
+        assert page.items
+    assert backwards == everyone[:len(backwards)] and len(backwards) == (len(everyone) - 1) // 7 * 7
+
+
+@pytest.mark.parametrize("query_string", ["page=3&after=nonsense", "page=3&after=AB.1", "page=3&before=x.y.z",
+                                          "page=3&after=" + "a" * 500 + ".1"])
+def test_a_malformed_key_is_ignored(app, people, query_string):
+    everyone = ids(person_list(PersonFilters()))
+    assert [row[0].id for row in page_of(app, PersonFilters(), query_string).items] == everyone[20:30]
+
+
+def test_a_page_past_the_end_is_empty(app, people):
+    page = page_of(app, PersonFilters(), "page=50")
+    assert page.items == [] and page.total == 63
+
+
+def test_organisations_page_by_key(app, ctx):
+    for number in range(30):
+        factories.organisation(f"Fundacja {'ABCŁŚŻ'[number % 6]} {number}")
+    filters = OrganisationFilters()
+    everyone = ids(organisation_list(filters))
+    with app.test_request_context("/organisations?page=2"):
+        page = paginate(organisation_list(filters), per_page=10, order=organisation_order(filters))
+        assert [row[0].id for row in page.items] == everyone[10:20]
+        assert page.next_args["after"].endswith(f".{everyone[19]}")
+        assert page.prev_args == {"page": 1, "after": None, "before": None}
+
+
+def test_the_people_page_links_next_and_previous_by_key(app, client, login):
+    with app.app_context():
+        for number in range(60):
+            factories.person("Jan", f"{SURNAMES[number % len(SURNAMES)]}{number:02}")
+        user = factories.committed(factories.user())
+        order = list(db.session.scalars(sa.select(Person.last_name).order_by(Person.name_sort, Person.id)))
+    login(user)
+    page = client.get("/people").text
+    for _ in range(3):
+        link = re.search(r'href="([^"]+)" rel="next"', page)
+        if not link:
+            break
+        assert "after=" in link.group(1) and "None" not in link.group(1)
+        page = client.get(html.unescape(link.group(1))).text
+    assert "Strona 3 z 3" in page or "Page 3 of 3" in page
+    assert order[-1] in page and order[49] not in page
+    previous = re.search(r'href="([^"]+)" rel="prev"', page).group(1)
+    assert "before=" in previous
+    back = client.get(html.unescape(previous)).text
+    assert order[25] in back and order[49] in back and order[50] not in back
+
+
+def test_lists_without_a_unique_order_still_page_by_number(app, people):
+    with app.test_request_context("/people?page=2"):
+        page = paginate(person_list(PersonFilters()), per_page=10)
+        assert not isinstance(page, KeysetPagination)
+        assert page.next_args == {"page": 3} and page.prev_args == {"page": 1}
+        assert [row[0].id for row in page.items] == ids(person_list(PersonFilters()))[10:20]

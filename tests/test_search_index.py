@@ -1,0 +1,125 @@
+"""Search through the trigram indexes (SQLite FTS5, PostgreSQL pg_trgm) finds exactly what the plain scan of the
+folded text found before, and the index follows every insert, update and delete, bulk Core inserts included."""
+
+import pytest
+import sqlalchemy as sa
+
+from forum_crm.extensions import db
+from forum_crm.models import Locality, Organisation, Person, Voivodeship
+from forum_crm.models.directory import person_keys
+from forum_crm.organisations.queries import OrganisationFilters, organisation_list
+from forum_crm.people.queries import PersonFilters, person_list
+from forum_crm.search import is_search_index, text_contains
+from forum_crm.text import fold, polish_sort_key
+from tests import factories
+
+# Polish queries with and without hits, a one- and two-letter one (too short for trigrams), an empty one,
+# LIKE's wildcards and FTS5's quote, which must be taken literally.
+QUERIES = ["lodz", "Łódź", "zolw", "slezak", "Ślęzak", "ł", "a", "ow", "", "100%", "o_w", 'a"b', "jan ś"]
+
+
+def scanned(model, search: str) -> set[int]:
+    """The ids the list found before the indexes: LIKE over the folded text or the joined town's name."""
+    folded = fold(search)
+    query = sa.select(model.id).outerjoin(Locality, model.locality_id == Locality.id)
+    if folded:
+        query = query.where(sa.or_(model.search_text.contains(folded, autoescape=True),
+                                   Locality.name_key.contains(folded, autoescape=True)))
+    return set(db.session.scalars(query.where(model.archived_at.is_(None))))
+
+
+def listed(query: sa.Select) -> list[int]:
+    return [row[0].id for row in db.session.execute(query).unique()]
+
+
+@pytest.fixture
+def network(ctx):
+    lodz = factories.locality("Łódź", Voivodeship.LODZKIE)
+    zolwin = factories.locality("Żółwin", Voivodeship.MAZOWIECKIE)
+    lublin = factories.locality("Lublin")
+    for first, last, town, email in [("Jan", "Ślęzak", lublin, "jan@example.org"), ("Anna", "Ślęzakowa", None, None),
+                                     ("Ewa", "Łódzka", lublin, "ewa@lodz.pl"), ("Piotr", "Nowak", lodz, None),
+                                     ("Zofia", "Żółwińska", None, "z100%@example.org"), ("Olga", 'O"Brien', zolwin,
+                                                                                         "o_w@example.org")]:
+        factories.person(first, last, locality=town, email=email)
+    for name, town in [("Fundacja Łódzka", None), ("Stowarzyszenie Żółw", lublin), ("Ślęzak i Syn", lodz),
+                       ("Fundacja Ocalenie", zolwin)]:
+        factories.organisation(name, locality=town)
+    factories.person("Adam", "Archiwalny", archived_at=factories.datetime_now())
+    db.session.flush()
+
+
+@pytest.mark.parametrize("search", QUERIES)
+def test_people_found_as_the_scan_found_them(network, search):
+    found = listed(person_list(PersonFilters(search=search)))
+    assert set(found) == scanned(Person, search)
+    assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize("search", QUERIES)
+def test_organisations_found_as_the_scan_found_them(network, search):
+    assert set(listed(organisation_list(OrganisationFilters(search=search)))) == scanned(Organisation, search)
+
+
+def test_the_queries_find_someone(network):
+    """The comparison above is not vacuous: the Polish queries find people by name, e-mail and town."""
+    names = {query: {row[0].last_name for row in db.session.execute(person_list(PersonFilters(search=query)))}
+             for query in ("lodz", "slezak", "zolw", "ł")}
+    assert names["lodz"] == {"Łódzka", "Nowak"}
+    assert names["slezak"] == {"Ślęzak", "Ślęzakowa"}
+    assert names["zolw"] == {"Żółwińska", 'O"Brien'}
+    assert names["ł"] == {"Łódzka", "Ślęzak", "Ślęzakowa", "Nowak", "Żółwińska", 'O"Brien'}
+
+
+def test_the_index_is_used_for_three_letters_or_more(ctx):
+    dialect = db.session.get_bind().dialect.name
+    tables = set(sa.inspect(db.engine).get_table_names())
+    indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes("person")}
+    if dialect == "sqlite":
+        assert "person_search" in tables and "organisation_search" in tables
+        assert "MATCH" in str(text_contains(Person, "lodz").compile())
+    else:
+        assert "ix_person_search_text_trgm" in indexes
+    assert "MATCH" not in str(text_contains(Person, "lo").compile())
+    assert is_search_index("person_search_data") and not is_search_index("person")
+
+
+def found(search: str) -> set[str]:
+    return {person.last_name for person in db.session.scalars(sa.select(Person).where(text_contains(Person, search)))}
+
+
+def test_the_index_follows_bulk_inserts_updates_and_deletes(ctx):
+    rows = []
+    for number in range(3):
+        search_text, name_sort = person_keys("Bolesław", f"Żółtowski{number}", None)
+        rows.append({"first_name": "Bolesław", "last_name": f"Żółtowski{number}", "search_text": search_text,
+                     "name_sort": name_sort, "first_key": "boleslaw", "last_key": fold(f"Żółtowski{number}")})
+    db.session.execute(sa.insert(Person), rows)  # Core executemany, as imports and demo-data write
+    assert found("zoltowski") == {"Żółtowski0", "Żółtowski1", "Żółtowski2"}
+
+    person = db.session.scalar(sa.select(Person).where(Person.last_name == "Żółtowski1"))
+    person.last_name = "Kowalczyk"
+    db.session.flush()
+    assert found("zoltowski") == {"Żółtowski0", "Żółtowski2"}
+    assert found("kowalczyk") == {"Kowalczyk"}
+
+    db.session.execute(sa.update(Person).where(Person.last_name == "Żółtowski2")
+                       .values(search_text="ktos inny", name_sort=polish_sort_key("inny")))
+    db.session.execute(sa.delete(Person).where(Person.last_name == "Żółtowski0"))
+    assert found("zoltowski") == set()
+    assert found("ktos inn") == {"Żółtowski2"}
+    db.session.rollback()
+    assert found("zoltowski") == set()
+
+
+def test_the_people_page_searches_through_the_index(app, client, login):
+    with app.app_context():
+        town = factories.locality("Łódź", Voivodeship.LODZKIE)
+        factories.person("Jan", "Ślęzak", locality=town)
+        factories.person("Ewa", "Kowalska")
+        user = factories.committed(factories.user())
+    login(user)
+    assert "Ślęzak" in client.get("/people?q=lodz").text
+    page = client.get("/people?q=slezak").text
+    assert "Ślęzak" in page and "Kowalska" not in page
+    assert "Ślęzak" not in client.get("/people?q=zolw").text
