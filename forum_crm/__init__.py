@@ -66,10 +66,12 @@ def _register_template_globals(app: Flask) -> None:
     from flask_login import current_user
 
     from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
+    from forum_crm.changes.queries import changes_to_review_count
     from forum_crm.demo.queries import demo_counts_of_request
 
     app.jinja_env.globals.update(
         is_coordinator=is_coordinator, is_org_editor=is_org_editor, demo_counts=demo_counts_of_request,
+        changes_to_review_count=changes_to_review_count,
         can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Organisation, Person
+from forum_crm.models import ChangeLogEntry, Organisation, Person, ReviewState, Role
 from forum_crm.models.base import utcnow
 
 
@@ -52,10 +52,13 @@ def new_values(row: Any, fields: Fields) -> dict[str, list[Any]]:
 
 
 def record_change(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> ChangeLogEntry:
-    """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any."""
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any; an editor's or
+    member's change waits in the coordinator's review feed."""
+    user = current_user if current_user and current_user.is_authenticated else None
     entry = ChangeLogEntry(entity_type=entity_type, entity_id=row.id, entity_label=str(row)[:300], action=action,
-                           changes=changes, entity_version=getattr(row, "version", None), user_id=user_id)
+                           changes=changes, entity_version=getattr(row, "version", None),
+                           user_id=user.id if user else None,
+                           review_state=ReviewState.TO_REVIEW if user and user.role != Role.COORDINATOR else None)
     db.session.add(entry)
     return entry
 

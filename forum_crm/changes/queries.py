@@ -3,21 +3,33 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from forum_crm.changelog import recent_changes
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Person, Role, User
+from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
 
 ENTITY_TYPES = ("organisation", "person", "edition", "locality")
 
 
+def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
+    """What organisation editors and members changed themselves, newest first, in one review state (None: all)."""
+    query = recent_changes().options(joinedload(ChangeLogEntry.reviewed_by))
+    if state is None:
+        return query.where(ChangeLogEntry.review_state.is_not(None))
+    return query.where(ChangeLogEntry.review_state == state)
 
 
+def changes_to_review_count() -> int:
+    """How many editors' and members' changes wait for the coordinator (the menu and the home show it)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLogEntry)
+                             .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
 
 
-def review_feed() -> sa.Select:
-    """What organisation editors and members changed themselves, newest first, for the coordinator to review."""
-    return recent_changes().join(User, ChangeLogEntry.user_id == User.id).where(User.role != Role.COORDINATOR)
+def entries_to_review(entry_ids: list[int]) -> list[ChangeLogEntry]:
+    """Those of these entries that are still to review (a page's "accept all shown")."""
+    return list(db.session.scalars(sa.select(ChangeLogEntry).where(
+        ChangeLogEntry.id.in_(entry_ids), ChangeLogEntry.review_state == ReviewState.TO_REVIEW)))
 
 
 # A person's e-mail address set by anyone but the coordinator is not trusted for account e-mails

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 models, split by domain. Importing this package registers them all."""
 
-from forum_crm.models.audit import ChangeLogEntry
+from forum_crm.models.audit import ChangeLogEntry, ReviewState
 from forum_crm.models.auth import AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User
 from forum_crm.models.base import Base
 from forum_crm.models.directory import (
@@ -33,5 +33,5 @@ __all__ = [
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "Locality", "LoginAttempt", "MessageKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
+    "ProgrammeItem", "ProgrammeKind", "ReviewState", "Role", "Sector", "TokenPurpose", "User", "Voivodeship",
 ]
