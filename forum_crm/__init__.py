@@ -5,13 +5,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
-from forum_crm.i18n import N_, select_locale
+from forum_crm.i18n import N_, select_locale, ui_language
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
 from forum_crm.text import one_edit_apart
 
@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("PROXIES"):  # outermost, so everything inside sees the client's address and scheme
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     register_commands(app)
-    app.context_processor(lambda: {"current_locale": lambda: str(get_locale())})
+    app.context_processor(lambda: {"current_locale": ui_language})
     for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, _render_error)
     app.register_error_handler(403, refused_access)  # logged in the security log
