@@ -1,7 +1,7 @@
 """The recent-changes page, and the review feed of what editors and members changed."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +21,7 @@ from forum_crm.changes.services import (
 )
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
-from forum_crm.labels import field_label
+from forum_crm.labels import change_time, field_label
 from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
 from forum_crm.pagination import page_number
 from forum_crm.spreadsheets.export import file_format
@@ -128,7 +128,7 @@ def revert(entry_id: int):
         except AlreadyReverted:
             flash(_("This change is already reverted (by %(who)s, %(when)s).",
                     who=entry.reviewed_by.email if entry.reviewed_by else _("system"),
-                    when=format_datetime(entry.reviewed_at, "short")), "error")
+                    when=change_time(entry.reviewed_at)), "error")
         except RevertRefused as refused:
             db.session.rollback()
             flash(_("This change cannot be reverted: %(fields)s changed again since, or cannot be restored. "
