@@ -53,6 +53,14 @@ PARTICIPATION_STATUSES = {
     ParticipationStatus.NO_SHOW: _l("Did not come"),
     ParticipationStatus.CANCELLED: _l("Cancelled"),
 }
+# The people of each status, as a heading or a counter reads: "Zaproszeni 0, Zarejestrowani 6, Obecni 25".
+PARTICIPATION_STATUS_GROUPS = {
+    ParticipationStatus.INVITED: _l("Invitees"),
+    ParticipationStatus.REGISTERED: _l("Registrants"),
+    ParticipationStatus.ATTENDED: _l("Attendees"),
+    ParticipationStatus.NO_SHOW: _l("No-shows"),
+    ParticipationStatus.CANCELLED: _l("Cancellations"),
+}
 PARTICIPATION_ROLES = {
     ParticipationRole.PARTICIPANT: _l("Participant"),
     ParticipationRole.SPEAKER: _l("Speaker"),
@@ -222,6 +230,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(field_label)
     app.add_template_filter(date_range)
+    app.add_template_filter(lambda status: str(PARTICIPATION_STATUS_GROUPS[status]), "status_group")
     app.add_template_filter(logged_value)
     app.add_template_filter(change_time)
     app.add_template_filter(lambda action: str(ACTIONS.get(action, action)), "action_label")

@@ -55,6 +55,8 @@ EXPECTED = {
     "changes.revert": {COORDINATOR},
     "home.index": LOGGED_IN,
     "changes.approve_email_change": {COORDINATOR},
+    "changes.accept": {COORDINATOR},
+    "changes.accept_shown": {COORDINATOR},
 
     "reports.overview": {COORDINATOR},
     "reports.organisations": {COORDINATOR},

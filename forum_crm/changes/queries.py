@@ -12,6 +12,18 @@ from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
 ENTITY_TYPES = ("organisation", "person", "edition", "locality")
 
 
+# ?action=imported lists every import: of records and of attendance lists.
+ACTIONS_SHOWN_WITH = {"imported": ("imported", "attendance_imported")}
+
+
+def changes_of(entity_type: str | None, action: str | None) -> sa.Select:
+    """The recent-changes page: newest first, optionally of one kind of record and one kind of change."""
+    query = recent_changes(entity_type)
+    if action:
+        query = query.where(ChangeLogEntry.action.in_(ACTIONS_SHOWN_WITH.get(action, (action,))))
+    return query
+
+
 def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
     """What organisation editors and members changed themselves, newest first, in one review state (None: all)."""
     query = recent_changes().options(joinedload(ChangeLogEntry.reviewed_by))

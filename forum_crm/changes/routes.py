@@ -1,16 +1,15 @@
 """The recent-changes page, and the review feed of what editors and members changed."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from forum_crm.auth.permissions import allow
 from forum_crm.auth.personal_data import send
-from forum_crm.changelog import recent_changes
 from forum_crm.changes.exports import change_log_export
 from forum_crm.changes.forms import ALL_STATES, REVIEW_STATES, AcceptShownForm, ReviewFilterForm
-from forum_crm.changes.queries import ENTITY_TYPES, entries_to_review, review_feed, unreviewed_email
+from forum_crm.changes.queries import ENTITY_TYPES, changes_of, entries_to_review, review_feed, unreviewed_email
 from forum_crm.changes.services import (
     AlreadyReverted,
     RevertRefused,
@@ -21,7 +20,7 @@ from forum_crm.changes.services import (
 )
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
-from forum_crm.labels import change_time, field_label
+from forum_crm.labels import ACTIONS, change_time, field_label
 from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
 from forum_crm.pagination import page_number
 from forum_crm.spreadsheets.export import file_format
@@ -36,9 +35,11 @@ ALL_FILTERS = {*(state.value for state in ReviewState), ALL_STATES}
 @allow(Role.COORDINATOR)
 def recent():
     entity_type = request.args.get("type") if request.args.get("type") in ENTITY_TYPES else None
-    page = db.paginate(recent_changes(entity_type), page=page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE,
-                       error_out=False)
-    return render_template("changes/recent.html", page=page, entity_type=entity_type, entity_types=ENTITY_TYPES)
+    action = request.args.get("action") if request.args.get("action") in ACTIONS else None
+    page = db.paginate(changes_of(entity_type, action), page=page_number(), per_page=PER_PAGE,
+                       max_per_page=PER_PAGE, error_out=False)
+    return render_template("changes/recent.html", page=page, entity_type=entity_type, entity_types=ENTITY_TYPES,
+                           action=action)
 
 
 @bp.route("/review")

@@ -11,7 +11,6 @@ from forum_crm.forms import (
     ARCHIVED,
     SORT,
     VOIVODESHIP_CHOICES,
-    YES_NO_ALL,
     MultiCheckboxField,
     RecordForm,
     language_choices,
@@ -106,7 +105,11 @@ class OrganisationFilterForm(FlaskForm):
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
     sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
     area = SelectField(_l("Area of work"), choices=[], default="")
-    member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
+    member = SelectField(_l("Forum member"), default="", choices=(
+        ("", _l("All: members and other institutions")), ("yes", _l("Forum members")),
+        ("no", _l("Other institutions (panel guests, partners...)"))))
+    profile = SelectField(_l("Profile"), default="", choices=(
+        ("", _l("All")), ("stale", _l("Not confirmed for over a year"))))
     status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
     sort = SelectField(_l("Order"), choices=SORT, default="name")
 
@@ -127,6 +130,7 @@ class OrganisationFilterForm(FlaskForm):
             area_id=int(self.area.data) if valid and self.area.data else None,
             forum_member=yes_no(self.member.data) if valid else None,
             archived={"no": False, "yes": True}.get(self.status.data) if valid else False,
+            stale=valid and self.profile.data == "stale",
             descending=valid and self.sort.data == "-name",
         )
 

@@ -36,7 +36,35 @@ class OrganisationFilters:
     area_id: int | None = None
     forum_member: bool | None = None
     archived: bool | None = False  # None: both
+    stale: bool = False  # only profiles not confirmed for PROFILE_CONFIRMATION_INTERVAL
     descending: bool = False
+
+
+def profile_is_stale() -> sa.ColumnElement[bool]:
+    """SQL for Organisation.profile_is_stale: not confirmed as up to date (or, if never, created) for a year."""
+    return (sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
+            < utcnow() - PROFILE_CONFIRMATION_INTERVAL)
+
+
+def stale_profile_count() -> int:
+    """Organisations (not archived) whose profile has not been confirmed for a year."""
+    return db.session.scalar(sa.select(sa.func.count(Organisation.id))
+                             .where(Organisation.archived_at.is_(None), profile_is_stale()))
+
+
+@dataclass(frozen=True)
+class MemberSplit:
+    """The organisations of the list (not archived): Forum members and other institutions (guests, partners)."""
+
+    members: int
+    others: int
+
+
+def member_split() -> MemberSplit:
+    members = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_not(None))
+    others = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_(None))
+    return MemberSplit(*db.session.execute(
+        sa.select(members, others).where(Organisation.archived_at.is_(None))).one())
 
 
 def organisation_list(filters: OrganisationFilters) -> sa.Select:
@@ -55,6 +83,8 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
             sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
     query = query.where(*set_or_not(((Organisation.forum_member_since, filters.forum_member),
                                       (Organisation.archived_at, filters.archived))))
+    if filters.stale:
+        query = query.where(profile_is_stale())
     order = Organisation.name_sort.desc() if filters.descending else Organisation.name_sort
     return query.order_by(order, Organisation.id)
 
@@ -70,8 +100,7 @@ def organisations_due_reminder() -> list[tuple[Organisation, list[str]]]:
     rows = db.session.execute(
         sa.select(Organisation, User.email).join(User, User.organisation_id == Organisation.id)
         .where(User.role == Role.ORG_EDITOR, User.active, Organisation.archived_at.is_(None),
-               sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
-               < now - PROFILE_CONFIRMATION_INTERVAL,
+               profile_is_stale(),
                sa.or_(Organisation.profile_reminder_sent_at.is_(None),
                       Organisation.profile_reminder_sent_at < now - REMINDER_INTERVAL))
         .order_by(Organisation.id, User.email))

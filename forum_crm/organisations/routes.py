@@ -29,7 +29,8 @@ def organisation_list():
     areas = areas_of_work()
     filters_form = OrganisationFilterForm(request.args, areas)
     page = paginate(queries.organisation_list(filters_form.filters()))
-    return render_template("organisations/organisation_list.html", page=page, filters=filters_form)
+    return render_template("organisations/organisation_list.html", page=page, filters=filters_form,
+                           split=queries.member_split())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -19,9 +19,9 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from itertools import chain, islice
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain, islice
 from typing import IO, Any
 
 import openpyxl
