@@ -108,7 +108,7 @@ def test_list_in_polish_order_with_counts_status_filter_and_search(app, client, 
     assert people_on(html) == ["Lis Anna", "Łęcki Łukasz", "Sowa Piotr", "Ślęzak Żaneta", "Zając Zofia"]
     assert "5 people" in html and "Fundacja Łąka" in html
     assert re.search(r"Attendees <span class=\"num\">2</span>", html)
-    assert re.search(r"Did not come: <span class=\"num\">0</span>", html)
+    assert re.search(r"No-shows <span class=\"num\">0</span>", html)
     attended = client.get(f"/editions/{edition.id}/participants?status=attended").text
     assert people_on(attended) == ["Łęcki Łukasz", "Ślęzak Żaneta"] and 'aria-current="true"' in attended
     assert people_on(client.get(f"/editions/{edition.id}/participants?q=SLEZAK").text) == ["Ślęzak Żaneta"]
