@@ -14,9 +14,10 @@ from forum_crm.forms import (
     MultiCheckboxField,
     RecordForm,
     language_choices,
+    sorted_choices,
     yes_no,
 )
-from forum_crm.labels import SECTORS, choices
+from forum_crm.labels import SECTORS
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Organisation, Sector, Voivodeship
 from forum_crm.organisations.queries import OrganisationFilters, OrganisationNotFound, find_organisation
@@ -85,7 +86,7 @@ class OrganisationForm(OrganisationProfileForm):
 
     logged_fields = None
 
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS), default=Sector.NGO.value)
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS), default=Sector.NGO.value)
     forum_member_since = DateField(_l("Forum member since"), validators=[Optional()],
                                    description=_l("Leave empty if the organisation is not a member of the Forum."))
     consortium_member = BooleanField(_l("Member of Konsorcjum Migracyjne"))
@@ -103,7 +104,7 @@ class OrganisationFilterForm(FlaskForm):
                     description=_l("Name, short name or town; Polish letters are optional."))
     town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS, empty="—"), default="")
     area = SelectField(_l("Area of work"), choices=[], default="")
     member = SelectField(_l("Forum member"), default="", choices=(
         ("", _l("All: members and other institutions")), ("yes", _l("Forum members")),
