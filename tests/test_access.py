@@ -50,7 +50,7 @@ EXPECTED = {
     "directory.organisation_detail": LOGGED_IN,
     "me.profile": LOGGED_IN,
     "me.organisation": LOGGED_IN,
-    "me.person_new": {EDITOR_A, EDITOR_B},  # each to their own organisation
+    "me.person_new": {EDITOR_A, EDITOR_B, COORDINATOR},  # editors: to their own organisation
     "organisations.organisation_confirm": {EDITOR_A, COORDINATOR},
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},

@@ -41,12 +41,13 @@ def organisation():
 
 
 @bp.route("/organisation/people/new", methods=["GET", "POST"])
-@allow(Role.ORG_EDITOR)
+@allow(Role.ORG_EDITOR, Role.COORDINATOR)
 def person_new():
-    """An organisation's editor adds a person who works at their organisation."""
-    organisation = current_user.organisation
+    """An organisation's editor adds a person who works at their organisation (the coordinator is shown where
+    they add people)."""
+    organisation = current_user.organisation if current_user.role == Role.ORG_EDITOR else None
     form = PersonContactForm()
-    if form.validate_on_submit():
+    if organisation is not None and form.validate_on_submit():
         return save_form(form, lambda: add_person_at(organisation, form.data_for_service()),
                          lambda _: url_for(".organisation"), "me/person_new.html", organisation=organisation)
     return invalid("me/person_new.html", form, organisation=organisation)
