@@ -35,7 +35,7 @@ def test_editor_updates_the_profile_and_the_coordinator_reviews_it(app: Flask, l
     expect(page.get_by_label("Forum member since")).to_have_count(0)
     page.get_by_label("Description").fill("Pomagamy rodzinom z Ukrainy w Lublinie.")
     page.get_by_label("Website").fill("https://przystan.example.org")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(f"{live_server}/me/organisation")
     expect(page.get_by_role("status").first).to_contain_text("Saved.")
     page.goto(f"{live_server}/organisations")
