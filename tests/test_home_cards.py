@@ -43,6 +43,12 @@ def message(recipient: str, subject: str, kind: MessageKind, state: OutboxState)
                          state=state, language="pl", message_id=f"<{recipient}@forum-crm.test>")
 
 
+@pytest.fixture(autouse=True)
+def _uncounted_duplicates(app):
+    """The duplicate counts are kept in the app between requests; each test starts without them."""
+    app.extensions.pop("forum_crm.duplicate_counts", None)
+
+
 @pytest.fixture
 def day(app):
     """A coordinator's day: an edition in 12 days with 3 invited, 2 registered; an editor's change to review; an
@@ -138,6 +144,22 @@ def test_an_edition_on_now_says_so(app, ctx):
     assert found.edition.number == 1 and found.days_to_go == 0
     assert found.counts == dict.fromkeys(ParticipationStatus, 0)
     assert [edition.number for edition in queries.upcoming_editions()] == [1, 2]
+
+
+def test_duplicates_are_counted_again_when_the_data_changes(app, ctx, monkeypatch):
+    factories.person("Jan", "Kowalski", phone="600100200")
+    factories.person("Janek", "Kowalski", phone="+48 600 100 200")
+    db.session.flush()
+    assert queries.likely_duplicates() == queries.Duplicates(1, 0)
+    calls = []
+    monkeypatch.setattr(queries, "person_pairs", lambda: calls.append(1) or sa.select(sa.null()).where(sa.false()))
+    assert queries.likely_duplicates() == queries.Duplicates(1, 0) and not calls  # kept
+    factories.person("Jan", "Kowalsky")
+    db.session.flush()
+    assert queries.likely_duplicates() == queries.Duplicates(0, 0) and calls  # a new person: counted again
+    monkeypatch.setattr(queries, "DUPLICATES_MAX_AGE", 0.0)
+    queries.likely_duplicates()
+    assert len(calls) == 2  # too old: counted again
 
 
 def test_every_card_has_its_macro(app):

@@ -4,12 +4,14 @@ The coordinator's cards are listed in COORDINATOR_CARDS: a card is a function he
 (or None to leave the card out) and a macro of the same name in templates/home/_cards.html that shows it.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from forum_crm.changes.queries import changes_to_review_count
@@ -17,11 +19,21 @@ from forum_crm.duplicates.queries import organisation_pairs, person_pairs
 from forum_crm.editions.participation_queries import today as local_today
 from forum_crm.editions.queries import participant_counts
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Edition, Organisation, OutboxMessage, OutboxState, ParticipationStatus
+from forum_crm.models import (
+    ChangeLogEntry,
+    DismissedPair,
+    Edition,
+    Organisation,
+    OutboxMessage,
+    OutboxState,
+    ParticipationStatus,
+    Person,
+)
 from forum_crm.models.base import utcnow
 from forum_crm.organisations.queries import stale_profile_count
 from forum_crm.outbox.queries import count_by_state
 
+DUPLICATES_MAX_AGE = 600.0  # seconds a count of likely duplicates is kept at most
 RECENT = timedelta(days=30)  # imports counted on the home page
 RECENT_MESSAGES = 5
 UPCOMING_EDITIONS = 5
@@ -59,10 +71,29 @@ class Duplicates:
 
 
 def likely_duplicates() -> Duplicates:
-    """Pairs the duplicate finder shows (dismissed ones left out)."""
+    """How many pairs the duplicate finder shows (dismissed ones left out). Counting them runs the finder's
+    self-joins, which take long at 100,000 people (docs/performance.md), so the counts are kept in the process
+    and counted again only when people, organisations, the change log or the dismissals change, or after
+    DUPLICATES_MAX_AGE seconds."""
+    cache = current_app.extensions.setdefault("forum_crm.duplicate_counts", {})
+    version = _duplicates_version()
+    if cache.get("version") == version and time.monotonic() - cache["at"] < DUPLICATES_MAX_AGE:
+        return cache["counts"]
+
     def count(pairs: sa.Select) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(pairs.order_by(None).subquery()))
-    return Duplicates(count(person_pairs()), count(organisation_pairs()))
+
+    counts = Duplicates(count(person_pairs()), count(organisation_pairs()))
+    cache.update(version=version, at=time.monotonic(), counts=counts)
+    return counts
+
+
+def _duplicates_version() -> tuple:
+    """Changes when the finder's answer may: the newest person, organisation and change-log entry (every edit,
+    merge and import is logged) and the number of dismissed pairs; index look-ups only."""
+    return tuple(db.session.execute(sa.select(
+        *(sa.select(sa.func.max(table.id)).scalar_subquery() for table in (Person, Organisation, ChangeLogEntry)),
+        sa.select(sa.func.count()).select_from(DismissedPair).scalar_subquery())).one())
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ TODAY = date.today()
 def a_working_day(app: Flask) -> dict:
     """A network on a working day: the next edition in 9 days, changes to review, stale profiles, a duplicate,
     an import and some e-mails; an editor, a member and the coordinator."""
+    app.extensions.pop("forum_crm.duplicate_counts", None)
     with app.app_context():
         lublin = factories.locality()
         warszawa = factories.locality("Warszawa", "mazowieckie", 52.23, 21.01)
