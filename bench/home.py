@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.home                       # SQLite, in a temporary file
     BENCH_DATABASE_URL=postgresql://... .venv/bin/python -m bench.home
 
-Times each card of the coordinator's home (its query; the likely duplicates counted once, then kept), the whole home of each role and the review feed through
-the test client, with 5,000 editors' changes waiting for review and 20,000 reviewed: wall time and this process's
-CPU time (the machine may be shared). Each row of the Markdown table is printed as soon as it is measured.
+Times each card of the coordinator's home (its query; the likely duplicates counted once, then kept), the
+whole home of each role and the review feed through the test client, with 5,000 editors' changes waiting
+for review and 20,000 reviewed: wall time and this process's CPU time (the machine may be shared). Each
+row of the Markdown table is printed as soon as it is measured.
 """
 
 import sqlalchemy as sa
