@@ -44,7 +44,7 @@ def test_editor_updates_the_profile_and_the_coordinator_reviews_it(app: Flask, l
     coordinator_context = browser.new_context()
     coordinator_page = coordinator_context.new_page()
     log_in_in_english(coordinator_page, live_server, coordinator.email)
-    coordinator_page.get_by_role("link", name="Review").click()
+    coordinator_page.get_by_role("navigation").get_by_role("link", name=re.compile(r"^Review")).click()
     feed = coordinator_page.locator("ol.changes")
     expect(feed).to_contain_text("redaktorka@example.org")
     expect(feed).to_contain_text("Pomagamy rodzinom z Ukrainy w Lublinie.")
