@@ -35,6 +35,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_change_log_reviewed_by_id'))
         batch_op.drop_index(batch_op.f('ix_change_log_review_state'))
         batch_op.drop_constraint(batch_op.f('fk_change_log_reviewed_by_id_user_account'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('ck_change_log_review_state'), type_='check')
         batch_op.drop_column('reviewed_by_id')
         batch_op.drop_column('reviewed_at')
         batch_op.drop_column('review_state')
