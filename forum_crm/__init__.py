@@ -5,14 +5,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum_crm.compression import compress_response
 from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
-from forum_crm.i18n import LANGUAGE_NAMES, N_, select_locale
+from forum_crm.i18n import LANGUAGE_NAMES, N_, select_locale, ui_language
 from forum_crm.requestlog import request_id, set_up_request_log
 from forum_crm.schema import MIGRATIONS_DIR
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
@@ -56,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("PROXIES"):  # outermost, so everything inside sees the client's address and scheme
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     register_commands(app)
-    app.context_processor(lambda: {"current_locale": lambda: str(get_locale()), "language_names": LANGUAGE_NAMES})
+    app.context_processor(lambda: {"current_locale": ui_language, "language_names": LANGUAGE_NAMES})
     for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, _render_error)
     app.register_error_handler(403, refused_access)  # logged in the security log
@@ -69,10 +69,12 @@ def _register_template_globals(app: Flask) -> None:
     from flask_login import current_user
 
     from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
+    from forum_crm.changes.queries import changes_to_review_count
     from forum_crm.demo.queries import demo_counts_of_request
 
     app.jinja_env.globals.update(
         is_coordinator=is_coordinator, is_org_editor=is_org_editor, demo_counts=demo_counts_of_request,
+        changes_to_review_count=changes_to_review_count,
         can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Organisation, Person
+from forum_crm.models import ChangeLogEntry, Organisation, Person, ReviewState, Role
 from forum_crm.models.base import utcnow
 
 
@@ -29,6 +29,7 @@ def loggable(value: Any) -> Any:
 
 
 Fields = dict[str, Callable[[Any], Any]]
+EMPTY_VALUES = (None, "", [], False)
 
 
 def readers(*names: str) -> Fields:
@@ -47,15 +48,19 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
 
 
 def new_values(row: Any, fields: Fields) -> dict[str, list[Any]]:
-    """field -> [None, value] for every field a new record has a value in."""
-    return differences(dict.fromkeys(fields), snapshot(row, fields))
+    """field -> [None, value] for every field a new record has a value in (empty text, an empty list and "no"
+    are no value: an import of 1,000 rows would log every empty column of each)."""
+    return {name: [None, value] for name, value in snapshot(row, fields).items() if value not in EMPTY_VALUES}
 
 
 def record_change(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> ChangeLogEntry:
-    """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any."""
-    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    """Add a change-log entry for `row` (flushed, so it has an id) by the current user, if any; an editor's or
+    member's change waits in the coordinator's review feed."""
+    user = current_user if current_user and current_user.is_authenticated else None
     entry = ChangeLogEntry(entity_type=entity_type, entity_id=row.id, entity_label=str(row)[:300], action=action,
-                           changes=changes, entity_version=getattr(row, "version", None), user_id=user_id)
+                           changes=changes, entity_version=getattr(row, "version", None),
+                           user_id=user.id if user else None,
+                           review_state=ReviewState.TO_REVIEW if user and user.role != Role.COORDINATOR else None)
     db.session.add(entry)
     return entry
 

@@ -15,6 +15,7 @@ from forum_crm.backup.commands import backup_group
 from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.gdpr.commands import gdpr_group
+from forum_crm.i18n import FORMATTING_LOCALES
 from forum_crm.imports.commands import import_group
 from forum_crm.mail import queue_profile_reminders
 from forum_crm.models import Edition, Organisation, Role, User
@@ -178,7 +179,7 @@ def report_summary_command(start, end, lang: str, include_demo: bool) -> None:
     """
     if start and end and end < start:
         raise click.UsageError("--to is before --from.")
-    with current_app.test_request_context(), force_locale(lang):
+    with current_app.test_request_context(), force_locale(FORMATTING_LOCALES.get(lang, lang)):
         default = default_period(include_demo=include_demo)
         summary = build_summary(Period(start.date() if start else default.start, end.date() if end else default.end,
                                        include_demo))

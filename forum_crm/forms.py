@@ -1,5 +1,8 @@
 """Form pieces every package uses: the record form with its version, confirmation, languages, filters."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -8,13 +11,14 @@ from wtforms import HiddenField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum_crm.labels import VOIVODESHIPS, choices, language_name
+from forum_crm.text import polish_sort_key
 
 # Languages an organisation may work in; names are shown in the reader's language by Babel.
 LANGUAGE_CODES = ("pl", "uk", "en", "ru", "be", "ka", "ar", "fa", "ps", "tr", "fr", "de", "es", "vi", "hi",
                   "zh", "so", "ti", "hy", "az", "kk", "uz", "tg", "ky")
 
 
-VOIVODESHIP_CHOICES = choices(VOIVODESHIPS, empty="—")
+VOIVODESHIP_CHOICES = [("", "—"), *sorted(choices(VOIVODESHIPS), key=lambda choice: polish_sort_key(choice[1]))]
 YES_NO_ALL = (("", _l("All")), ("yes", _l("Yes")), ("no", _l("No")))
 
 
@@ -25,7 +29,18 @@ SORT = (("name", _l("Name A-Ż")), ("-name", _l("Name Ż-A")))
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in LANGUAGE_CODES]
+    """The languages named in the reader's language, in Polish alphabetical order."""
+    return polish_sorted((code, language_name(code)) for code in LANGUAGE_CODES)
+
+
+def polish_sorted(options: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Choices (value, label) in the Polish alphabetical order of their labels, as every list sorts."""
+    return sorted(options, key=lambda option: polish_sort_key(str(option[1])))
+
+
+def sorted_choices(labels: dict, empty: str | None = None) -> Callable[[], list[tuple[str, str]]]:
+    """WTForms choices of translated names, sorted when the form is shown (the order depends on the language)."""
+    return lambda: [*([("", empty)] if empty is not None else []), *polish_sorted(choices(labels))]
 
 
 class MultiCheckboxField(SelectMultipleField):

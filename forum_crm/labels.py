@@ -1,7 +1,10 @@
 """Human names of the enumerations, translated: used by forms (choices) and templates."""
 
+from datetime import UTC, date, datetime
+
 from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale, gettext
+from babel.dates import format_interval
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from forum_crm.models import (
@@ -53,6 +56,14 @@ PARTICIPATION_STATUSES = {
     ParticipationStatus.ATTENDED: _l("Attended"),
     ParticipationStatus.NO_SHOW: _l("Did not come"),
     ParticipationStatus.CANCELLED: _l("Cancelled"),
+}
+# The people of each status, as a heading or a counter reads: "Zaproszeni 0, Zarejestrowani 6, Obecni 25".
+PARTICIPATION_STATUS_GROUPS = {
+    ParticipationStatus.INVITED: _l("Invitees"),
+    ParticipationStatus.REGISTERED: _l("Registrants"),
+    ParticipationStatus.ATTENDED: _l("Attendees"),
+    ParticipationStatus.NO_SHOW: _l("No-shows"),
+    ParticipationStatus.CANCELLED: _l("Cancellations"),
 }
 PARTICIPATION_ROLES = {
     ParticipationRole.PARTICIPANT: _l("Participant"),
@@ -227,12 +238,48 @@ def language_name(code: str) -> str:
         return code
 
 
+def date_range(start: date, end: date) -> str:
+    """Two days as one phrase in the reader's language: "18–19 maja 2023", "31 Aug – 1 Sept 2023"."""
+    return format_interval(start, end, "yMMMMd", locale=get_locale() or Locale("pl"))
+
+
+# How the change log's times read: "30 listopada 2026, 10:32".
+CHANGE_TIME_FORMAT = "d MMMM y, HH:mm"
+# Logged fields whose values are ISO dates, ISO times (with a date) and language codes.
+DATE_FIELDS = frozenset({"forum_member_since", "start_date", "end_date", "started_on", "ended_on", "day"})
+TIME_FIELDS = frozenset({"archived_at", "profile_confirmed_at", "directory_consent_at", "map_consent_at"})
+
+
+def logged_value(value, name: str) -> str:
+    """A logged value of the field `name` as people read it on a page: dates and times written out in the
+    reader's language ("18 maja 2023", "30 listopada 2026, 10:32"), language names instead of codes."""
+    try:
+        if name in DATE_FIELDS and isinstance(value, str):
+            return format_date(date.fromisoformat(value), "long")
+        if name in TIME_FIELDS and isinstance(value, str):
+            return change_time(datetime.fromisoformat(value))
+    except ValueError:
+        return change_value(value)
+    if name == "languages" and isinstance(value, list):
+        return ", ".join(language_name(code) for code in value)
+    return change_value(value)
+
+
+def change_time(moment: datetime) -> str:
+    """"30 listopada 2026, 10:32" in the reader's time zone (a stored time without a zone is UTC)."""
+    return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), CHANGE_TIME_FORMAT)
+
+
 def register_template_filters(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(label)
     app.add_template_filter(change_value)
     app.add_template_filter(language_name)
     app.add_template_filter(field_label)
+    app.add_template_filter(date_range)
+    app.add_template_filter(lambda status: str(PARTICIPATION_STATUS_GROUPS[status]), "status_group")
+    app.add_template_filter(logged_value)
+    app.add_template_filter(change_time)
     app.add_template_filter(lambda action: str(ACTIONS.get(action, action)), "action_label")
     app.add_template_filter(lambda kind: str(ENTITY_TYPES.get(kind, kind)), "entity_label")
     app.add_template_filter(lambda kind: DETAIL_ENDPOINTS[kind], "detail_endpoint")

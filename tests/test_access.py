@@ -58,12 +58,15 @@ EXPECTED = {
     "directory.organisation_detail": LOGGED_IN,
     "me.profile": LOGGED_IN,
     "me.organisation": LOGGED_IN,
+    "me.person_new": {EDITOR_A, EDITOR_B, COORDINATOR},  # editors: to their own organisation
     "organisations.organisation_confirm": {EDITOR_A, COORDINATOR},
     "changes.review": {COORDINATOR},
     "changes.revert": {COORDINATOR},
     "changes.merge_undo": {COORDINATOR},
     "home.index": LOGGED_IN,
     "changes.approve_email_change": {COORDINATOR},
+    "changes.accept": {COORDINATOR},
+    "changes.accept_shown": {COORDINATOR},
 
     "reports.overview": {COORDINATOR},
     "reports.organisations": {COORDINATOR},
@@ -221,7 +224,7 @@ def ids(app):
         mailing = Mailing(source="people", source_args={}, subject_pl="Temat", body_pl="Treść")
         merged = ChangeLogEntry(entity_type="person", entity_id=person.id, entity_label="Jan Kowalski",
                                 action="merged", changes={"merged_with": ["Jan Kowalsky", None]})
-        db.session.add_all([edit, merged])
+        db.session.add_all([panel, speaker, partnership, participation, edit, merged])
         db.session.flush()
         undone = PersonMerge(kept_id=person.id, removed_id=0, removed={}, kept_before={}, moved={},
                              undone_at=factories.datetime_now(), change_log_id=merged.id)

@@ -93,11 +93,11 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx(app, client, coordinator)
     for row in csv_rows(client.get("/organisations/export.csv"))[1:]:
         assert row[0].startswith("'") and row[10].startswith("'")
     for row in xlsx_rows(client.get("/organisations/export.xlsx"))[1:]:
-        assert row[0].startswith("'") and row[10].startswith("'")
+        assert not row[0].startswith("'") and row[10] in FORMULAS
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/people/export.xlsx").data))
     cells = next(workbook.worksheets[0].iter_rows(min_row=2, max_col=3))
     assert [(cell.value, cell.data_type) for cell in cells] == [
-        ("'=1+1", "s"), ("'-Nowak", "s"), ("'@example.org", "s")]
+        ("=1+1", "s"), ("-Nowak", "s"), ("@example.org", "s")]
     assert csv_rows(client.get("/people/export.csv"))[1][:3] == ["'=1+1", "'-Nowak", "'@example.org"]
     assert [neutralise(text) for text in ("Łąka", "a=b", "")] == ["Łąka", "a=b", ""]
 
@@ -192,3 +192,17 @@ def test_members_and_editors_cannot_export(app, client, login, url):
         member = factories.committed(factories.user(Role.MEMBER))
     login(member)
     assert client.get(url).status_code == 403
+
+
+def test_xlsx_has_column_widths_a_frozen_header_and_filters(app, client, coordinator):
+    with app.app_context():
+        factories.organisation("Fundacja o bardzo długiej nazwie, która nie mieści się w wąskiej kolumnie")
+        factories.committed(factories.organisation("=2+2 Fundacja"))
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/organisations/export.xlsx").data))
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(sheet.max_column)}3"
+    assert sheet.column_dimensions["A"].width > 60 - 1  # the long name, up to the widest column allowed
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [
+        "=2+2 Fundacja", "Fundacja o bardzo długiej nazwie, która nie mieści się w wąskiej kolumnie"]
+    assert sheet["A2"].data_type == "s"

@@ -47,7 +47,7 @@ def summary_editions(text: str) -> list[str]:
 def test_the_range_includes_both_days_and_only_editions_that_began_in_it(client, coordinator):
     page = client.get(f"/reports?{YEAR_2023}").text
     assert trend(page) == ["II Forum", "III Forum", "IV Forum"]
-    assert "Editions that began between January 1, 2023 and December 31, 2023." in page
+    assert "Editions that began between 1 January 2023 and 31 December 2023." in page
 
 
 @pytest.mark.parametrize("query, editions", [
@@ -70,7 +70,7 @@ def test_an_empty_range_says_so_everywhere(app, client, coordinator):
     assert page.status_code == 200 and "No editions in this period." in page.text
     summary = client.get(f"/reports/summary?{query}").text
     assert summary_editions(summary) == [] and "no forum edition was held." in summary
-    assert "January 1, 2025" in summary and "December 31, 2025" in summary
+    assert "1 January 2025" in summary and "31 December 2025" in summary
     assert client.get(f"/reports/export/trend.csv?{query}").data.decode("utf-8-sig").splitlines() == [
         "Edition;Start date;Invited;Attended"]
 
@@ -83,7 +83,7 @@ def test_an_end_before_the_start_is_refused(client, coordinator):
 def test_summary_and_downloads_cover_the_same_range(client, coordinator):
     summary = client.get(f"/reports/summary?{YEAR_2023}").text
     assert summary_editions(summary) == ["II Forum", "III Forum", "IV Forum"]
-    assert "From January 1, 2023 to December 31, 2023," in summary
+    assert "From 1 January 2023 to 31 December 2023," in summary
     rows = client.get(f"/reports/export/trend.csv?{YEAR_2023}").data.decode("utf-8-sig").splitlines()
     assert [row.split(";")[0] for row in rows[1:]] == ["II Forum", "III Forum", "IV Forum"]
     people = client.get(f"/reports/export/people.csv?{YEAR_2023}").data.decode("utf-8-sig").splitlines()
@@ -92,7 +92,7 @@ def test_summary_and_downloads_cover_the_same_range(client, coordinator):
 
 def test_summary_without_a_range_covers_the_year_of_the_latest_edition(client, coordinator):
     summary = client.get("/reports/summary").text
-    assert summary_editions(summary) == ["V Forum"] and "From January 1, 2024 to December 31, 2024," in summary
+    assert summary_editions(summary) == ["V Forum"] and "From 1 January 2024 to 31 December 2024," in summary
 
 
 def run_summary(app, *args):
@@ -103,7 +103,7 @@ def test_summary_command_for_a_range(app, coordinator):
     result = run_summary(app, "--from", "2023-01-01", "--to", "2023-12-31")
     assert result.exit_code == 0, result.output
     assert summary_editions(result.output) == ["II Forum", "III Forum", "IV Forum"]
-    assert "From January 1, 2023 to December 31, 2023, 3" in result.output
+    assert "From 1 January 2023 to 31 December 2023, 3" in result.output
     one_day = run_summary(app, "--from", "2023-12-31", "--to", "2023-12-31")
     assert summary_editions(one_day.output) == ["IV Forum"]
 
@@ -112,7 +112,7 @@ def test_summary_command_for_an_empty_range(app, coordinator):
     result = run_summary(app, "--from", "2025-01-01", "--to", "2025-12-31")
     assert result.exit_code == 0, result.output
     assert summary_editions(result.output) == [] and (
-        "From January 1, 2025 to December 31, 2025, no forum edition was held." in result.output)
+        "From 1 January 2025 to 31 December 2025, no forum edition was held." in result.output)
 
 
 def test_summary_command_refuses_an_end_before_the_start(app, coordinator):

@@ -19,9 +19,9 @@ from forum_crm.models import (
     Organisation,
     OrganisationLanguage,
     Person,
+    ReviewState,
     Role,
     Sector,
-    User,
     Voivodeship,
 )
 from tests import factories
@@ -160,8 +160,8 @@ def test_areas_of_work_and_languages_are_reverted_to_the_old_sets(app, client, l
 
 
 def test_dates_yes_no_fields_and_sectors_are_reverted(app, client, login, network):
-    """Editors' and members' forms have no such fields (consents aside): these come from an account that was
-    a coordinator then and is a member now, whose changes the feed therefore lists."""
+    """Editors' and members' forms have no such fields (consents aside): these come from a coordinator's account,
+    and the changes are put in the feed by hand."""
     with app.app_context():
         factories.committed(factories.user(Role.COORDINATOR, email="was.coordinator@example.org"))
     as_user(client, login, "was.coordinator@example.org")
@@ -171,8 +171,7 @@ def test_dates_yes_no_fields_and_sectors_are_reverted(app, client, login, networ
     post(client, f"/people/{network['anna']}/edit", contact_data(
         leader="y", consent_source="", notes="", consent_given_on="", version=version_of(app, Person, network["anna"])))
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.email == "was.coordinator@example.org")
-                           .values(role=Role.MEMBER))
+        db.session.execute(sa.update(ChangeLogEntry).values(review_state=ReviewState.TO_REVIEW))
         db.session.commit()
     as_coordinator(client, login)
     organisation_edit, person_edit = edits(app)
@@ -205,15 +204,14 @@ def test_a_members_own_edit_is_reverted_but_not_their_consents(app, client, logi
 
 
 def test_affiliation_changes_are_listed_but_never_reverted(app, client, login, network):
-    """Only the coordinator adds, ends and removes affiliations: the feed lists them (here: by an account that
-    is a member now) without a revert, and a revert is refused."""
+    """Only the coordinator adds, ends and removes affiliations: the feed lists them (here: put in the feed by
+    hand) without a revert, and a revert is refused."""
     with app.app_context():
         factories.committed(factories.user(Role.COORDINATOR, email="was.coordinator@example.org"))
     as_user(client, login, "was.coordinator@example.org")
     post(client, f"/people/{network['anna']}/affiliations", {"organisation": "Fundacja Alfa", "role_title": "prezeska"})
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.email == "was.coordinator@example.org")
-                           .values(role=Role.MEMBER))
+        db.session.execute(sa.update(ChangeLogEntry).values(review_state=ReviewState.TO_REVIEW))
         entry_id = db.session.scalar(sa.select(ChangeLogEntry.id).where(ChangeLogEntry.action == "affiliation_added"))
         db.session.commit()
     as_coordinator(client, login)
@@ -253,8 +251,11 @@ def test_refused_the_second_time(app, client, login, network):
     as_coordinator(client, login)
     [entry] = edits(app)
     assert "Reverted: Anna Alfowa." in revert(client, entry)
-    feed = revert(client, entry)
-    assert refusal(feed).startswith("This change cannot be reverted: Expertise changed again since")
+    reverted_feed = client.get("/changes/review?state=reverted").text
+    assert "Reverted by k@example.org" in reverted_feed and f"/changes/review/{entry}/revert" not in reverted_feed
+    response = post(client, f"/changes/review/{entry}/revert")
+    assert refusal(client.get(response.location).text).startswith(
+        "This change is already reverted (by k@example.org, ")
     assert len(reverted(app)) == 1
 
 

@@ -3,7 +3,6 @@
 import time
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,6 +21,7 @@ from forum_crm.auth.services import (
 )
 from forum_crm.auth.throttling import commit_if_possible, record_attempt
 from forum_crm.extensions import db
+from forum_crm.i18n import ui_language
 from forum_crm.mail import queue_password_reset
 from forum_crm.models import AuthEventKind, TokenPurpose, User
 
@@ -121,7 +121,7 @@ def forgot_password():
         started = time.perf_counter()
         found = request_password_reset(form.email.data)
         if found is not None:
-            queue_password_reset(*found, language=str(get_locale()))
+            queue_password_reset(*found, language=ui_language())
         db.session.commit()
         # The same answer, at the same moment, whether or not the address has an account: the known one
         # writes a token and a message more, so neither is answered sooner than RESET_REQUEST_DURATION.

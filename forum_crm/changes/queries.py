@@ -3,24 +3,52 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from forum_crm.changelog import recent_changes
+from forum_crm.duplicates.merging import UNDO_WITHIN
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Person, Role, User
+from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
+from forum_crm.models.base import utcnow
 
 ENTITY_TYPES = ("organisation", "person", "edition", "locality")
 MERGED = "merged"  # the action of a merge of two people (forum_crm.duplicates.merging)
 
 
+# ?action=imported lists every import: of records and of attendance lists.
+ACTIONS_SHOWN_WITH = {"imported": ("imported", "attendance_imported")}
 
 
+def changes_of(entity_type: str | None, action: str | None) -> sa.Select:
+    """The recent-changes page: newest first, optionally of one kind of record and one kind of change."""
+    query = recent_changes(entity_type)
+    if action:
+        query = query.where(ChangeLogEntry.action.in_(ACTIONS_SHOWN_WITH.get(action, (action,))))
+    return query
 
 
-def review_feed() -> sa.Select:
-    """What organisation editors and members changed themselves, and merges of people (which the coordinator may
-    undo here), newest first, for the coordinator to review."""
-    return recent_changes().join(User, ChangeLogEntry.user_id == User.id).where(
-        sa.or_(User.role != Role.COORDINATOR, ChangeLogEntry.action == MERGED))
+def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
+    """What organisation editors and members changed themselves, newest first, in one review state (None: all);
+    merges of people (which the coordinator may undo here) are shown with the changes to review while they can be
+    undone, and with all."""
+    query = recent_changes().options(joinedload(ChangeLogEntry.reviewed_by))
+    merges = ChangeLogEntry.action == MERGED
+    if state is None:
+        return query.where(sa.or_(ChangeLogEntry.review_state.is_not(None), merges))
+    if state == ReviewState.TO_REVIEW:
+        recent_merges = sa.and_(merges, ChangeLogEntry.occurred_at >= utcnow() - UNDO_WITHIN)
+        return query.where(sa.or_(ChangeLogEntry.review_state == state, recent_merges))
+    return query.where(ChangeLogEntry.review_state == state)
+def changes_to_review_count() -> int:
+    """How many editors' and members' changes wait for the coordinator (the menu and the home show it)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLogEntry)
+                             .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
+
+
+def entries_to_review(entry_ids: list[int]) -> list[ChangeLogEntry]:
+    """Those of these entries that are still to review (a page's "accept all shown")."""
+    return list(db.session.scalars(sa.select(ChangeLogEntry).where(
+        ChangeLogEntry.id.in_(entry_ids), ChangeLogEntry.review_state == ReviewState.TO_REVIEW)))
 
 
 # A person's e-mail address set by anyone but the coordinator is not trusted for account e-mails

@@ -4,11 +4,13 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_login import current_user
 
 from forum_crm.changelog import record_change, save_logged, snapshot
 from forum_crm.changes.queries import EMAIL_APPROVED
 from forum_crm.extensions import db
-from forum_crm.models import ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, Sector
+from forum_crm.models import ChangeLogEntry, Locality, Organisation, OrganisationLanguage, Person, ReviewState, Sector
+from forum_crm.models.base import utcnow
 from forum_crm.organisations.services import ORGANISATION_FIELDS, areas_named
 from forum_crm.people.services import CONSENT_COLUMNS, PERSON_FIELDS
 
@@ -17,6 +19,10 @@ NEVER_REVERTED = frozenset({*CONSENT_COLUMNS, "share_contact"})
 
 
 REVERTIBLE = {"organisation": (Organisation, ORGANISATION_FIELDS), "person": (Person, PERSON_FIELDS)}
+
+
+class AlreadyReverted(Exception):
+    """The change was reverted before: by `entry.reviewed_by` at `entry.reviewed_at`."""
 
 
 class RevertRefused(Exception):
@@ -36,7 +42,10 @@ def revertible_fields(entry: ChangeLogEntry) -> list[str]:
 
 
 def revert_change(entry: ChangeLogEntry) -> Organisation | Person:
-    """Put back the old values of an edit, if none of its fields has changed since; the revert is logged."""
+    """Put back the old values of an edit, if none of its fields has changed since; the revert is logged and the
+    change marked reverted (reverting it again raises AlreadyReverted)."""
+    if entry.review_state == ReviewState.REVERTED:
+        raise AlreadyReverted()
     names = revertible_fields(entry)
     model, fields = REVERTIBLE.get(entry.entity_type, (None, {}))
     row = db.session.get(model, entry.entity_id) if names else None
@@ -52,7 +61,20 @@ def revert_change(entry: ChangeLogEntry) -> Organisation | Person:
             _restore(row, name, entry.changes[name][0])
 
     save_logged(entry.entity_type, row, fields, apply, action="reverted")
+    _mark_reviewed(entry, ReviewState.REVERTED)
     return row
+
+
+def accept_changes(entries: list[ChangeLogEntry]) -> int:
+    """The coordinator has seen these changes and keeps them: they leave the feed of changes to review."""
+    for entry in entries:
+        _mark_reviewed(entry, ReviewState.ACCEPTED)
+    db.session.flush()
+    return len(entries)
+
+
+def _mark_reviewed(entry: ChangeLogEntry, state: ReviewState) -> None:
+    entry.review_state, entry.reviewed_at, entry.reviewed_by_id = state, utcnow(), current_user.id
 
 
 def _restore(row: Organisation | Person, name: str, logged) -> None:
@@ -84,6 +106,9 @@ def _locality_labelled(label: str | None) -> Locality | None:
     raise RevertRefused(["locality"])
 
 
-def approve_email(person: Any) -> ChangeLogEntry:
-    """The coordinator approves a person's current e-mail address for invitations; the approval is logged."""
+def approve_email(person: Any, change: ChangeLogEntry) -> ChangeLogEntry:
+    """The coordinator approves a person's current e-mail address for invitations; the approval is logged and
+    the change that set the address accepted."""
+    if change.review_state == ReviewState.TO_REVIEW:
+        _mark_reviewed(change, ReviewState.ACCEPTED)
     return record_change("person", person, EMAIL_APPROVED, {})

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from forum_crm.forms import VOIVODESHIP_CHOICES
-from forum_crm.labels import SECTORS, choices
+from forum_crm.forms import VOIVODESHIP_CHOICES, sorted_choices
+from forum_crm.labels import SECTORS
 from forum_crm.mapping.queries import MapFilters
 from forum_crm.models import AreaOfWork, Sector, Voivodeship
 from forum_crm.models.events import roman
@@ -20,7 +20,7 @@ class MapFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form
 
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS, empty="—"), default="")
     area = SelectField(_l("Area of work"), choices=[], default="")
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
     edition = SelectField(_l("Edition attended"), choices=[], default="")

@@ -30,13 +30,13 @@ from markupsafe import Markup
 
 from forum_crm.compression import Deflated, deflated
 from forum_crm.config import TileSource
-from forum_crm.localities.gazetteer import ATTRIBUTION
 from forum_crm.mapping.queries import MapData, TownCount, Venue
 from forum_crm.models import Voivodeship
 from forum_crm.models.events import roman
 
 OUTLINES_FILE = Path(__file__).resolve().parents[2] / "static" / "geo" / "voivodeships.geojson"
-OUTLINES_ATTRIBUTION = "Outlines: Natural Earth"
+# Layers narrower than this (phones) start with the layer panel folded into its button.
+COLLAPSED_PANEL_QUERY = "(max-width: 40rem)"
 POLAND_BOUNDS = [[49.0, 14.1], [54.9, 24.2]]
 SMALL_COUNT = 3
 ORGANISATIONS_PER_POPUP = 25
@@ -48,8 +48,8 @@ SHADES = ("#f3f4f6", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")  # none, then f
 ORGANISATION_STYLE = {"className": "map-organisations", "color": "#1e3a8a", "fillColor": "#2563eb", "fillOpacity": 0.75,
                       "weight": 1}
 PEOPLE_STYLE = {"className": "map-people", "color": "#92400e", "fillColor": "#f59e0b", "fillOpacity": 0.55, "weight": 1}
-VENUE_STYLE = {"className": "map-venue", "color": "#6d28d9", "fillColor": "#ffffff", "fillOpacity": 1, "weight": 3,
-               "radius": 7}
+# A venue is a ring without fill, so the organisations' circle of the same town stays visible and clickable.
+VENUE_STYLE = {"className": "map-venue", "color": "#6d28d9", "fill": False, "weight": 3, "radius": 9}
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,37 @@ class MapLayer(Layer):
         self.key, self.kind = key, "circles" if circle_style else "outlines"
         self.circle_style = circle_style or {}
         self.options = options
+
+
+class LayerPanel(folium.LayerControl):
+    """The layer switcher: open beside the map on wide screens, folded into its button on phones."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{ val }},
+                    {%- endfor %}
+                },
+                overlays : {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{ val }},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                Object.assign({{ this.options|tojavascript }},
+                              {collapsed: window.matchMedia({{ this.narrow|tojson }}).matches})
+            ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__(collapsed=False)
+        self.narrow = COLLAPSED_PANEL_QUERY
 
 
 def radius(count: int, largest: int) -> float:
@@ -245,15 +276,17 @@ def build_map(data: MapData, *, exact: bool, organisation_url: str | None, asset
     town_map = OfflineMap(assets, gettext("Map of the network"), control_scale=True)
     if tiles:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=gettext("Map")).add_to(town_map)
-    MapLayer("regions", "regions", control=False, attribution=OUTLINES_ATTRIBUTION).add_to(town_map)  # always shown
+    places_credit = gettext("Place data © GeoNames, CC BY 4.0, modified")
+    MapLayer("regions", "regions", control=False,  # always shown
+             attribution=gettext("Outlines: Natural Earth")).add_to(town_map)
     if not public:
         MapLayer("people", gettext("People who agreed to be on the map"), PEOPLE_STYLE,
-                 attribution=ATTRIBUTION).add_to(town_map)
+                 attribution=places_credit).add_to(town_map)
     MapLayer("organisations", gettext("Member organisations"), ORGANISATION_STYLE,
-             attribution=ATTRIBUTION).add_to(town_map)
+             attribution=places_credit).add_to(town_map)
     if not public:
         MapLayer("venues", gettext("Forum venues"), VENUE_STYLE).add_to(town_map)
-    folium.LayerControl(collapsed=False).add_to(town_map)
+    LayerPanel().add_to(town_map)
     town_map.fit_bounds(bounds or POLAND_BOUNDS, padding_top_left=(10, 10), padding_bottom_right=(10, 30))
 
     figure = town_map.get_root()

@@ -31,8 +31,9 @@ from forum_crm.gdpr.queries import waiting_request
 from forum_crm.me.forms import ErasureRequestForm, PersonSelfForm
 from forum_crm.models import AuthEventKind, Role
 from forum_crm.pagination import page_number
+from forum_crm.people.forms import PersonContactForm
 from forum_crm.people.queries import current_people
-from forum_crm.people.services import save_person
+from forum_crm.people.services import add_person_at, save_person
 from forum_crm.public.personal_calendar import calendar_address, renew_calendar_address
 
 bp = Blueprint("me", __name__, url_prefix="/me")
@@ -45,6 +46,19 @@ def organisation():
     organisation = current_user.organisation if current_user.role == Role.ORG_EDITOR else None
     return render_template("me/organisation.html", organisation=organisation,
                            people=current_people(organisation.id) if organisation else [], confirm=ConfirmForm())
+
+
+@bp.route("/organisation/people/new", methods=["GET", "POST"])
+@allow(Role.ORG_EDITOR, Role.COORDINATOR)
+def person_new():
+    """An organisation's editor adds a person who works at their organisation (the coordinator is shown where
+    they add people)."""
+    organisation = current_user.organisation if current_user.role == Role.ORG_EDITOR else None
+    form = PersonContactForm()
+    if organisation is not None and form.validate_on_submit():
+        return save_form(form, lambda: add_person_at(organisation, form.data_for_service()),
+                         lambda _: url_for(".organisation"), "me/person_new.html", organisation=organisation)
+    return invalid("me/person_new.html", form, organisation=organisation)
 
 
 @bp.route("", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 models, split by domain. Importing this package registers them all."""
 
-from forum_crm.models.audit import ChangeLogEntry
+from forum_crm.models.audit import ChangeLogEntry, ReviewState
 from forum_crm.models.auth import AccountToken, AuthEvent, AuthEventKind, LoginAttempt, Role, TokenPurpose, User
 from forum_crm.models.base import Base
 from forum_crm.models.consents import ConsentEvent, ConsentPurpose, ConsentSource
@@ -40,6 +40,6 @@ __all__ = [
     "LoginAttempt", "Mailing", "MailingRecipient", "MessageKind", "NameKey", "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "Role", "Sector", "TokenPurpose", "User",
-    "Voivodeship", "WorkerRun",
+    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "ReviewState", "Role", "Sector",
+    "TokenPurpose", "User", "Voivodeship", "WorkerRun",
 ]

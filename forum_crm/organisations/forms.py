@@ -14,14 +14,14 @@ from forum_crm.forms import (
     ARCHIVED,
     SORT,
     VOIVODESHIP_CHOICES,
-    YES_NO_ALL,
     MultiCheckboxField,
     RecordForm,
     language_choices,
+    sorted_choices,
     suggesting,
     yes_no,
 )
-from forum_crm.labels import SECTORS, choices
+from forum_crm.labels import SECTORS
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Organisation, Sector, Voivodeship
 from forum_crm.organisations.queries import OrganisationFilters, OrganisationNotFound, find_organisation
@@ -90,7 +90,7 @@ class OrganisationForm(OrganisationProfileForm):
 
     logged_fields = None
 
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS), default=Sector.NGO.value)
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS), default=Sector.NGO.value)
     forum_member_since = DateField(_l("Forum member since"), validators=[Optional()],
                                    description=_l("Leave empty if the organisation is not a member of the Forum."))
     consortium_member = BooleanField(_l("Member of Konsorcjum Migracyjne"))
@@ -134,11 +134,13 @@ class OrganisationFilterForm(FlaskForm):
                     description=_l("Name, short name or town; Polish letters are optional."))
     town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty="—"), default="")
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS, empty="—"), default="")
     area = SelectField(_l("Area of work"), choices=[], default="")
-    member = SelectField(_l("Forum member"), choices=YES_NO_ALL, default="")
-    profile = SelectField(_l("Profile"), choices=(("", _l("All")), ("stale", _l("Not confirmed for over a year"))),
-                          default="")
+    member = SelectField(_l("Forum member"), default="", choices=(
+        ("", _l("All: members and other institutions")), ("yes", _l("Forum members")),
+        ("no", _l("Other institutions (panel guests, partners...)"))))
+    profile = SelectField(_l("Profile"), default="", choices=(
+        ("", _l("All")), ("stale", _l("Not confirmed for over a year"))))
     status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
     sort = SelectField(_l("Order"), choices=SORT, default="name")
 
@@ -158,8 +160,8 @@ class OrganisationFilterForm(FlaskForm):
             sector=Sector(self.sector.data) if valid and self.sector.data else None,
             area_id=int(self.area.data) if valid and self.area.data else None,
             forum_member=yes_no(self.member.data) if valid else None,
-            stale_profile=valid and self.profile.data == "stale",
             archived={"no": False, "yes": True}.get(self.status.data) if valid else False,
+            stale=valid and self.profile.data == "stale",
             descending=valid and self.sort.data == "-name",
         )
 
@@ -175,7 +177,7 @@ class CreateTexts:
                                 "be filled in on its page later."),
             "sector": gettext("Sector"), "create": gettext("Create"), "cancel": gettext("Cancel"),
             "failed": gettext("Nothing was saved: check the connection and try again."),
-            "sectors": [(value, str(text)) for value, text in choices(SECTORS, empty=_l("Choose the sector"))],
+            "sectors": [(value, str(text)) for value, text in sorted_choices(SECTORS, empty=_l("Choose the sector"))()],
         }, ensure_ascii=False)))
 
 
@@ -218,7 +220,7 @@ class QuickOrganisationForm(FlaskForm):
     """
 
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=300), single_line])
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS, empty=_l("Choose the sector")),
+    sector = SelectField(_l("Sector"), choices=sorted_choices(SECTORS, empty=_l("Choose the sector")),
                          validators=[DataRequired(message=_l("Choose the sector."))])
 
     def data_for_service(self) -> dict:

@@ -25,7 +25,7 @@ from forum_crm.models.base import utcnow
 from forum_crm.models.directory import PROFILE_CONFIRMATION_INTERVAL, organisation_area
 from forum_crm.pagination import Order
 from forum_crm.search import text_contains
-from forum_crm.text import fold
+from forum_crm.text import fold, polish_sort_key
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,35 @@ class OrganisationFilters:
     area_id: int | None = None
     forum_member: bool | None = None
     archived: bool | None = False  # None: both
-    stale_profile: bool = False  # only profiles not confirmed for PROFILE_CONFIRMATION_INTERVAL
+    stale: bool = False  # only profiles not confirmed for PROFILE_CONFIRMATION_INTERVAL
     descending: bool = False
+
+
+def profile_is_stale() -> sa.ColumnElement[bool]:
+    """SQL for Organisation.profile_is_stale: not confirmed as up to date (or, if never, created) for a year."""
+    return (sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
+            < utcnow() - PROFILE_CONFIRMATION_INTERVAL)
+
+
+def stale_profile_count() -> int:
+    """Organisations (not archived) whose profile has not been confirmed for a year."""
+    return db.session.scalar(sa.select(sa.func.count(Organisation.id))
+                             .where(Organisation.archived_at.is_(None), profile_is_stale()))
+
+
+@dataclass(frozen=True)
+class MemberSplit:
+    """The organisations of the list (not archived): Forum members and other institutions (guests, partners)."""
+
+    members: int
+    others: int
+
+
+def member_split() -> MemberSplit:
+    members = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_not(None))
+    others = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_(None))
+    return MemberSplit(*db.session.execute(
+        sa.select(members, others).where(Organisation.archived_at.is_(None))).one())
 
 
 def organisation_list(filters: OrganisationFilters) -> sa.Select:
@@ -56,9 +83,8 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
             sa.select(organisation_area.c.organisation_id).where(organisation_area.c.area_id == filters.area_id)))
     query = query.where(*set_or_not(((Organisation.forum_member_since, filters.forum_member),
                                       (Organisation.archived_at, filters.archived))))
-    if filters.stale_profile:
-        query = query.where(sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
-                            < utcnow() - PROFILE_CONFIRMATION_INTERVAL)
+    if filters.stale:
+        query = query.where(profile_is_stale())
     return query.order_by(*organisation_order(filters).clauses())
 
 
@@ -78,8 +104,7 @@ def organisations_due_reminder() -> list[tuple[Organisation, list[tuple[str, str
     rows = db.session.execute(
         sa.select(Organisation, User.email, User.language).join(User, User.organisation_id == Organisation.id)
         .where(User.role == Role.ORG_EDITOR, User.active, Organisation.archived_at.is_(None),
-               sa.func.coalesce(Organisation.profile_confirmed_at, Organisation.created_at)
-               < now - PROFILE_CONFIRMATION_INTERVAL,
+               profile_is_stale(),
                sa.or_(Organisation.profile_reminder_sent_at.is_(None),
                       Organisation.profile_reminder_sent_at < now - REMINDER_INTERVAL))
         .order_by(Organisation.id, User.email))
@@ -116,7 +141,8 @@ def organisation_editions(organisation_id: int) -> list[EditionTakenPart]:
 
 
 def areas_of_work() -> list[AreaOfWork]:
-    return list(db.session.scalars(sa.select(AreaOfWork).order_by(AreaOfWork.name)))
+    """Every area of work in Polish alphabetical order ("świetlica" before "zdrowie"); a short list, sorted here."""
+    return sorted(db.session.scalars(sa.select(AreaOfWork)), key=lambda area: polish_sort_key(area.name))
 
 
 class OrganisationNotFound(LookupError):

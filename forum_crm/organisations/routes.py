@@ -40,7 +40,8 @@ def organisation_list():
     filters_form = OrganisationFilterForm(request.args, areas)
     filters = filters_form.filters()
     page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters))
-    return render_template("organisations/organisation_list.html", page=page, filters=filters_form)
+    return render_template("organisations/organisation_list.html", page=page, filters=filters_form,
+                           split=queries.member_split())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,11 +76,18 @@ def organisation_edit(id: int):
     if request.method == "GET":
         form.fill_from(organisation)
     elif form.validate_on_submit():
-        return save_form(form, lambda: save_organisation(organisation, form.data_for_service()),
+        confirming = request.form.get("confirm_profile") == "yes"  # "Save and confirm": what the form holds
+
+        def save() -> Organisation:
+            save_organisation(organisation, form.data_for_service())
+            if confirming:
+                confirm_profile(organisation)
+            return organisation
+
+        return save_form(form, save,
                          lambda _: after_edit(".organisation_detail", id), "organisations/organisation_form.html",
-                         record=organisation, entity_type="organisation", organisation=organisation,
-                         confirm=ConfirmForm())
-    return invalid("organisations/organisation_form.html", form, organisation=organisation, confirm=ConfirmForm())
+                         record=organisation, entity_type="organisation", organisation=organisation)
+    return invalid("organisations/organisation_form.html", form, organisation=organisation)
 
 
 @bp.route("/<id:id>/confirm", methods=["POST"])

@@ -54,6 +54,14 @@ def save_person(person: Person, data: dict) -> Person:
 
 
 
+def add_person_at(organisation: Organisation, data: dict) -> Person:
+    """An organisation's editor adds someone who works there (PersonContactForm): the person and their current,
+    main affiliation, both logged (and so in the coordinator's review feed)."""
+    person = save_person(Person(), data)
+    add_affiliation(person, organisation, None, None, None, is_primary=True, replaces_current=False)
+    return person
+
+
 def add_affiliation(person: Person, organisation: Organisation, role_title: str | None, started_on: date | None,
                     ended_on: date | None, is_primary: bool, replaces_current: bool) -> Affiliation:
     """Link a person to an organisation; when they move, their current affiliations end the day before.

@@ -144,7 +144,8 @@ def _members(figure: Figures, end: date, include_demo: bool) -> Markup:
     if members.towns:
         town_count = figure(len(members.towns), url_for("localities.locality_list"),
                             gettext("towns where the organisations that were members at the end of the period "
-                                    "are based"))
+                                    "are based, each named here (the 2022–2023 report said 19 towns but named only "
+                                    "18)"))
         parts.append(ngettext_markup("based in %(num)s town:", "based in %(num)s towns:", len(members.towns),
                                      num=town_count))
         parts.append(_names(members.towns))

@@ -4,8 +4,10 @@ CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which e
 decimal separator is ','), opens it with Polish letters right; other programs read it too, and
 our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
 sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
-(memory stays the same however many rows), then sent. In both formats a text cell that starts like
-a formula (=, +, -, @, tab or carriage return) gets a leading quote, so no spreadsheet runs it.
+(memory stays the same however many rows), then sent, with column widths from its first rows, the header
+row frozen and filters on. In CSV a text cell that starts like a formula (=, +, -, @, tab or carriage
+return) gets a leading quote, so no spreadsheet runs it; in XLSX text is stored as text (never as a
+formula), which no spreadsheet runs, so it needs no visible quote.
 The headers are those the imports read (see spreadsheets.columns), in the reader's language.
 
 Exports that hold personal data say which records they list (`Export.personal_records`): views send them
@@ -19,15 +21,19 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain, islice
 from typing import IO, Any
 
 import openpyxl
 import sqlalchemy as sa
 from flask import Response, abort, send_file, stream_with_context
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from forum_crm.extensions import db
+from forum_crm.i18n import ui_language
 from forum_crm.spreadsheets.columns import Column
 
 # Exports put a quote before these so spreadsheets do not run the cell as a formula; imports take it off.
@@ -37,6 +43,8 @@ CSV_DELIMITER = ";"
 BATCH = 1_000  # rows fetched from the database at a time
 CSV_CHUNK = 64 * 1024  # characters sent at a time
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_WIDTH_SAMPLE = 200  # rows read before writing, to size the columns
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 60
 
 Cell = str | int | date | None
 
@@ -65,7 +73,7 @@ def neutralise(text: str) -> str:
 
 
 def language() -> str:
-    return str(get_locale() or "pl")
+    return ui_language()
 
 
 def headers(columns: Iterable[Column]) -> list[str]:
@@ -125,21 +133,54 @@ def csv_chunks(export: Export) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _xlsx_cell(value: Cell) -> Cell:
+def _xlsx_cell(sheet: Any, value: Cell) -> Cell | Any:
+    """A value as an XLSX cell. Text is stored as text, never as a formula (openpyxl would make "=..." one), so it
+    needs no visible quote: unlike CSV, a text cell of an XLSX file is never run."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text.startswith("="):
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return value
 
 
+def _width(value: Cell) -> int:
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0
+
+
+def column_widths(headers: list[str], rows: list[list[Cell]]) -> list[int]:
+    """Column widths in characters that fit the header and the sampled rows, between XLSX_MIN_WIDTH and
+    XLSX_MAX_WIDTH."""
+    return [min(XLSX_MAX_WIDTH, max(XLSX_MIN_WIDTH, _width(header) + 2,
+                                    *(_width(row[index]) + 1 for row in rows if index < len(row))))
+            for index, header in enumerate(headers)]
+
+
 def xlsx_file(export: Export) -> IO[bytes]:
-    """The export as an XLSX workbook in an anonymous temporary file, positioned at its start."""
+    """The export as an XLSX workbook in an anonymous temporary file, positioned at its start: columns as wide as
+    their first rows need, the header row frozen and with filters."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(export.name[:31])
-    sheet.append([_xlsx_cell(header) for header in export.headers])
-    for row in export.rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+    rows = iter(export.rows)
+    sample = list(islice(rows, XLSX_WIDTH_SAMPLE))  # widths must be set before the first row is written
+    for index, width in enumerate(column_widths(export.headers, sample), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_xlsx_cell(sheet, header) for header in export.headers])
+    written = 0
+    for row in chain(sample, rows):
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        written += 1
+    if export.headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(export.headers))}{written + 1}"
     with ExitStack() as on_error:
         handle = on_error.enter_context(tempfile.TemporaryFile(suffix=".xlsx"))
         workbook.save(handle)

@@ -1,0 +1,148 @@
+"""What the start page shows: one query function per card, each a few SQL aggregates.
+
+The coordinator's cards are listed in COORDINATOR_CARDS: a card is a function here that returns what it shows
+(or None to leave the card out) and a macro of the same name in templates/home/_cards.html that shows it.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from forum_crm.changes.queries import changes_to_review_count
+from forum_crm.duplicates.queries import organisation_pairs, person_pairs
+from forum_crm.editions.participation_queries import today as local_today
+from forum_crm.editions.queries import participant_counts
+from forum_crm.extensions import db
+from forum_crm.models import (
+    ChangeLogEntry,
+    DismissedPair,
+    Edition,
+    Organisation,
+    OutboxMessage,
+    OutboxState,
+    ParticipationStatus,
+    Person,
+)
+from forum_crm.models.base import utcnow
+from forum_crm.organisations.queries import stale_profile_count
+from forum_crm.outbox.queries import count_by_state
+
+DUPLICATES_MAX_AGE = 600.0  # seconds a count of likely duplicates is kept at most
+RECENT = timedelta(days=30)  # imports counted on the home page
+RECENT_MESSAGES = 5
+UPCOMING_EDITIONS = 5
+IMPORT_ACTIONS = ("imported", "attendance_imported")
+
+
+@dataclass(frozen=True)
+class NextEdition:
+    edition: Edition
+    days_to_go: int  # 0 while it is on
+    counts: dict[ParticipationStatus, int]
+
+
+def next_edition() -> NextEdition | None:
+    """The edition on now or the next one, with its participants counted by status."""
+    today = local_today()
+    edition = db.session.scalar(sa.select(Edition).where(Edition.end_date >= today)
+                                .options(joinedload(Edition.locality)).order_by(Edition.start_date).limit(1))
+    if edition is None:
+        return None
+    return NextEdition(edition, max((edition.start_date - today).days, 0), participant_counts(edition.id))
+
+
+def upcoming_editions() -> list[Edition]:
+    """Editions on now or to come, soonest first."""
+    return list(db.session.scalars(sa.select(Edition).where(Edition.end_date >= local_today())
+                                   .options(joinedload(Edition.locality))
+                                   .order_by(Edition.start_date).limit(UPCOMING_EDITIONS)))
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    people: int
+    organisations: int
+
+
+def likely_duplicates() -> Duplicates:
+    """How many pairs the duplicate finder shows (dismissed ones left out). Counting them runs the finder's
+    self-joins, which take long at 100,000 people (docs/performance.md), so the counts are kept in the process
+    and counted again only when people, organisations, the change log or the dismissals change, or after
+    DUPLICATES_MAX_AGE seconds."""
+    cache = current_app.extensions.setdefault("forum_crm.duplicate_counts", {})
+    version = _duplicates_version()
+    if cache.get("version") == version and time.monotonic() - cache["at"] < DUPLICATES_MAX_AGE:
+        return cache["counts"]
+
+    def count(pairs: sa.Select) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(pairs.order_by(None).subquery()))
+
+    counts = Duplicates(count(person_pairs()), count(organisation_pairs()))
+    cache.update(version=version, at=time.monotonic(), counts=counts)
+    return counts
+
+
+def _duplicates_version() -> tuple:
+    """Changes when the finder's answer may: the newest person, organisation and change-log entry (every edit,
+    merge and import is logged) and the number of dismissed pairs; index look-ups only."""
+    return tuple(db.session.execute(sa.select(
+        *(sa.select(sa.func.max(table.id)).scalar_subquery() for table in (Person, Organisation, ChangeLogEntry)),
+        sa.select(sa.func.count()).select_from(DismissedPair).scalar_subquery())).one())
+
+
+@dataclass(frozen=True)
+class RecentImports:
+    by_kind: dict[str, int]  # entity type -> records created or attendance lists imported in RECENT
+    last_at: datetime | None
+
+
+def recent_imports() -> RecentImports:
+    """What imports created in the last 30 days, by kind of record, and when the last one ran."""
+    since = utcnow() - RECENT
+    rows = db.session.execute(
+        sa.select(ChangeLogEntry.entity_type, sa.func.count(), sa.func.max(ChangeLogEntry.occurred_at))
+        .where(ChangeLogEntry.action.in_(IMPORT_ACTIONS), ChangeLogEntry.occurred_at >= since)
+        .group_by(ChangeLogEntry.entity_type)).all()
+    return RecentImports({kind: count for kind, count, _ in rows}, max((last for *_, last in rows), default=None))
+
+
+@dataclass(frozen=True)
+class RecentMail:
+    counts: dict[OutboxState, int]
+    latest: list[OutboxMessage]
+
+
+def recent_mail() -> RecentMail:
+    """The outbox by state and its latest messages."""
+    latest = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(RECENT_MESSAGES))
+    return RecentMail(count_by_state(), list(latest))
+
+
+# The coordinator's cards in the order shown: name (also the macro's) -> what it shows, read on each visit.
+COORDINATOR_CARDS: dict[str, Callable[[], Any]] = {
+    "next_edition": next_edition,
+    "changes_to_review": changes_to_review_count,
+    "stale_profiles": stale_profile_count,
+    "likely_duplicates": likely_duplicates,
+    "recent_imports": recent_imports,
+    "recent_mail": recent_mail,
+}
+
+
+def coordinator_cards() -> list[tuple[str, Any]]:
+    return [(name, read()) for name, read in COORDINATOR_CARDS.items()]
+
+
+# What an editor should fill in, besides the name: the profile's fields members and the map use.
+PROFILE_FIELDS = ("short_name", "locality", "website", "email", "phone", "description", "areas", "languages")
+
+
+def missing_fields(organisation: Organisation) -> list[str]:
+    """The profile's empty fields (names as the change log has them, so field_label names them)."""
+    return [name for name in PROFILE_FIELDS if getattr(organisation, name) in (None, "", [])]
