@@ -12,11 +12,17 @@ from forum_crm.extensions import db
 from forum_crm.home import queries
 from forum_crm.models import (
     ChangeLogEntry,
+    Edition,
+    EditionRegistration,
+    ErasureRequest,
+    ErasureSource,
+    Mailing,
     MessageKind,
     Organisation,
     OutboxMessage,
     OutboxState,
     ParticipationStatus,
+    Person,
     Role,
 )
 from tests import factories
@@ -229,3 +235,31 @@ def test_logging_out_and_in_keeps_the_home(client, login, day):
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client)})
     html = text_of(client.get("/").text)
     assert "12 days to go" in html and "Invitees 3" in html and "Profiles to confirm" in html
+
+
+def test_the_home_shows_registration_mailings_and_data_protection(app, client, login, day):
+    with app.app_context():
+        edition = db.session.get(Edition, day["edition"])
+        db.session.add(EditionRegistration(edition_id=edition.id, opens_on=TODAY, closes_on=edition.start_date,
+                                           capacity=30))
+        person = db.session.scalar(sa.select(Person).where(Person.last_name == "Lis"))
+        db.session.add(ErasureRequest(person=person, source=ErasureSource.PERSON))
+        db.session.add(Mailing(source="people", source_args={}, subject_pl="Zaproszenie na IV Forum", body_pl="…"))
+        db.session.commit()
+    login(day["coordinator"])
+    html = client.get("/").text
+    registration = text_of(card(html, "next_registration"))
+    assert "Zarejestrowani 2 / 30" in registration and "Lista rezerwowa 0" in registration
+    assert f'href="/registration/editions/{day["edition"]}/answers"' in card(html, "next_registration")
+    protection = card(html, "data_protection")
+    assert "1 wniosek o usunięcie danych czeka na odpowiedź" in text_of(protection)
+    assert 'href="/gdpr/requests"' in protection and 'href="/gdpr/retention"' in protection
+    mailings = card(html, "recent_mailings")
+    assert "Zaproszenie na IV Forum" in mailings and "szkic" in text_of(mailings)
+
+
+def test_without_an_edition_ahead_there_is_no_registration_card(app, client, login):
+    with app.app_context():
+        coordinator = factories.committed(factories.user(Role.COORDINATOR))
+    login(coordinator)
+    assert 'aria-labelledby="card-next_registration"' not in client.get("/").text

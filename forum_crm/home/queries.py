@@ -19,10 +19,14 @@ from forum_crm.duplicates.queries import organisation_pairs, person_pairs
 from forum_crm.editions.participation_queries import today as local_today
 from forum_crm.editions.queries import participant_counts
 from forum_crm.extensions import db
+from forum_crm.gdpr.queries import count_waiting_requests
+from forum_crm.gdpr.retention import count_past_retention
+from forum_crm.mailings.queries import mailing_list
 from forum_crm.models import (
     ChangeLogEntry,
     DismissedPair,
     Edition,
+    EditionRegistration,
     Organisation,
     OutboxMessage,
     OutboxState,
@@ -32,10 +36,12 @@ from forum_crm.models import (
 from forum_crm.models.base import utcnow
 from forum_crm.organisations.queries import stale_profile_count
 from forum_crm.outbox.queries import count_by_state
+from forum_crm.registration.queries import Totals, is_open, settings_of, totals
 
 DUPLICATES_MAX_AGE = 600.0  # seconds a count of likely duplicates is kept at most
 RECENT = timedelta(days=30)  # imports counted on the home page
 RECENT_MESSAGES = 5
+RECENT_MAILINGS = 3
 UPCOMING_EDITIONS = 5
 IMPORT_ACTIONS = ("imported", "attendance_imported")
 
@@ -124,14 +130,51 @@ def recent_mail() -> RecentMail:
     return RecentMail(count_by_state(), list(latest))
 
 
+@dataclass(frozen=True)
+class NextRegistration:
+    edition: Edition
+    settings: EditionRegistration | None  # None: registration not set up yet
+    open: bool
+    totals: Totals
+
+
+def next_registration() -> NextRegistration | None:
+    """Registration for the edition on now or next: whether it is open, places taken and the waiting list."""
+    edition = db.session.scalar(sa.select(Edition).where(Edition.end_date >= local_today())
+                                .order_by(Edition.start_date).limit(1))
+    if edition is None:
+        return None
+    settings = settings_of(edition.id)
+    return NextRegistration(edition, settings, is_open(settings), totals(edition))
+
+
+def recent_mailings() -> list[sa.Row]:
+    """The latest mailings, drafts included, with how many of each were sent and failed."""
+    return list(db.session.execute(mailing_list().limit(RECENT_MAILINGS)))
+
+
+@dataclass(frozen=True)
+class DataProtection:
+    requests: int  # requests to erase waiting for an answer
+    past_retention: int  # people with no activity for RETENTION_MONTHS
+
+
+def data_protection() -> DataProtection:
+    """What data protection asks of the coordinator: requests to erase to answer, people past the retention period."""
+    return DataProtection(count_waiting_requests(), count_past_retention(local_today()))
+
+
 # The coordinator's cards in the order shown: name (also the macro's) -> what it shows, read on each visit.
 COORDINATOR_CARDS: dict[str, Callable[[], Any]] = {
     "next_edition": next_edition,
+    "next_registration": next_registration,
     "changes_to_review": changes_to_review_count,
+    "data_protection": data_protection,
     "stale_profiles": stale_profile_count,
     "likely_duplicates": likely_duplicates,
     "recent_imports": recent_imports,
     "recent_mail": recent_mail,
+    "recent_mailings": recent_mailings,
 }
 
 
