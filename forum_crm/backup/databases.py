@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from forum_crm.backup.archive import BackupRefused
 from forum_crm.schema import database_revisions
+from forum_crm.search import is_search_index
 
 VERSION_TABLE = "alembic_version"
 BOOKKEEPING_TABLES = frozenset({"worker_run", "login_attempt"})
@@ -34,8 +35,10 @@ class Snapshot:
 
 
 def count_rows(connection: sa.Connection) -> dict[str, int]:
-    """Rows in every table but Alembic's, by name (reflected: today's models may not match an older schema)."""
-    names = sorted(set(sa.inspect(connection).get_table_names()) - {VERSION_TABLE})
+    """Rows in every table but Alembic's and the search indexes' (derived, rebuilt by their triggers), by name
+    (reflected: today's models may not match an older schema)."""
+    names = sorted(name for name in set(sa.inspect(connection).get_table_names()) - {VERSION_TABLE}
+                   if not is_search_index(name))
     return {name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) for name in names}
 
 
