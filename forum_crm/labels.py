@@ -23,6 +23,7 @@ from forum_crm.models import (
     Sector,
     Voivodeship,
 )
+from forum_crm.text import polish_sort_key
 
 SECTORS = {
     Sector.NGO: _l("NGO"),
@@ -275,6 +276,7 @@ def register_template_filters(app) -> None:
     app.add_template_filter(label)
     app.add_template_filter(change_value)
     app.add_template_filter(language_name)
+    app.add_template_filter(lambda names: sorted(names, key=polish_sort_key), "polish_order")
     app.add_template_filter(field_label)
     app.add_template_filter(date_range)
     app.add_template_filter(lambda status: str(PARTICIPATION_STATUS_GROUPS[status]), "status_group")

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from forum_crm.i18n import FORMATTING_LOCALES
 from forum_crm.models import MessageKind, Organisation, OutboxMessage, Role, User
 from forum_crm.outbox.services import queue_message
 
@@ -29,7 +30,8 @@ def language_or_default(language: str | None) -> str:
 
 def in_language(language: str | None, build: Callable[[str], tuple[str, str]]) -> tuple[str, str]:
     """(subject, body) built by `build(site_name)` in `language` (default: the site's default language, Polish)."""
-    with force_locale(language_or_default(language)):
+    language = language_or_default(language)
+    with force_locale(FORMATTING_LOCALES.get(language, language)):  # English e-mails with European dates too
         return build(current_app.config["SITE_NAME"])
 
 

@@ -197,7 +197,8 @@ def test_the_page_counts_its_pairs_in_the_same_statement_and_past_the_last_page(
     try:
         assert "3 pairs" in client.get("/duplicates/people").text
         assert sum("rows_in_all" in statement for statement in statements) == 1
-        assert not any(statement.lstrip().startswith("SELECT count(*)") for statement in statements)
+        assert not any(statement.lstrip().startswith("SELECT count(*)") and "first_key" in statement
+                       for statement in statements)  # the finder is not run again to count (the menu counts others)
         past_the_end = client.get("/duplicates/people?page=9").text
     finally:
         with app.app_context():

@@ -22,6 +22,7 @@ from forum_crm.models import (
     OutboxState,
     ParticipationStatus,
     Person,
+    Registration,
     Role,
 )
 from forum_crm.outbox.worker import send_due
@@ -375,3 +376,21 @@ def test_test_and_send_need_the_csrf_token(app, client, login, network):
     for action in ("test", "send"):
         assert client.post(f"/mailings/{mailing}/{action}", data={"expected": "2"}).status_code == 400
     assert recipients_of(app, mailing) == {}
+
+
+def test_the_personal_registration_link_merge_field(app, client, login, network):
+    """{registration_link}: each invited person's own link to answer; empty for someone not invited."""
+    with app.app_context():
+        edition = factories.edition(5)
+        anna = db.session.get(Person, network["anna"])
+        invited = factories.participation(edition, anna, status=ParticipationStatus.INVITED)
+        db.session.add(Registration(participation=invited))
+        factories.participation(edition, db.session.get(Person, network["john"]), status=ParticipationStatus.INVITED)
+        factories.committed(edition)
+    login(network["coordinator"])
+    mailing = mailing_id(compose(client, f"source=participants&edition={edition.id}", edition=str(edition.id),
+                                 body_pl="Zapisz się: {registration_link}", subject_en="", body_en=""))
+    draft = client.get(f"/mailings/{mailing}").text
+    assert re.search(r"Zapisz się: http://127\.0\.0\.1:5000/registration/[\w.-]+", draft)
+    john = client.get(f"/mailings/{mailing}?recipient=1").text
+    assert "john@example.org" in john and not re.search(r"Zapisz się: http", john)

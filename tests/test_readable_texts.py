@@ -9,12 +9,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 
 from forum_crm.changelog import new_values, readers
 from forum_crm.extensions import db
 from forum_crm.forms import VOIVODESHIP_CHOICES, language_choices
 from forum_crm.labels import logged_value
+from forum_crm.mail import in_language
 from forum_crm.models import Affiliation, AreaOfWork, ChangeLogEntry, Organisation, Person, Role
 from forum_crm.text import polish_sort_key
 from tests import factories
@@ -230,3 +231,18 @@ def test_an_edition_date_range_in_polish(app):
         html = render_template_string('{% from "editions/_macros.html" import edition_dates %}{{ edition_dates(e) }}',
                                       e=SimpleNamespace(start_date=date(2023, 8, 31), end_date=date(2023, 9, 1)))
     assert ">31 sierpnia\u2009–\u20091 września 2023<" in html
+
+
+def test_areas_of_work_in_polish_order_on_an_organisation_s_page(app, client, coordinator):
+    with app.app_context():
+        organisation = factories.organisation("Fundacja Obszarów")
+        organisation.areas.extend(AreaOfWork(name=name) for name in ("zdrowie", "świetlica", "edukacja"))
+        factories.committed(organisation)
+    text = " ".join(client.get(f"/organisations/{organisation.id}").text.split())
+    assert "edukacja, świetlica, zdrowie" in text
+
+
+def test_english_e_mails_use_european_dates(app):
+    with app.test_request_context():
+        subject, _text = in_language("en", lambda site: (format_date(date(2023, 5, 18), "long"), ""))
+    assert subject == "18 May 2023"

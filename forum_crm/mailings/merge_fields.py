@@ -1,10 +1,7 @@
 """Merge fields: the {names} a mailing's text may contain, and how each gets its value for one recipient.
 
-A registry, so that another feature adds a field with one call; for example, a personal registration link:
-
-    register(MergeField("registration_link", _l("personal registration link"),
-                        lambda addressee, mailing: registration_link(addressee.person_id, mailing.edition_id),
-                        needs_edition=True))
+A registry, so that another feature adds a field with one call: forum_crm/registration/mailing_link.py adds
+{registration_link}, each recipient's personal registration link for the mailing's edition.
 """
 
 import re

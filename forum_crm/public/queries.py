@@ -49,7 +49,8 @@ class PublicProfile:
         return cls(
             id=organisation.id, name=organisation.name, short_name=organisation.short_name,
             town=town.name if town else None, voivodeship=town.voivodeship if town else None,
-            areas=[area.name for area in organisation.areas] if organisation.public_areas else None,
+            areas=sorted((area.name for area in organisation.areas), key=polish_sort_key) if organisation.public_areas
+            else None,
             languages=[language.code for language in organisation.languages] if organisation.public_languages
             else None,
             website=organisation.website if organisation.public_website else None,

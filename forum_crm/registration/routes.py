@@ -15,6 +15,7 @@ from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.models import Edition, Participation, Role
 from forum_crm.pagination import paginate
+from forum_crm.registration import mailing_link  # noqa: F401  (registers the mailings' {registration_link})
 from forum_crm.registration.exports import registrations_export
 from forum_crm.registration.forms import STATE_LABELS, AnswersFilterForm, SettingsForm
 from forum_crm.registration.queries import answers_list, choices_of, count_to_invite, settings_of, to_invite, totals
