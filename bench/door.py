@@ -10,17 +10,12 @@ CPU time, median of 5 runs; each row of the Markdown table is printed as soon as
 """
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from bench.duplicates import report, timed
-from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url
-from forum_crm import create_app
-from forum_crm.auth.services import create_user
+from bench.run import BENCH_LOGIN, network_app
 from forum_crm.editions.badges import badge_token
 from forum_crm.extensions import db
-from forum_crm.models import Edition, Participation, Person, Role
-from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
-from forum_crm.seeding.report import seed_report
+from forum_crm.models import Edition, Participation, Person
 from forum_crm.text import fold
 
 JSON = {"Accept": "application/json"}
@@ -34,17 +29,8 @@ def _biggest_edition() -> tuple[int, str]:
 
 
 def main() -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False})
-    print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of 5 runs\n")
-    print("| what | wall time (CPU time of this process) |\n| --- | --- |", flush=True)
+    app = network_app(5)
     with app.test_request_context():
-        upgrade()
-        seed_report()
-        generate_demo_network(PEOPLE, ORGANISATIONS, seed=1, editions=EDITIONS)
-        db.session.commit()
-        refresh_statistics()
-        create_user("bench@example.org", "bench password 123", Role.COORDINATOR)
-        db.session.commit()
         edition_id, day = _biggest_edition()
         common = fold(db.session.scalar(sa.select(Person.last_name).order_by(Person.id).limit(1)))[:4]
         participations = db.session.scalars(sa.select(Participation).where(Participation.edition_id == edition_id)
@@ -52,7 +38,7 @@ def main() -> None:
         people = [participation.person_id for participation in participations]
         tokens = [badge_token(participation) for participation in participations[5:]]
     client = app.test_client()
-    client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
+    client.post("/login", data=dict(zip(("email", "password"), BENCH_LOGIN, strict=True)))
     for what, path in ((f"people, common ({common!r})", f"/people/suggestions?q={common}"),
                        ("people, rare ('qxzw')", "/people/suggestions?q=qxzw"),
                        ("organisations, common ('fund')", "/organisations/suggestions?q=fund"),

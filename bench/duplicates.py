@@ -21,18 +21,13 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 from flask import has_app_context
-from flask_migrate import upgrade
 
-from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url
-from forum_crm import create_app
-from forum_crm.auth.services import create_user
+from bench.run import BENCH_LOGIN, network_app
 from forum_crm.duplicates.merging import merge_people
 from forum_crm.duplicates.queries import person_pairs
 from forum_crm.extensions import db
-from forum_crm.models import Edition, Participation, Person, Role
+from forum_crm.models import Edition, Participation, Person
 from forum_crm.pagination import PER_PAGE
-from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
-from forum_crm.seeding.report import seed_report
 
 REPEATS = 5
 SLOW_SECONDS = 10
@@ -137,23 +132,14 @@ def _person_with_participations(count: int) -> tuple[int, int]:
 
 
 def main() -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False})
-    print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of {REPEATS} runs\n")
-    print("| what | wall time (CPU time of this process) |\n| --- | --- |", flush=True)
+    app = network_app(REPEATS)
     with app.app_context():
-        upgrade()
-        seed_report()
-        generate_demo_network(PEOPLE, ORGANISATIONS, seed=1, editions=EDITIONS)
-        db.session.commit()
-        refresh_statistics()
-        create_user("bench@example.org", "bench password 123", Role.COORDINATOR)
-        db.session.commit()
         db.engine.dispose()  # new connections get the statement timeout
         _stop_slow_statements(db.engine)
         _watch_server(app.config["SQLALCHEMY_DATABASE_URI"])
         report("finder query, first page of people", timed(_first_page))
     client = app.test_client()
-    client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
+    client.post("/login", data=dict(zip(("email", "password"), BENCH_LOGIN, strict=True)))
     for path in ("/duplicates/people", "/duplicates/organisations"):
         report(f"GET {path} (first page, with its count)", timed(lambda path=path: _page(client, path)))
     report(*_merge_timing(app))

@@ -12,16 +12,12 @@ to If-None-Match (304). Wall time and this process's CPU time (the machine may b
 import time
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from bench.duplicates import REPEATS, report, timed
-from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url
-from forum_crm import create_app
+from bench.run import network_app
 from forum_crm.extensions import db
 from forum_crm.models import Edition, Organisation, Origin
 from forum_crm.models.base import utcnow
-from forum_crm.seeding.demo import generate_demo_network, refresh_statistics
-from forum_crm.seeding.report import seed_report
 
 PAGES = ("/public/map", "/public/map.js", "/public/organisations", "/public/organisations?q=fund",
          "/public/organisations?page=200", "/api/v1/organisations", "/api/v1/organisations?per_page=200&page=20",
@@ -29,20 +25,14 @@ PAGES = ("/public/map", "/public/map.js", "/public/organisations", "/public/orga
 
 
 def main() -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "PUBLIC_RATE_LIMIT": 10**9})
-    print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of {REPEATS} runs\n")
-    print("| what | wall time (CPU time of this process) |\n| --- | --- |", flush=True)
+    app = network_app(REPEATS, PUBLIC_RATE_LIMIT=10**9)
     with app.app_context():
-        upgrade()
-        seed_report()
-        generate_demo_network(PEOPLE, ORGANISATIONS, seed=1, editions=EDITIONS)
         # Demo records are never public: make the generated network look real, and show all of it.
         db.session.execute(sa.update(Organisation).values(
             origin=Origin.IMPORT, public_since=utcnow(), public_town=True, public_areas=True, public_languages=True,
             public_website=True))
         db.session.execute(sa.update(Edition).values(origin=Origin.IMPORT, is_public=True))
         db.session.commit()
-        refresh_statistics()
     client = app.test_client()
     for path in PAGES:
         started, started_cpu = time.perf_counter(), time.process_time()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 
 from forum_crm import create_app
@@ -48,6 +49,27 @@ def fresh_database_url() -> str:
         connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+BENCH_LOGIN = ("bench@example.org", "bench password 123")  # the coordinator network_app() creates
+
+
+def network_app(repeats: int, **config) -> Flask:
+    """An app on a fresh bench database at head with the report's facts, the demo network of PEOPLE people,
+    ORGANISATIONS organisations and EDITIONS editions, and a coordinator (BENCH_LOGIN); prints the head of the
+    Markdown table the benchmarks write (wall time and CPU time of this process)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False, **config})
+    print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of {repeats} runs\n")
+    print("| what | wall time (CPU time of this process) |\n| --- | --- |", flush=True)
+    with app.app_context():
+        upgrade()
+        seed_report()
+        generate_demo_network(PEOPLE, ORGANISATIONS, seed=1, editions=EDITIONS)
+        db.session.commit()
+        refresh_statistics()
+        create_user(*BENCH_LOGIN, Role.COORDINATOR)
+        db.session.commit()
+    return app
 
 
 def main() -> None:
