@@ -15,7 +15,7 @@ from forum_crm.backup.commands import backup_group
 from forum_crm.demo.services import remove_demo_data
 from forum_crm.extensions import db
 from forum_crm.gdpr.commands import gdpr_group
-from forum_crm.i18n import FORMATTING_LOCALES
+from forum_crm.i18n import FORMATTING_LOCALES, LANGUAGE_NAMES
 from forum_crm.imports.commands import import_group
 from forum_crm.mail import queue_profile_reminders
 from forum_crm.models import Edition, Organisation, Role, User
@@ -169,7 +169,7 @@ def report_group() -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 1 January of the "
               "year of the latest edition).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: 31 December of that year).")
-@click.option("--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True)
+@click.option("--lang", type=click.Choice(list(LANGUAGE_NAMES)), default="pl", show_default=True)
 @click.option("--include-demo", is_flag=True, help="Count demo records too (left out by default); the text says so.")
 @with_appcontext
 def report_summary_command(start, end, lang: str, include_demo: bool) -> None:

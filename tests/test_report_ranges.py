@@ -118,3 +118,10 @@ def test_summary_command_for_an_empty_range(app, coordinator):
 def test_summary_command_refuses_an_end_before_the_start(app, coordinator):
     result = run_summary(app, "--from", "2023-12-31", "--to", "2023-01-01")
     assert result.exit_code == 2 and "--to is before --from" in result.output
+
+
+def test_summary_command_in_ukrainian(app, coordinator):
+    result = app.test_cli_runner().invoke(args=["report", "summary", "--lang", "uk", "--from", "2023-01-01",
+                                                "--to", "2023-12-31"])
+    assert result.exit_code == 0, result.output
+    assert "З 1 січня 2023 р. до 31 грудня 2023 р. відбулися 3 зустрічі Форуму:" in result.output
