@@ -263,3 +263,13 @@ def test_without_an_edition_ahead_there_is_no_registration_card(app, client, log
         coordinator = factories.committed(factories.user(Role.COORDINATOR))
     login(coordinator)
     assert 'aria-labelledby="card-next_registration"' not in client.get("/").text
+
+
+def test_the_retention_count_is_kept_for_a_while(app, monkeypatch):
+    counted = []
+    monkeypatch.setattr(queries, "count_past_retention", lambda today: counted.append(today) or len(counted))
+    with app.test_request_context():
+        assert queries.data_protection().past_retention == 1
+        assert queries.data_protection().past_retention == 1  # kept, not counted again
+        monkeypatch.setattr(queries, "RETENTION_COUNT_MAX_AGE", 0.0)
+        assert queries.data_protection().past_retention == 2
