@@ -168,7 +168,7 @@ def xlsx_chunks(sheet_name: str, headers: list[str], rows: Iterable[list]) -> It
     """A workbook of one sheet (named `sheet_name`, cut to Excel's 31 characters) as bytes, sent as it is written:
     the first chunk before any row past the first WIDTH_SAMPLE is read, then one every CHUNK_ROWS rows."""
     out = _Collector()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELATIONSHIPS),
                            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS), ("xl/styles.xml", STYLES)):
             archive.writestr(name, text)
