@@ -87,7 +87,7 @@ def test_an_export_of_no_rows_is_its_header():
 
 
 def test_rows_wider_than_the_first_ones_get_their_columns():
-    rows = [["a"]] * 3 + [["b"] * 30]
+    rows = [["a"]] * xlsx.WIDTH_SAMPLE + [["b"] * 30]  # after the rows that size the columns
     normal, read_only = sheets(workbook_bytes(["Jedna"], rows))
     assert values(normal)[-1] == values(read_only)[-1] == ["b"] * 30
 
