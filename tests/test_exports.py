@@ -70,8 +70,9 @@ def test_people_xlsx_keeps_the_list_filters(app, client, coordinator):
         factories.affiliation(anna, laka, is_primary=True, role_title="prezeska")
         factories.committed(factories.person("Jan", "Kowalski"))
     response = client.get("/people/export.xlsx?organisation=fundacja laka")
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f"attachment; filename=people-{date.today()}.xlsx"
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="people-{date.today()}.xlsx"'
     rows = xlsx_rows(response)
     assert rows[0][:8] == ["Imię", "Nazwisko", "E-mail", "Telefon", "Miejscowość", "Województwo", "Organizacja", "Rola"]
     assert rows[1][:10] == ["Anna", "Nowak", "anna@example.org", None, None, None, "Fundacja Łąka", "prezeska", None,

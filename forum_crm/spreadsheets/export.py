@@ -3,11 +3,11 @@
 CSV is UTF-8 with a byte order mark and ';' between cells: Polish Excel, which expects ';' (the
 decimal separator is ','), opens it with Polish letters right; other programs read it too, and
 our imports take it back. It is streamed: the rows are read from the database 1,000 at a time and
-sent as they are written. XLSX is written by openpyxl's write-only workbook into a temporary file
-(memory stays the same however many rows), then sent, with column widths from its first rows, the header
-row frozen and filters on. In CSV a text cell that starts like a formula (=, +, -, @, tab or carriage
-return) gets a leading quote, so no spreadsheet runs it; in XLSX text is stored as text (never as a
-formula), which no spreadsheet runs, so it needs no visible quote.
+sent as they are written. XLSX is streamed the same way, its zip written as the rows come (see
+spreadsheets.xlsx), with column widths from its first rows, the header row bold and frozen, and filters
+on. In CSV a text cell that starts like a formula (=, +, -, @, tab or carriage return) gets a leading
+quote, so no spreadsheet runs it; in XLSX text is stored as text (never as a formula), which no
+spreadsheet runs, so it needs no visible quote.
 The headers are those the imports read (see spreadsheets.columns), in the reader's language.
 
 Exports that hold personal data say which records they list (`Export.personal_records`): views send them
@@ -16,25 +16,20 @@ through forum_crm.auth.personal_data.send, which asks for a recent password and 
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime
-from itertools import chain, islice
-from typing import IO, Any
+from datetime import date
+from typing import Any
 
-import openpyxl
 import sqlalchemy as sa
-from flask import Response, abort, send_file, stream_with_context
+from flask import Response, abort, stream_with_context
 from flask_babel import gettext
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from forum_crm.extensions import db
 from forum_crm.i18n import ui_language
 from forum_crm.spreadsheets.columns import Column
+from forum_crm.spreadsheets.xlsx import MIMETYPE as XLSX_MIMETYPE
+from forum_crm.spreadsheets.xlsx import xlsx_chunks
 
 # Exports put a quote before these so spreadsheets do not run the cell as a formula; imports take it off.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,9 +37,6 @@ FORMATS = ("csv", "xlsx")
 CSV_DELIMITER = ";"
 BATCH = 1_000  # rows fetched from the database at a time
 CSV_CHUNK = 64 * 1024  # characters sent at a time
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_WIDTH_SAMPLE = 200  # rows read before writing, to size the columns
-XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 60
 
 Cell = str | int | date | None
 
@@ -133,68 +125,14 @@ def csv_chunks(export: Export) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _xlsx_cell(sheet: Any, value: Cell) -> Cell | Any:
-    """A value as an XLSX cell. Text is stored as text, never as a formula (openpyxl would make "=..." one), so it
-    needs no visible quote: unlike CSV, a text cell of an XLSX file is never run."""
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not text.startswith("="):
-            return text
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _width(value: Cell) -> int:
-    if isinstance(value, datetime):
-        return 19
-    if isinstance(value, date):
-        return 10
-    return max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0
-
-
-def column_widths(headers: list[str], rows: list[list[Cell]]) -> list[int]:
-    """Column widths in characters that fit the header and the sampled rows, between XLSX_MIN_WIDTH and
-    XLSX_MAX_WIDTH."""
-    return [min(XLSX_MAX_WIDTH, max(XLSX_MIN_WIDTH, _width(header) + 2,
-                                    *(_width(row[index]) + 1 for row in rows if index < len(row))))
-            for index, header in enumerate(headers)]
-
-
-def xlsx_file(export: Export) -> IO[bytes]:
-    """The export as an XLSX workbook in an anonymous temporary file, positioned at its start: columns as wide as
-    their first rows need, the header row frozen and with filters."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(export.name[:31])
-    rows = iter(export.rows)
-    sample = list(islice(rows, XLSX_WIDTH_SAMPLE))  # widths must be set before the first row is written
-    for index, width in enumerate(column_widths(export.headers, sample), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, header) for header in export.headers])
-    written = 0
-    for row in chain(sample, rows):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-        written += 1
-    if export.headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(export.headers))}{written + 1}"
-    with ExitStack() as on_error:
-        handle = on_error.enter_context(tempfile.TemporaryFile(suffix=".xlsx"))
-        workbook.save(handle)
-        handle.seek(0)
-        on_error.pop_all()  # closed above only if saving failed; otherwise the caller (send_file) closes it
-    return handle
-
-
 def download(export: Export, file_format: str) -> Response:
     """The export as a download named like organisations-2024-05-18.csv (see auth.personal_data.send)."""
     name = f"{export.name}-{date.today().isoformat()}.{file_format}"
     if file_format == "xlsx":
-        return send_file(xlsx_file(export), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
-    response = Response(stream_with_context(csv_chunks(export)), mimetype="text/csv")
+        response = Response(stream_with_context(xlsx_chunks(export.name, export.headers, export.rows)),
+                            mimetype=XLSX_MIMETYPE)
+    else:
+        response = Response(stream_with_context(csv_chunks(export)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
