@@ -36,9 +36,8 @@ def record_rows(records: Sequence[Any], model: type) -> list[Row]:
 
 
 def insert_records(records: Sequence[Any], model: type) -> None:
-    """Insert transient records with one executemany; each gets its new id and version (RETURNING, in order)."""
-    if not records:
-        return
+    """Insert transient records (at least one) with one executemany; each gets its new id and version
+    (RETURNING, in the records' order)."""
     table = model.__table__
     inserted = db.session.execute(
         sa.insert(table).returning(table.c.id, table.c.version, sort_by_parameter_order=True),
