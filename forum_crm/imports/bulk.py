@@ -23,15 +23,14 @@ Row = dict[str, Any]
 def record_rows(records: Sequence[Any], model: type) -> list[Row]:
     """The column values of transient records, as one executemany's parameters (the same keys in every row).
 
-    A column none of the records set is left to its default; a relationship to a stored record (locality)
-    gives its foreign key."""
+    A column none of the records set is left to its default; the record's town (a stored locality, or None:
+    people and organisations both have one) gives its foreign key."""
     mapper = sa.inspect(model)
     columns = {attr.key: attr.columns[0].name for attr in mapper.column_attrs if attr.key != "id"}
     keys = sorted(set().union(*(record.__dict__.keys() & columns.keys() for record in records)))
     rows = [{columns[key]: getattr(record, key) for key in keys} for record in records]
-    if "locality" in mapper.relationships:
-        for row, record in zip(rows, records, strict=True):
-            row["locality_id"] = record.locality.id if record.locality is not None else None
+    for row, record in zip(rows, records, strict=True):
+        row["locality_id"] = record.locality.id if record.locality is not None else None
     return rows
 
 
