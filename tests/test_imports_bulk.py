@@ -178,3 +178,26 @@ def test_an_organisation_name_taken_after_the_check_leaves_nothing_written(ctx):
         import_organisations(plan)
     db.session.rollback()
     assert count(Organisation) == count(ChangeLogEntry) == 0
+
+
+def test_stored_records_get_their_empty_fields_filled_and_logged_beside_new_ones(ctx):
+    """Filled records stay on the ORM path (loaded for the comparison anyway): one "updated" entry each."""
+    stored = factories.organisation(name="Fundacja Ćma")
+    db.session.flush()
+    run_rows = [ORGANISATION_HEADERS, ["Fundacja Ćma", "", "", "Łódź", "edukacja", "uk", ""]]
+    table = read_table(csv_bytes(run_rows))
+    plan = plan_organisations(table, ORGANISATIONS.guess(table))
+    done = []
+    assert import_organisations(plan, done.append).updated == 1 and done == [1]
+    assert stored.locality.name == "Łódź" and [area.name for area in stored.areas] == ["edukacja"]
+    assert [language.code for language in stored.languages] == ["uk"]
+    entry = db.session.scalar(sa.select(ChangeLogEntry))
+    assert entry.action == "updated" and set(entry.changes) == {"locality", "areas", "languages"}
+
+
+def test_an_invalid_plan_is_never_written(ctx):
+    table = read_table(csv_bytes([ORGANISATION_HEADERS, ["Fundacja X", "", "", "", "", "", "not an e-mail"]]))
+    plan = plan_organisations(table, ORGANISATIONS.guess(table))
+    assert not plan.is_valid
+    with pytest.raises(ValueError, match="nothing may be written"):
+        import_organisations(plan)
