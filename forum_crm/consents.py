@@ -52,13 +52,27 @@ def record_consent(person: Person, purpose: ConsentPurpose, given: bool, source:
         person.newsletter_withdrawn_at = None if given else moment
     else:
         setattr(person, GIVEN_AT[purpose], moment if given else None)
-    recorded_by = current_user.id if current_user and current_user.is_authenticated else None
-    event = ConsentEvent(person=person, purpose=purpose, given=given, decided_at=moment, source=source,
-                         wording_version=WORDING_VERSIONS[purpose], note=note or None, recorded_by_id=recorded_by)
+    event = ConsentEvent(person=person, **consent_event_values(purpose, given, source, note, moment))
     db.session.add(event)
     if flush:
         db.session.flush()
     return event
+
+
+def consent_event_values(purpose: ConsentPurpose, given: bool, source: ConsentSource, note: str | None,
+                         moment: datetime) -> dict:
+    """The columns of a consent history row but its person, by the current user (imports insert them in bulk)."""
+    recorded_by = current_user.id if current_user and current_user.is_authenticated else None
+    return {"purpose": purpose, "given": given, "decided_at": moment, "source": source,
+            "wording_version": WORDING_VERSIONS[purpose], "note": note or None, "recorded_by_id": recorded_by}
+
+
+def give_unsaved(person: Person, purpose: ConsentPurpose, source: ConsentSource, note: str | None,
+                 at: datetime) -> dict:
+    """Give an opt-in consent to a person not stored yet (an import's bulk insert): set its moment on the person
+    and return the columns of its history row but person_id, for the caller to insert once the person has an id."""
+    setattr(person, GIVEN_AT[purpose], at)
+    return consent_event_values(purpose, True, source, note, at)
 
 
 def consent_time(given_on: date | None) -> datetime:

@@ -2,7 +2,8 @@
 
 Records created get origin=import and a change-log entry "imported"; records whose empty fields
 were filled get an "updated" entry with those fields; attendance gets an "attendance_imported"
-entry on the edition (as the door check-in does). Rows are written in one flush per kind of record, not one per row.
+entry on the edition (as the door check-in does). New records are inserted with Core executemany
+(imports.bulk), WRITE_BATCH rows a statement; filled records, loaded already, are written by the ORM, one flush a batch.
 """
 
 from collections.abc import Callable, Iterable
@@ -11,8 +12,16 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from forum_crm.changelog import Fields, differences, log_saved, new_values, record_change, snapshot
-from forum_crm.consents import consent_time, record_consent
+from forum_crm.consents import consent_time, give_unsaved, record_consent
 from forum_crm.extensions import db
+from forum_crm.imports.bulk import (
+    affiliation_row,
+    insert_records,
+    insert_rows,
+    log_added,
+    log_created,
+    store_person_names,
+)
 from forum_crm.imports.plan import (
     CREATE,
     ORGANISATIONS,
@@ -35,6 +44,7 @@ from forum_crm.localities.services import stored_locality
 from forum_crm.models import (
     Affiliation,
     AreaOfWork,
+    ConsentEvent,
     ConsentPurpose,
     ConsentSource,
     DayAttendance,
@@ -48,6 +58,7 @@ from forum_crm.models import (
     Person,
     Sector,
 )
+from forum_crm.models.directory import organisation_area
 from forum_crm.organisations.services import ORGANISATION_FIELDS
 from forum_crm.people.services import AFFILIATION_FIELDS, PERSON_FIELDS
 
@@ -115,34 +126,36 @@ class Areas:
 Written = tuple[Any, dict | None]  # a record, and its logged fields before the change (None: created)
 
 
-def _write_in_batches(plan: Plan, entity_type: str, fields: Fields, create: Callable[[Planned], Any],
-                      fill: Callable[[Planned], Any], progress: Progress,
-                      after_flush: Callable[[], None] | None = None) -> None:
-    """Create and fill the records of a plan WRITE_BATCH rows at a time: flush, then log each record.
+def _create_in_batches(plan: Plan, insert_batch: Callable[[list[Planned]], None], progress: Progress) -> None:
+    """Insert the records a plan creates WRITE_BATCH rows at a time, with Core (see imports.bulk)."""
+    rows = plan.rows_to(CREATE)
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start:start + WRITE_BATCH]
+        insert_batch(batch)
+        if progress is not None:
+            progress(len(batch))
 
-    The change log says "imported" with every value for a created record, "updated" with the fields
-    filled for the others. Batches keep memory flat: flushed records are let go.
-    """
-    for action in (CREATE, UPDATE):
-        rows = plan.rows_to(action)
-        for start in range(0, len(rows), WRITE_BATCH):
-            written: list[Written] = []
-            for planned in rows[start:start + WRITE_BATCH]:
-                if action == CREATE:
-                    written.append((create(planned), None))
-                else:
-                    record = plan.records[planned.record_id]
-                    before = snapshot(record, fields)
-                    fill(planned)
-                    written.append((record, before))
-            db.session.flush()
-            for record, before in written:
-                log_saved(entity_type, record, fields, before, created="imported")
-            if after_flush is not None:
-                after_flush()
-            db.session.flush()
-            if progress is not None:
-                progress(len(written))
+
+def _fill_in_batches(plan: Plan, entity_type: str, fields: Fields, fill: Callable[[Planned], Any],
+                     progress: Progress, after_flush: Callable[[], None] | None = None) -> None:
+    """Fill the empty fields of stored records WRITE_BATCH rows at a time: flush, then log each record's
+    "updated" entry with the fields filled. The records are loaded already (the plan compared them)."""
+    rows = plan.rows_to(UPDATE)
+    for start in range(0, len(rows), WRITE_BATCH):
+        written: list[Written] = []
+        for planned in rows[start:start + WRITE_BATCH]:
+            record = plan.records[planned.record_id]
+            before = snapshot(record, fields)
+            fill(planned)
+            written.append((record, before))
+        db.session.flush()
+        for record, before in written:
+            log_saved(entity_type, record, fields, before)
+        if after_flush is not None:
+            after_flush()
+        db.session.flush()
+        if progress is not None:
+            progress(len(written))
 
 
 def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
@@ -150,7 +163,7 @@ def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
     _refuse_invalid(plan)
     places, areas = Places(), Areas()
 
-    def create(planned: Planned) -> Organisation:
+    def new_organisation(planned: Planned) -> Organisation:
         values = planned.values
         organisation = Organisation(
             origin=Origin.IMPORT, sector=values.get("sector") or Sector.NGO,
@@ -159,8 +172,18 @@ def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
         organisation.locality = places.locality(values.get("town"))
         organisation.areas = areas.named(values["areas"])
         organisation.languages = [OrganisationLanguage(code=code) for code in values.get("languages", [])]
-        db.session.add(organisation)
         return organisation
+
+    def insert_batch(batch: list[Planned]) -> None:
+        organisations = [new_organisation(planned) for planned in batch]
+        db.session.flush()  # the towns and areas of work first named by this batch
+        insert_records(organisations, Organisation)
+        insert_rows(organisation_area, [{"organisation_id": organisation.id, "area_id": area.id}
+                                        for organisation in organisations for area in organisation.areas])
+        insert_rows(OrganisationLanguage.__table__, [
+            {"organisation_id": organisation.id, "code": language.code}
+            for organisation in organisations for language in organisation.languages])
+        log_created("organisation", organisations, ORGANISATION_FIELDS)
 
     def fill(planned: Planned) -> None:
         organisation = plan.records[planned.record_id]
@@ -174,7 +197,8 @@ def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
             else:
                 setattr(organisation, name, value)
 
-    _write_in_batches(plan, "organisation", ORGANISATION_FIELDS, create, fill, progress)
+    _create_in_batches(plan, insert_batch, progress)
+    _fill_in_batches(plan, "organisation", ORGANISATION_FIELDS, fill, progress)
     return outcome(plan)
 
 
@@ -191,7 +215,38 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
     linked = [planned for planned in plan.rows_to(CREATE, UPDATE)
               if planned.values.get("organisation_id") and (planned.action == CREATE or "affiliation" in planned.fills)]
     organisations = organisations_to_link(planned.values["organisation_id"] for planned in linked)
-    affiliations: list[Affiliation] = []  # added in the current batch, logged after its flush
+    affiliations: list[Affiliation] = []  # added in the current batch of updates, logged after its flush
+
+    def new_person(planned: Planned) -> tuple[Person, list[dict]]:
+        """A transient person as the file gives it, and the history rows of the consents it gives."""
+        values = planned.values
+        person = Person(origin=Origin.IMPORT, forum_member=bool(values.get("forum_member")),
+                        leader=bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES})
+        person.locality = places.locality(values.get("town"))
+        consents = [give_unsaved(person, purpose, ConsentSource.IMPORT, values.get("consent_source"),
+                                 consent_time(values.get("consent_given_on")))
+                    for name, purpose in IMPORTED_CONSENTS.items() if values.get(name)]
+        return person, consents
+
+    def insert_batch(batch: list[Planned]) -> None:
+        built = [new_person(planned) for planned in batch]
+        people = [person for person, _consents in built]
+        db.session.flush()  # the towns first named by this batch
+        insert_records(people, Person)
+        insert_rows(ConsentEvent.__table__, [{**row, "person_id": person.id}
+                                             for person, consents in built for row in consents])
+        log_created("person", people, PERSON_FIELDS)
+        linked_people, added, rows = [], [], []
+        for person, planned in zip(people, batch, strict=True):
+            if planned.values.get("organisation_id"):
+                row, logged = affiliation_row(person.id, organisations[planned.values["organisation_id"]],
+                                              planned.values.get("role_title"), is_primary=True)
+                rows.append(row)
+                added.append(logged)
+                linked_people.append(person)
+        insert_rows(Affiliation.__table__, rows)
+        log_added("person", linked_people, added, AFFILIATION_FIELDS, "affiliation_added")
+        store_person_names(people)
 
     def affiliate(person: Person, values: dict, is_primary: bool) -> None:
         # By id: setting the relationship would load each organisation's affiliations (its other end). The
@@ -200,19 +255,6 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
                                   role_title=values.get("role_title"), is_primary=is_primary)
         db.session.add(affiliation)
         affiliations.append(affiliation)
-
-    def create(planned: Planned) -> Person:
-        values = planned.values
-        person = Person(origin=Origin.IMPORT, forum_member=bool(values.get("forum_member")),
-                        leader=bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES})
-        person.locality = places.locality(values.get("town"))
-        for name in IMPORTED_CONSENTS:
-            if values.get(name):
-                _import_consent(person, name, values)
-        db.session.add(person)
-        if values.get("organisation_id"):
-            affiliate(person, values, is_primary=True)
-        return person
 
     def fill(planned: Planned) -> None:
         person = plan.records[planned.record_id]
@@ -232,7 +274,8 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
                           new_values(affiliation, AFFILIATION_FIELDS))
         affiliations.clear()
 
-    _write_in_batches(plan, "person", PERSON_FIELDS, create, fill, progress, log_affiliations)
+    _create_in_batches(plan, insert_batch, progress)
+    _fill_in_batches(plan, "person", PERSON_FIELDS, fill, progress, log_affiliations)
     return outcome(plan)
 
 

@@ -1,0 +1,76 @@
+"""Bulk writes of imports: new records go in with Core executemany, WRITE_BATCH rows a statement.
+
+Each new record is first built as a transient model object (never added to the session), so the models'
+@validates hooks derive its keys (search text, sort and duplicate-finder keys, lower-cased e-mail) and the
+change-log readers see it as the ORM path would; its column values are then inserted with Core, with its
+consent history, affiliations and change-log entries. The database's triggers keep the search indexes;
+the duplicate finder's name keys are stored by store_names, as the ORM's flush hook would.
+"""
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum_crm.changelog import Fields, change_values, insert_changes, new_values
+from forum_crm.extensions import db
+from forum_crm.models.duplicates import store_names
+
+Row = dict[str, Any]
+
+
+def record_rows(records: Sequence[Any], model: type) -> list[Row]:
+    """The column values of transient records, as one executemany's parameters (the same keys in every row).
+
+    A column none of the records set is left to its default; the record's town (a stored locality, or None:
+    people and organisations both have one) gives its foreign key."""
+    mapper = sa.inspect(model)
+    columns = {attr.key: attr.columns[0].name for attr in mapper.column_attrs if attr.key != "id"}
+    keys = sorted(set().union(*(record.__dict__.keys() & columns.keys() for record in records)))
+    rows = [{columns[key]: getattr(record, key) for key in keys} for record in records]
+    for row, record in zip(rows, records, strict=True):
+        row["locality_id"] = record.locality.id if record.locality is not None else None
+    return rows
+
+
+def insert_records(records: Sequence[Any], model: type) -> None:
+    """Insert transient records (at least one) with one executemany; each gets its new id and version
+    (RETURNING, in the records' order)."""
+    table = model.__table__
+    inserted = db.session.execute(
+        sa.insert(table).returning(table.c.id, table.c.version, sort_by_parameter_order=True),
+        record_rows(records, model))
+    for record, (new_id, version) in zip(records, inserted, strict=True):
+        record.id, record.version = new_id, version
+
+
+def insert_rows(table: sa.Table, rows: list[Row]) -> None:
+    """One Core executemany of `rows` into `table`, if there are any."""
+    if rows:
+        db.session.execute(sa.insert(table), rows)
+
+
+def log_created(entity_type: str, records: Sequence[Any], fields: Fields, action: str = "imported") -> None:
+    """One change-log entry per inserted record with every value it was created with (as log_saved does)."""
+    insert_changes([change_values(entity_type, record, action, new_values(record, fields)) for record in records])
+
+
+def log_added(entity_type: str, parents: Sequence[Any], children: Sequence[Any], fields: Fields,
+              action: str) -> None:
+    """One change-log entry on each parent for a record added to it (e.g. "affiliation_added")."""
+    insert_changes([change_values(entity_type, parent, action, new_values(child, fields))
+                    for parent, child in zip(parents, children, strict=True)])
+
+
+def store_person_names(people: Sequence[Any]) -> None:
+    """The duplicate finder's name keys of inserted people (the ORM's flush hook does not see Core inserts)."""
+    store_names(db.session.connection(), {(person.first_key, person.last_key) for person in people})
+
+
+def affiliation_row(person_id: int, organisation: Any, role_title: str | None, is_primary: bool) -> tuple[Row, Any]:
+    """An affiliation's columns, and what the change log reads of it (its organisation's name, its fields)."""
+    row = {"person_id": person_id, "organisation_id": organisation.id, "role_title": role_title,
+           "is_primary": is_primary, "started_on": None, "ended_on": None}
+    return row, SimpleNamespace(organisation=organisation, **{key: row[key] for key in
+                                                              ("role_title", "is_primary", "started_on", "ended_on")})
