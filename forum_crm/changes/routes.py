@@ -18,9 +18,9 @@ from forum_crm.changes.services import (
     revert_change,
     revertible_fields,
 )
-from forum_crm.duplicates.merging import can_undo, undo_merge
+from forum_crm.duplicates.merging import can_undo
 from forum_crm.duplicates.queries import merges_of_entries
-from forum_crm.errors import FieldProblem
+from forum_crm.duplicates.undoing import undo_merge_and_say
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.labels import ACTIONS, change_time, field_label
@@ -156,14 +156,7 @@ def merge_undo(entry_id: int):
     merge = merges_of_entries([entry.id]).get(entry.id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            person = undo_merge(merge)
-            db.session.commit()
-        except FieldProblem as problem:
-            db.session.rollback()
-            flash(problem.problems[0][1], "error")
-            return redirect(url_for(".review"))
-        flash(_("Merge undone: %(name)s is a separate record again.", name=person.full_name), "success")
+        undo_merge_and_say(merge)
         return redirect(url_for(".review"))
     return render_template("changes/undo_merge.html", form=form, entry=entry, merge=merge,
                            undoable=can_undo(merge))

@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from forum_crm.auth.permissions import allow
 from forum_crm.duplicates import queries
 from forum_crm.duplicates.forms import MergeForm
-from forum_crm.duplicates.merging import MERGE_FIELDS, UNDO_WITHIN, can_undo, merge_people, undo_merge
+from forum_crm.duplicates.merging import MERGE_FIELDS, UNDO_WITHIN, can_undo, merge_people
 from forum_crm.duplicates.services import dismiss_pair
+from forum_crm.duplicates.undoing import undo_merge_and_say
 from forum_crm.editing import show_problem
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
@@ -97,12 +98,7 @@ def merge_undo(merge_id: int):
     merge = db.get_or_404(PersonMerge, merge_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        person = undo_merge(merge)
-        db.session.commit()
-    except FieldProblem as problem:
-        db.session.rollback()
-        flash(problem.problems[0][1], "error")
+    person = undo_merge_and_say(merge)
+    if person is None:
         return redirect(url_for(".merge_list"))
-    flash(_("Merge undone: %(name)s is a separate record again.", name=person.full_name), "success")
     return redirect(url_for("people.person_detail", id=person.id))
