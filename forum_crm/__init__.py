@@ -12,7 +12,8 @@ from forum_crm.compression import compress_response
 from forum_crm.config import settings_from_environment
 from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
-from forum_crm.i18n import LANGUAGE_NAMES, N_, select_locale, ui_language
+from forum_crm.i18n import LANGUAGE_NAMES, N_, install_template_gettext, select_locale, ui_language
+from forum_crm.kept import track_table_versions
 from forum_crm.requestlog import request_id, set_up_request_log
 from forum_crm.schema import MIGRATIONS_DIR
 from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, refuse_nul_in_url, set_security_headers
@@ -33,10 +34,12 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     _set_up_login(app)
     app.url_map.converters["id"] = IdConverter  # every record id in a URL: <id:name>, never <int:name>
     with app.app_context():
         _configure_connections(db.engine, app.config["DATABASE_BUSY_TIMEOUT"])
+        track_table_versions(db.engine)
 
     from forum_crm.auth.permissions import enforce_access, refused_access
     from forum_crm.cli import register_commands

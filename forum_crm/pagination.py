@@ -13,6 +13,7 @@ from flask import request
 from flask_sqlalchemy.pagination import SelectPagination
 
 from forum_crm.extensions import db
+from forum_crm.kept import kept_scalar
 from forum_crm.validators import ascii_int
 
 PER_PAGE = 25
@@ -46,7 +47,7 @@ class RowPagination(SelectPagination):
     def _query_count(self) -> int:
         select = self._query_args["select"]
         count = select.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-        return self._query_args["session"].execute(count).scalar_one()
+        return kept_scalar(count)
 
     @property
     def next_args(self) -> dict:

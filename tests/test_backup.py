@@ -126,6 +126,11 @@ def test_a_backup_taken_while_the_app_writes_restores_every_table_into_a_new_dat
     before, after = rows_of(source), rows_of(target)
     assert set(after) == set(before)
     for table, rows in before.items():
+        if table == "table_version":  # set anew by the restore: no process has seen these versions
+            assert min(row["version"] for row in after[table].values()) > max(
+                row["version"] for row in rows.values())
+            assert set(after[table]) >= set(rows)
+            continue
         assert len(after[table]) == manifest.tables[table], table
         if table == "area_of_work":  # written meanwhile: the backup holds the rows of one moment
             assert all(rows[key] == row for key, row in after[table].items())

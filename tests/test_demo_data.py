@@ -102,10 +102,10 @@ def test_demo_data_command_links_only_to_its_own_records(app, run):
 
 
 def snapshot(app) -> dict[str, list[tuple]]:
-    """Every row of every table, in a stable order."""
+    """Every row of every table, in a stable order (not the tables' versions, which every write bumps)."""
     with app.app_context():
         return {table.name: sorted(db.session.execute(sa.select(table)).tuples().all(), key=repr)
-                for table in Base.metadata.sorted_tables}
+                for table in Base.metadata.sorted_tables if table.name != "table_version"}
 
 
 def real_world(app) -> User:

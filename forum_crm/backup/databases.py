@@ -16,7 +16,7 @@ from forum_crm.schema import database_revisions
 from forum_crm.search import is_search_index
 
 VERSION_TABLE = "alembic_version"
-BOOKKEEPING_TABLES = frozenset({"worker_run", "login_attempt"})
+BOOKKEEPING_TABLES = frozenset({"worker_run", "login_attempt", "table_version"})
 # libpq reads these from the environment: no password on a command line (where `ps` shows it).
 LIBPQ_QUERY = {"sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
                "host": "PGHOST", "port": "PGPORT", "connect_timeout": "PGCONNECT_TIMEOUT"}
@@ -48,7 +48,7 @@ def snapshot_of(connection: sa.Connection) -> Snapshot:
 
 def is_empty(connection: sa.Connection) -> bool:
     """No table holds data: a database just made by `db upgrade` is empty, and stays so when the mail worker
-    has run or someone failed to log in (their rows are no data to lose)."""
+    has run, someone failed to log in or a write bumped a table's version (their rows are no data to lose)."""
     return not any(rows for name, rows in count_rows(connection).items() if name not in BOOKKEEPING_TABLES)
 
 

@@ -15,6 +15,7 @@ from forum_crm.backup.archive import BackupRefused, Manifest, sha256_of, unpack,
 from forum_crm.backup.databases import BackupFailed
 from forum_crm.backup.retention import backup_name
 from forum_crm.extensions import db
+from forum_crm.kept import mark_all_changed
 from forum_crm.models.base import utcnow
 from forum_crm.schema import code_heads, known_revisions
 
@@ -101,6 +102,8 @@ def restore_backup(path: Path, force: bool) -> Restored:
     if set(manifest.revisions) != code_heads():
         upgrade()
         upgraded_from = manifest.revisions
+    with engine.begin() as connection:
+        mark_all_changed(connection)
     return Restored(manifest, upgraded_from, secret_key)
 
 

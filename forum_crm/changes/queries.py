@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from forum_crm.changelog import recent_changes
 from forum_crm.duplicates.merging import UNDO_WITHIN
 from forum_crm.extensions import db
+from forum_crm.kept import kept_scalar
 from forum_crm.models import ChangeLogEntry, Person, ReviewState, Role
 from forum_crm.models.base import utcnow
 
@@ -41,8 +42,8 @@ def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
     return query.where(ChangeLogEntry.review_state == state)
 def changes_to_review_count() -> int:
     """How many editors' and members' changes wait for the coordinator (the menu and the home show it)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ChangeLogEntry)
-                             .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
+    return kept_scalar(sa.select(sa.func.count()).select_from(ChangeLogEntry)
+                       .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
 
 
 def entries_to_review(entry_ids: list[int]) -> list[ChangeLogEntry]:

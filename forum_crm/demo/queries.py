@@ -7,6 +7,7 @@ from flask import g
 from flask_babel import ngettext
 
 from forum_crm.extensions import db
+from forum_crm.kept import kept_row
 from forum_crm.models import ChangeLogEntry, Edition, Organisation, Origin, Person, Role, User
 
 DEMO = Origin.DEMO
@@ -45,8 +46,7 @@ def _count(ids: sa.Select) -> sa.ScalarSelect:
 
 def demo_counts() -> DemoCounts:
     """Demo people, organisations and editions, in one query."""
-    return DemoCounts(*db.session.execute(sa.select(
-        _count(DEMO_PEOPLE), _count(DEMO_ORGANISATIONS), _count(DEMO_EDITIONS))).one())
+    return DemoCounts(*kept_row(sa.select(_count(DEMO_PEOPLE), _count(DEMO_ORGANISATIONS), _count(DEMO_EDITIONS))))
 
 
 def demo_counts_of_request() -> DemoCounts:

@@ -31,7 +31,7 @@ from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 from forum_crm.models.registration import ChoiceKind, EditionRegistration, Registration, RegistrationChoice
-from forum_crm.models.system import KeptUpload, WorkerRun
+from forum_crm.models.system import KeptUpload, TableVersion, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
@@ -41,5 +41,5 @@ __all__ = [
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
     "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "ReviewState", "Role", "Sector",
-    "TokenPurpose", "User", "Voivodeship", "WorkerRun",
+    "TableVersion", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
 ]

@@ -34,3 +34,13 @@ class WorkerRun(Base):
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     last_run_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class TableVersion(Base):
+    """How many committed transactions have written to a table (forum_crm.kept bumps it as they commit): the
+    figures kept between requests (list totals, the demo banner's counts) are kept until a table they read changes."""
+
+    __tablename__ = "table_version"
+
+    name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=1)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
+from forum_crm.kept import kept_row
 from forum_crm.listing import set_or_not, text_and_place
 from forum_crm.models import (
     Affiliation,
@@ -64,8 +65,7 @@ class MemberSplit:
 def member_split() -> MemberSplit:
     members = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_not(None))
     others = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_(None))
-    return MemberSplit(*db.session.execute(
-        sa.select(members, others).where(Organisation.archived_at.is_(None))).one())
+    return MemberSplit(*kept_row(sa.select(members, others).where(Organisation.archived_at.is_(None))))
 
 
 def organisation_list(filters: OrganisationFilters) -> sa.Select:

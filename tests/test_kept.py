@@ -1,0 +1,161 @@
+"""Figures kept between requests (forum_crm.kept): computed once per version of the tables they read, and never
+served after a write the app made to one of those tables, whether through the ORM, Core statements or a delete the
+database carries on to other tables."""
+
+import sqlalchemy as sa
+from flask import g
+
+from forum_crm.extensions import db
+from forum_crm.kept import KeptFigures, kept_row, kept_scalar, table_versions
+from forum_crm.models import Affiliation, Origin, Person, TableVersion
+from tests import factories
+from tests.conftest import csrf_token
+
+PEOPLE = sa.select(sa.func.count()).select_from(Person)
+CURRENT_AFFILIATIONS = sa.select(sa.func.count()).select_from(Affiliation)
+
+
+def statements_run(app, action):
+    """The SQL statements `action` ran."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return seen
+
+
+def new_request_figure(app, statement):
+    """The kept figure as a new request would see it (a new application context: a new `g` and session)."""
+    with app.app_context(), app.test_request_context():
+        return kept_scalar(statement)
+
+
+def test_a_figure_is_computed_once_per_version_of_its_tables(app, ctx):
+    factories.person()
+    db.session.commit()
+    assert new_request_figure(app, PEOPLE) == 1
+    again = statements_run(app, lambda: new_request_figure(app, PEOPLE))
+    assert [statement for statement in again if "count" in statement] == []  # only the versions were read
+    assert any("table_version" in statement for statement in again)
+
+
+def test_versions_are_read_once_a_request(app, ctx):
+    factories.person()
+    db.session.commit()
+    with app.app_context(), app.test_request_context():
+        kept_scalar(PEOPLE)
+        ran = statements_run(app, lambda: (kept_scalar(PEOPLE), kept_scalar(CURRENT_AFFILIATIONS)))
+        assert sum("table_version" in statement for statement in ran) == 0
+        assert "table_versions" in g
+
+
+def test_an_orm_write_shows_at_once(app, ctx):
+    assert new_request_figure(app, PEOPLE) == 0
+    factories.person()
+    db.session.commit()
+    assert new_request_figure(app, PEOPLE) == 1
+    person = db.session.scalars(sa.select(Person)).one()
+    db.session.delete(person)
+    db.session.commit()
+    assert new_request_figure(app, PEOPLE) == 0
+
+
+def test_core_inserts_updates_and_deletes_show_at_once(app, ctx):
+    demo_people = sa.select(sa.func.count()).select_from(Person).where(Person.origin == Origin.DEMO)
+    db.session.execute(sa.insert(Person), [{"first_name": "Ala", "last_name": f"Kot{n}", "name_sort": f"kot{n}",
+                                            "search_text": f"ala kot{n}", "origin": Origin.DEMO} for n in range(3)])
+    db.session.commit()
+    assert new_request_figure(app, demo_people) == 3
+    db.session.execute(sa.update(Person).where(Person.last_name == "Kot0").values(origin=Origin.MANUAL))
+    db.session.commit()
+    assert new_request_figure(app, demo_people) == 2
+    db.session.execute(sa.delete(Person).where(Person.origin == Origin.DEMO))
+    db.session.commit()
+    assert new_request_figure(app, demo_people) == 0
+
+
+def test_a_delete_bumps_the_tables_the_database_deletes_from_with_it(app, ctx):
+    person = factories.person()
+    factories.affiliation(person, factories.organisation())
+    db.session.commit()
+    assert new_request_figure(app, CURRENT_AFFILIATIONS) == 1
+    before = table_versions_now(app)
+    db.session.execute(sa.delete(Person).where(Person.id == person.id))  # affiliations: ON DELETE CASCADE
+    db.session.commit()
+    assert table_versions_now(app)["affiliation"] > before["affiliation"]
+    assert new_request_figure(app, CURRENT_AFFILIATIONS) == 0
+
+
+def table_versions_now(app):
+    with app.app_context(), app.test_request_context():
+        return table_versions()
+
+
+def test_a_rolled_back_write_bumps_nothing(app, ctx):
+    factories.person()
+    db.session.commit()
+    before = table_versions_now(app)
+    factories.person()
+    db.session.rollback()
+    db.session.execute(sa.select(Person.id)).all()
+    db.session.commit()  # a later read-only transaction on the same pooled connection
+    assert table_versions_now(app) == before
+
+
+def test_only_the_tables_written_are_bumped(app, ctx):
+    factories.person()
+    db.session.commit()
+    before = table_versions_now(app)
+    factories.locality()
+    db.session.commit()
+    after = table_versions_now(app)
+    assert after["person"] == before["person"]
+    assert after["locality"] == before.get("locality", 0) + 1
+    assert db.session.get(TableVersion, "table_version") is None
+
+
+def test_figures_differ_by_their_values(app, ctx):
+    factories.person(first_name="Ala")
+    factories.person(first_name="Ola")
+    db.session.commit()
+    with app.app_context(), app.test_request_context():
+        named = [kept_scalar(sa.select(sa.func.count()).select_from(Person).where(Person.first_name == name))
+                 for name in ("Ala", "Ola", "Ela")]
+        in_list = kept_row(sa.select(sa.func.count()).where(Person.first_name.in_(["Ala", "Ola"])))
+    assert named == [1, 1, 0]
+    assert tuple(in_list) == (2,)
+
+
+def test_a_figure_older_than_its_max_age_is_computed_again(monkeypatch):
+    figures, computed = KeptFigures(max_age=10), []
+    clock = iter([100.0, 105.0, 111.0, 111.0])  # stored; hit at 5 s; missed at 11 s
+    monkeypatch.setattr("forum_crm.kept.time.monotonic", lambda: next(clock))
+    for _ in range(3):
+        figures.get("key", (1,), lambda: computed.append(1) or len(computed))
+    assert computed == [1, 1]
+
+
+def test_the_least_recently_used_figures_go_first():
+    figures = KeptFigures(size=2)
+    for key in ("a", "b", "a", "c"):
+        figures.get(key, (1,), lambda key=key: key)
+    assert figures.get("a", (1,), lambda: "again") == "a"
+    assert figures.get("b", (1,), lambda: "again") == "again"
+
+
+def test_list_totals_follow_edits_made_through_the_pages(app, client, login):
+    with app.app_context():
+        coordinator = factories.user()
+        person_id = factories.person(first_name="Zofia", last_name="Kowalska").id
+        db.session.commit()
+        login(coordinator)
+    assert '<p class="count" role="status">1 osoba</p>' in client.get("/people").text
+    archive = f"/people/{person_id}/archive"
+    response = client.post(archive, data={"csrf_token": csrf_token(client, archive)})
+    assert response.status_code == 302, response.text
+    assert '<p class="count" role="status">0 osób</p>' in client.get("/people").text
