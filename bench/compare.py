@@ -6,7 +6,7 @@
 Needs requirements-bench.txt (Flask-Admin). The 100,000-person network is built once (bench/network.py) and
 reused by later runs. forum-crm and the alternatives (bench/alternatives.py: Flask-Admin ModelViews, a naive
 folium map) each run under gunicorn with 2 workers; every round asks each page of each once, in turn, so a
-change in the machine's load hits all of them alike (built maps in rounds of their own, after the others).
+change in the machine's load hits all of them alike ("built" pages, asked after an edit, in rounds of their own).
 For each page: p50 and p95 of wall time, and the CPU time its server's workers (and, on PostgreSQL, the
 database server processes of their connections) spent per request, read from /proc: what the machine's other
 users cannot inflate.
@@ -28,15 +28,20 @@ import sqlalchemy as sa
 
 from bench.network import ACCOUNTS, PASSWORD, bench_app, ensure_network
 from forum_crm.extensions import db
+from forum_crm.kept import mark_all_changed
 from forum_crm.models import Role
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).resolve().parent / '.network.sqlite'}"
 TICKS = 100  # /proc's clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
 
-# (what, forum-crm's page, the alternative's page or None); "built" maps are asked after a change-log entry,
-# so the map cache of both workers is out of date, as after any edit.
+# (what, forum-crm's page, the alternative's page or None). Pages seen again are kept (forum_crm.kept: list pages'
+# content and totals, maps) until their data change; "built" pages are asked after an edit (a change-log entry and
+# every table's version bumped), so nothing kept in either worker is up to date, as after any edit.
 PAGES = [
     ("people, page 1", "/people", "/admin/person/"),
+    ("people, page 1, built", "/people", "/admin/person/"),
+    ("people search, hits (`kowal`), built", "/people?q=kowal", "/admin/person/?search=kowal"),
+    ("organisations, page 1, built", "/organisations", "/admin/organisation/"),
     ("people search, no hits (`zolw`)", "/people?q=zolw", "/admin/person/?search=zolw"),
     ("people search, hits (`kowal`)", "/people?q=kowal", "/admin/person/?search=kowal"),
     ("people, page 2000", "/people?page=2000", "/admin/person/?page=1999"),
@@ -154,7 +159,7 @@ def timed_get(server: Server, session: requests.Session, path: str, timings: Tim
 
 def recorded_statements(database_url: str, path: str, cached: bool) -> list[tuple[str, object]]:
     """The SQL statements (and parameters) the page runs, recorded through the test client (`cached`: its second
-    view, after the first filled the map cache)."""
+    view, after the first filled what is kept between requests)."""
     app = bench_app(database_url)
     statements = []
     client = app.test_client()
@@ -193,18 +198,20 @@ def process_ticks(pid: int | None) -> int:
 
 
 def throughput(server: Server, path: str, clients: int, seconds: float, session_for) -> float:
-    """Requests a second that `clients` concurrent clients get for `path`."""
+    """Requests a second that `clients` concurrent clients get for `path` ("{page}" in it: each request asks
+    another page number, 1-4,000, so nearly every page is made anew)."""
     sessions = [session_for(server) for _ in range(clients)]  # logged in one by one, before the clock starts
     done, stop = [], time.perf_counter() + seconds
 
-    def client(session: requests.Session):
+    def client(number: int, session: requests.Session):
         count = 0
         while time.perf_counter() < stop:
-            assert session.get(server.url(path)).status_code == 200
+            page = (number * 500 + count * 7) % 4000 + 1
+            assert session.get(server.url(path.format(page=page))).status_code == 200
             count += 1
         done.append(count)
 
-    threads = [threading.Thread(target=client, args=(session,)) for session in sessions]
+    threads = [threading.Thread(target=client, args=pair) for pair in enumerate(sessions)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -212,12 +219,14 @@ def throughput(server: Server, path: str, clients: int, seconds: float, session_
     return sum(done) / seconds
 
 
-def invalidate_maps(engine: sa.Engine) -> None:
-    """A change-log entry, as any edit writes: the next map view builds the map again."""
+def invalidate(engine: sa.Engine) -> None:
+    """What any edit does: a change-log entry (the next map view builds the map again) and new versions of the tables
+    (list pages and their totals are made again)."""
     with engine.begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO change_log (occurred_at, entity_type, entity_id, entity_label, action, changes) "
             "VALUES (CURRENT_TIMESTAMP, 'bench', 0, 'bench', 'edit', '{}')"))
+        mark_all_changed(connection)
 
 
 def main() -> None:
@@ -230,13 +239,15 @@ def main() -> None:
     built = ensure_network(args.database)
     print("network reused" if built is None else f"network built in {built:.1f} s", flush=True)
     engine = sa.create_engine(bench_app(args.database).config["SQLALCHEMY_DATABASE_URI"])
-    statements = {what: recorded_statements(args.database, path, "cached" in what) for what, path, _ in PAGES}
+    statements = {what: recorded_statements(args.database, path, "built" not in what) for what, path, _ in PAGES}
     ours, theirs = Server("wsgi:app", args.database, engine), Server("bench.alternatives:app", args.database, engine)
     try:
         results = measure(args, engine, ours, theirs, statements)
+        anyone = lambda _server: requests.Session()  # noqa: E731
         rates = [(path, throughput(server, path, args.clients, 10, login))
-                 for server, path, login in ((ours, "/people", logged_in),
-                                             (theirs, "/admin/person/", lambda _s: requests.Session()))]
+                 for server, path, login in ((ours, "/people", logged_in), (theirs, "/admin/person/", anyone),
+                                             (ours, "/people?page={page}", logged_in),
+                                             (theirs, "/admin/person/?page={page}", anyone))]
     finally:
         ours.stop()
         theirs.stop()
@@ -244,8 +255,8 @@ def main() -> None:
 
 
 def measure(args, engine, ours: Server, theirs: Server, statements) -> list:
-    """Every page once a round, in turn. Maps "built" come in rounds of their own (each after a change-log entry),
-    after the others, so that "cached" finds the map cached in both workers."""
+    """Every page once a round, in turn. "Built" pages come in rounds of their own (each after an edit), after the
+    others, so that the other pages find what is kept in both workers."""
     session, plain = logged_in(ours), requests.Session()
     results = [(what, ours_path, their_path, Timings(), Timings(), Timings()) for what, ours_path, their_path in PAGES]
     warm_up = [threading.Thread(target=lambda: logged_in(ours).get(ours.url("/map"))) for _ in range(4)]
@@ -260,7 +271,7 @@ def measure(args, engine, ours: Server, theirs: Server, statements) -> list:
                     if ("built" in what) != built:
                         continue
                     if built:
-                        invalidate_maps(engine)
+                        invalidate(engine)
                     timed_get(ours, session, ours_path, mine)
                     if their_path and (their_path != "/naive-map" or round_ < args.naive_rounds):
                         timed_get(theirs, plain, their_path, alternative)

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import g
 
 from forum_crm.extensions import db
-from forum_crm.kept import KeptFigures, kept_row, kept_scalar, table_versions
-from forum_crm.models import Affiliation, Origin, Person, TableVersion
+from forum_crm.kept import MISSING, Kept, kept_html, kept_row, kept_scalar, table_versions
+from forum_crm.models import Affiliation, Locality, Organisation, Origin, Person, TableVersion
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -131,21 +131,31 @@ def test_figures_differ_by_their_values(app, ctx):
     assert tuple(in_list) == (2,)
 
 
-def test_a_figure_older_than_its_max_age_is_computed_again(monkeypatch):
-    figures, computed = KeptFigures(max_age=10), []
-    clock = iter([100.0, 105.0, 111.0, 111.0])  # stored; hit at 5 s; missed at 11 s
+def test_an_entry_older_than_its_max_age_is_made_again(monkeypatch):
+    kept, versions = Kept(max_age=10), lambda: {"person": 1}
+    clock = iter([100.0, 105.0, 111.0])  # stored; asked 5 s later; asked 11 s later
     monkeypatch.setattr("forum_crm.kept.time.monotonic", lambda: next(clock))
-    for _ in range(3):
-        figures.get("key", (1,), lambda: computed.append(1) or len(computed))
-    assert computed == [1, 1]
+    kept.put("key", ("person",), versions(), "value")
+    assert kept.get("key", versions) == "value"
+    assert kept.get("key", versions) is MISSING
 
 
-def test_the_least_recently_used_figures_go_first():
-    figures = KeptFigures(size=2)
-    for key in ("a", "b", "a", "c"):
-        figures.get(key, (1,), lambda key=key: key)
-    assert figures.get("a", (1,), lambda: "again") == "a"
-    assert figures.get("b", (1,), lambda: "again") == "again"
+def test_an_entry_is_served_while_its_tables_keep_their_versions():
+    kept = Kept()
+    kept.put("key", ("organisation", "person"), {"person": 1}, "value")
+    assert kept.get("key", lambda: {"person": 1, "edition": 7}) == "value"
+    assert kept.get("key", lambda: {"person": 2}) is MISSING
+    assert kept.get("key", lambda: {"person": 1, "organisation": 1}) is MISSING
+
+
+def test_the_least_recently_used_entries_go_first():
+    kept, versions = Kept(size=2), lambda: {}
+    for key in ("a", "b"):
+        kept.put(key, ("person",), versions(), key)
+    assert kept.get("a", versions) == "a"
+    kept.put("c", ("person",), versions(), "c")
+    assert kept.get("b", versions) is MISSING
+    assert [kept.get(key, versions) for key in ("a", "c")] == ["a", "c"]
 
 
 def test_list_totals_follow_edits_made_through_the_pages(app, client, login):
@@ -159,3 +169,67 @@ def test_list_totals_follow_edits_made_through_the_pages(app, client, login):
     response = client.post(archive, data={"csrf_token": csrf_token(client, archive)})
     assert response.status_code == 302, response.text
     assert '<p class="count" role="status">0 osób</p>' in client.get("/people").text
+
+
+def kept_html_now(app, key, render):
+    with app.app_context(), app.test_request_context():
+        return kept_html(key, render)
+
+
+def test_html_is_kept_until_a_table_it_read_changes(app, ctx):
+    renders = []
+
+    def render():
+        renders.append(1)
+        return ", ".join(db.session.scalars(sa.select(Person.first_name).order_by(Person.first_name)))
+
+    person = factories.person(first_name="Ala")
+    db.session.commit()
+    assert [kept_html_now(app, "names", render) for _ in range(2)] == ["Ala", "Ala"] and len(renders) == 1
+    factories.locality()  # a table the HTML did not read
+    db.session.commit()
+    assert kept_html_now(app, "names", render) == "Ala" and len(renders) == 1
+    person.first_name = "Ola"
+    db.session.commit()
+    assert kept_html_now(app, "names", render) == "Ola" and len(renders) == 2
+
+
+def test_html_depends_on_the_figures_it_used_even_when_they_were_kept(app, ctx):
+    factories.person()
+    db.session.commit()
+    with app.app_context(), app.test_request_context():
+        kept_scalar(PEOPLE)  # kept: the page below runs no statement on `person`
+    assert kept_html_now(app, "count", lambda: str(kept_scalar(PEOPLE))) == "1"
+    factories.person()
+    db.session.commit()
+    assert kept_html_now(app, "count", lambda: str(kept_scalar(PEOPLE))) == "2"
+
+
+def test_html_that_ran_plain_sql_is_not_kept(app, ctx):
+    renders = []
+
+    def render():
+        renders.append(1)
+        return str(db.session.execute(sa.text("SELECT count(*) FROM person")).scalar_one())
+
+    assert [kept_html_now(app, "plain", render) for _ in range(2)] == ["0", "0"] and len(renders) == 2
+
+
+def test_the_lists_show_edits_to_the_records_and_records_they_show(app, client, login):
+    with app.app_context():
+        coordinator = factories.user()
+        town = factories.locality("Lublin")
+        factories.affiliation(factories.person("Zofia", "Kowalska", locality=town),
+                              factories.organisation("Fundacja Ala", locality=town))
+        db.session.commit()
+        login(coordinator)
+    for path in ("/people", "/organisations"):
+        assert "Lublin" in client.get(path).text and "Fundacja Ala" in client.get(path).text
+    with app.app_context():
+        db.session.execute(sa.update(Locality).values(name="Lubartów"))
+        db.session.execute(sa.update(Organisation).values(name="Fundacja Ola"))
+        db.session.commit()
+    for path in ("/people", "/organisations"):
+        page = client.get(path).text
+        assert "Lubartów" in page and "Lublin" not in page and "Fundacja Ola" in page
+    assert "People" in client.get("/people?lang=en").text and "Osoby" in client.get("/people").text

@@ -12,6 +12,7 @@ from forum_crm.editing import after_edit, archive_page, invalid, save_form, show
 from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
+from forum_crm.kept import kept_content
 from forum_crm.labels import OUTBOX_STATES, SECTORS
 from forum_crm.mailings.queries import organisation_contact_history
 from forum_crm.models import Organisation, Role
@@ -36,11 +37,14 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 @bp.route("")
 @allow(Role.COORDINATOR)
 def organisation_list():
-    areas = areas_of_work()
-    filters_form = OrganisationFilterForm(request.args, areas)
+    return render_template("kept_page.html", title=_("Organisations"), content=kept_content(_organisation_list))
+
+
+def _organisation_list() -> str:
+    filters_form = OrganisationFilterForm(request.args, areas_of_work())
     filters = filters_form.filters()
     page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters))
-    return render_template("organisations/organisation_list.html", page=page, filters=filters_form,
+    return render_template("organisations/_organisation_list.html", page=page, filters=filters_form,
                            split=queries.member_split())
 
 

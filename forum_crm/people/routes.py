@@ -12,6 +12,7 @@ from forum_crm.consents import consent_history
 from forum_crm.editing import after_edit, archive_page, invalid, save_form, saved
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
+from forum_crm.kept import kept_content
 from forum_crm.labels import OUTBOX_STATES
 from forum_crm.mailings.queries import person_contact_history
 from forum_crm.models import Affiliation, Person, Role
@@ -77,10 +78,14 @@ def person_archive(id: int):
 @bp.route("")
 @allow(Role.COORDINATOR)
 def person_list():
+    return render_template("kept_page.html", title=_("People"), content=kept_content(_person_list))
+
+
+def _person_list() -> str:
     filters_form = PersonFilterForm(request.args)
     filters = filters_form.filters()
     page = paginate(queries.person_list(filters), order=queries.person_order(filters))
-    return render_template("people/person_list.html", page=page, filters=filters_form)
+    return render_template("people/_person_list.html", page=page, filters=filters_form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
