@@ -151,19 +151,20 @@ class EditionReach:
     speakers_by_sector: list[tuple[Sector, int]]
 
 
-def _attended_earlier(edition: Edition, column_name: str, value) -> sa.ColumnElement[bool]:
-    """The person or organisation (`value`) attended an edition that started before `edition`.
+def _attended_before(earlier_ids: list[int], column_name: str, value) -> sa.ColumnElement[bool]:
+    """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`.
 
-    The earlier editions are looked up first (at most a few dozen), so each record's check is a few probes of the
-    (organisation or person, edition) indexes; the first edition has none, and nobody's history is read at all.
+    The earlier editions are looked up first (at most a few dozen); each record's check then reads the few rows of
+    its own attendance from the (person or organisation, status, edition) index. `edition_id + 0` keeps SQLite
+    from probing that index once per earlier edition instead. The first edition has none, and nobody's history is
+    read at all.
     """
-    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
     if not earlier_ids:
         return sa.false()
     earlier = aliased(Participation)
     return (sa.select(earlier.id)
-            .where(getattr(earlier, column_name) == value, earlier.edition_id.in_(earlier_ids),
-                   earlier.status == ATTENDED)
+            .where(getattr(earlier, column_name) == value, earlier.status == ATTENDED,
+                   (earlier.edition_id + 0).in_(earlier_ids))
             .exists())
 
 
@@ -179,13 +180,15 @@ def edition_reach(edition: Edition) -> EditionReach:
         sa.select(Organisation.sector, sa.func.count(sa.distinct(Organisation.id)))
         .join(Participation, Participation.organisation_id == Organisation.id).where(attended)
         .group_by(Organisation.sector).order_by(sa.func.count(sa.distinct(Organisation.id)).desc())).tuples().all()
-    returning_people = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(
-        attended, _attended_earlier(edition, "person_id", Participation.person_id)))
-    people = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(attended))
+    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
+    people, returning_people = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(
+            _attended_before(earlier_ids, "person_id", Participation.person_id)))
+        .select_from(Participation).where(attended)).one()
     organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
                         .where(attended, Participation.organisation_id.is_not(None)).subquery())
     returning_organisations = db.session.scalar(sa.select(sa.func.count()).select_from(organisation_ids).where(
-        _attended_earlier(edition, "organisation_id", organisation_ids.c.id)))
+        _attended_before(earlier_ids, "organisation_id", organisation_ids.c.id)))
     speakers = db.session.execute(
         sa.select(Organisation.sector, sa.func.count(PanelSpeaker.id))
         .join(PanelSpeaker, PanelSpeaker.organisation_id == Organisation.id)
