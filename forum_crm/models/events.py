@@ -166,9 +166,10 @@ class Participation(Base):
     __tablename__ = "participation"
     __table_args__ = (
         sa.UniqueConstraint("edition_id", "person_id"),
-        # An edition's attendees with who they are and whom they came for, read from the index alone.
+        # An edition's attendees with who they are and whom they came for, read from the index alone (SQLite's
+        # indexes hold the id anyway).
         sa.Index("ix_participation_edition_id_status_organisation_id_person_id",
-                 "edition_id", "status", "organisation_id", "person_id"),
+                 "edition_id", "status", "organisation_id", "person_id", postgresql_include=["id"]),
         # Whether a person or an organisation attended an earlier edition: the few rows of its own attendance.
         sa.Index("ix_participation_person_id_status_edition_id", "person_id", "status", "edition_id"),
         sa.Index("ix_participation_organisation_id_status_edition_id", "organisation_id", "status", "edition_id"),
