@@ -23,8 +23,10 @@ PAGES = [
     ("report of the first demo edition (2,532 attended, 3 editions before it)", "/reports/editions/4"),
     ("report of the last edition held (2,549 attended, 14 editions before it)", "/reports/editions/15"),
     ("report of the last demo edition (not held yet)", "/reports/editions/53"),
-    ("reports overview", "/reports"),
-    ("yearly summary (4 editions)", "/reports/summary"),
+    ("reports overview, real records (3 editions)", "/reports"),
+    ("reports overview with demo records (53 editions)", "/reports?demo=y"),
+    ("yearly summary, real records (2023: 3 editions)", "/reports/summary"),
+    ("yearly summary with demo records (2026: 4 editions, 3,285 towns)", "/reports/summary?demo=y"),
 ]
 
 
