@@ -25,6 +25,8 @@ PAGES = [
     ("report of the last demo edition (not held yet)", "/reports/editions/53"),
     ("reports overview, real records (3 editions)", "/reports"),
     ("reports overview with demo records (53 editions)", "/reports?demo=y"),
+    ("each person's editions, first page, with demo records", "/reports/people?demo=y"),
+    ("each organisation's editions, first page, with demo records", "/reports/organisations?demo=y"),
     ("yearly summary, real records (2023: 3 editions)", "/reports/summary"),
     ("yearly summary with demo records (2026: 4 editions, 3,285 towns)", "/reports/summary?demo=y"),
 ]
