@@ -82,7 +82,7 @@ class Server:
     """`gunicorn --workers 2` serving `app_spec` on a free local port. Its CPU time is its workers' and, on
     PostgreSQL, that of the database server processes serving their connections (found by application_name)."""
 
-    def __init__(self, app_spec: str, database_url: str, engine: sa.Engine):
+    def __init__(self, app_spec: str, database_url: str, engine: sa.Engine, cwd: str | None = None):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -92,7 +92,8 @@ class Server:
         env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key-" + "x" * 40, "PATH": "/usr/bin:/bin"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "600", "--bind",
-             f"127.0.0.1:{self.port}", app_spec], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             f"127.0.0.1:{self.port}", app_spec], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         for _ in range(300):
             try:
                 requests.get(self.url("/login"), timeout=60)

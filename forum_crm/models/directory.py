@@ -73,6 +73,8 @@ class Organisation(Base):
         sa.CheckConstraint("krs IS NULL OR length(krs) = 10", name="krs_ten_digits"),
         sa.CheckConstraint("nip IS NULL OR length(nip) = 10", name="nip_ten_digits"),
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        # An edition's report counts its attendees' organisations by sector and town: read here, not in the rows.
+        sa.Index("ix_organisation_id_sector_locality_id", "id", "sector", "locality_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
+from sqlalchemy.orm import joinedload
 
 from forum_crm.auth.permissions import allow
 from forum_crm.auth.personal_data import send
@@ -83,7 +84,7 @@ def people():
 @bp.route("/editions/<id:id>")
 @allow(Role.COORDINATOR)
 def edition(id: int):
-    edition = db.get_or_404(Edition, id)
+    edition = db.get_or_404(Edition, id, options=[joinedload(Edition.locality)])
     attendance, reach = edition_attendance(edition), edition_reach(edition)
     return render_template(
         "reports/edition.html", edition=edition, attendance=attendance, reach=reach,

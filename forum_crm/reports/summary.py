@@ -16,7 +16,7 @@ from flask import url_for
 from flask_babel import format_date, get_locale, get_timezone, get_translations, gettext
 from markupsafe import Markup, escape
 
-from forum_crm.models import Edition, Locality, Organisation, ProgrammeItem
+from forum_crm.models import Edition, Organisation, ProgrammeItem
 from forum_crm.reports.queries import (
     Period,
     TrendRow,
@@ -148,7 +148,7 @@ def _members(figure: Figures, end: date, include_demo: bool) -> Markup:
                                     "18)"))
         parts.append(ngettext_markup("based in %(num)s town:", "based in %(num)s towns:", len(members.towns),
                                      num=town_count))
-        parts.append(_names(members.towns))
+        parts.append(", ".join(dict.fromkeys(members.towns)))
     return Markup(" ").join(parts) + "."
 
 
@@ -188,7 +188,7 @@ def _panel(panel: ProgrammeItem) -> Markup:
         edition=str(panel.edition), title=panel.title, institutions=institutions)
 
 
-def _names(rows: Iterable[Organisation | Locality]) -> str:
+def _names(rows: Iterable[Organisation]) -> str:
     """"A, B, C": names in the given order, each once."""
     return ", ".join(dict.fromkeys(row.name for row in rows))
 

@@ -1,0 +1,78 @@
+"""An edition's report at its edges: editions numbered out of date order, check-ins off the edition's dates,
+attendees without an organisation or a town. Counted by hand."""
+
+from datetime import date
+
+from forum_crm.extensions import db
+from forum_crm.models import DayAttendance, ParticipationStatus, Sector
+from forum_crm.reports.queries import edition_attendance, edition_reach
+from tests import factories
+
+S = ParticipationStatus
+
+
+def take_part(edition, person, organisation=None, status=S.ATTENDED, days=()):
+    participation = factories.participation(edition, person, organisation=organisation, status=status)
+    db.session.add_all(DayAttendance(participation_id=participation.id, day=day) for day in days)
+    db.session.flush()
+
+
+def test_earlier_means_an_earlier_start_whatever_the_numbers_and_ids(ctx):
+    """E5 was recorded first but began last; E4 began the same day as E3, so it is not earlier than E3."""
+    e5 = factories.edition(5, date(2024, 9, 1), date(2024, 9, 1))
+    e3 = factories.edition(3, date(2024, 5, 1), date(2024, 5, 1))
+    e4 = factories.edition(4, date(2024, 5, 1), date(2024, 5, 1))
+    a, b = factories.organisation("A"), factories.organisation("B")
+    anna, jan, ewa = (factories.person(name) for name in ("Anna", "Jan", "Ewa"))
+    take_part(e3, anna, a)
+    take_part(e4, jan, b)
+    take_part(e4, ewa, a, status=S.CANCELLED)
+    for person in (anna, jan, ewa):
+        take_part(e5, person, a if person is anna else b)
+    last = edition_reach(e5)
+    assert (last.returning_people, last.first_time_people) == (2, 1)  # Anna (E3), Jan (E4); Ewa cancelled
+    assert (last.returning_organisations, last.first_time_organisations) == (2, 0)
+    same_day = edition_reach(e4)
+    assert (same_day.returning_people, same_day.first_time_people) == (0, 1)
+    assert (same_day.returning_organisations, same_day.first_time_organisations) == (0, 1)
+
+
+def test_attendees_without_an_organisation_or_a_town(ctx):
+    edition = factories.edition(1, date(2024, 5, 1), date(2024, 5, 1))
+    lublin = factories.locality()
+    in_lublin = factories.organisation("A", locality=lublin, sector=Sector.DONOR)
+    nowhere = factories.organisation("B", sector=Sector.MEDIA)
+    also_nowhere = factories.organisation("C", sector=Sector.MEDIA)
+    take_part(edition, factories.person(), in_lublin)
+    take_part(edition, factories.person(), in_lublin)
+    take_part(edition, factories.person(), nowhere)
+    take_part(edition, factories.person(), also_nowhere)
+    take_part(edition, factories.person())  # came on their own
+    reach = edition_reach(edition)
+    assert (reach.organisations, reach.towns, reach.voivodeships) == (3, 1, 1)
+    assert reach.sectors == [(Sector.MEDIA, 2), (Sector.DONOR, 1)]
+    assert (reach.first_time_people, reach.first_time_organisations) == (5, 3)
+
+
+def test_days_off_the_editions_dates_count_towards_all_days_but_no_day_of_its_own(ctx):
+    """Check-ins kept from before the edition's dates were changed: the report shows the edition's days."""
+    edition = factories.edition(1, date(2024, 5, 1), date(2024, 5, 2))
+    first, second, before = date(2024, 5, 1), date(2024, 5, 2), date(2024, 4, 30)
+    take_part(edition, factories.person(), days=(first, second))
+    take_part(edition, factories.person(), days=(first, before))
+    take_part(edition, factories.person(), days=(second,))
+    take_part(edition, factories.person(), status=S.NO_SHOW)
+    report = edition_attendance(edition)
+    assert report.per_day == [(first, 2), (second, 2)]
+    assert report.all_days == 2
+
+
+def test_an_edition_without_check_ins(ctx):
+    edition = factories.edition(1, date(2024, 5, 1), date(2024, 5, 3))
+    take_part(edition, factories.person(), status=S.REGISTERED)
+    report = edition_attendance(edition)
+    assert report.per_day == [(date(2024, 5, 1), 0), (date(2024, 5, 2), 0), (date(2024, 5, 3), 0)]
+    assert (report.all_days, report.attended, report.registered) == (0, 0, 1)
+    reach = edition_reach(edition)
+    assert (reach.organisations, reach.towns, reach.first_time_people, reach.returning_people) == (0, 0, 0, 0)
+    assert reach.sectors == []
