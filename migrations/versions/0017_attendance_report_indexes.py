@@ -1,7 +1,7 @@
 """Indexes an edition's report reads alone: its attendees, each one's earlier attendance, their organisations
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30 16:40:00.000000
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-11-30 16:40:00.000000
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
