@@ -1,5 +1,5 @@
 """What is kept between requests until the tables it was made from change: list totals, the demo banner's counts,
-the menu's count of changes to review (figures), and the content of the busiest list pages (HTML).
+the menu's count of changes to review (figures), and the content of the busiest lists and reports (HTML).
 
 Every transaction that writes through the app's session bumps, as it commits, the version of each table it wrote
 (`table_version`: one row a table). The statements are seen on the connection (ORM flushes, Core inserts and bulk
@@ -129,7 +129,9 @@ def _kept(statement: sa.Select, compute: Callable[[], Any]) -> Any:
 
 def kept_html(key: Hashable, render: Callable[[], str]) -> str:
     """What `render` renders (a page's content), kept until a table that any of its statements read changes. Its
-    key must name everything else the HTML depends on (the address, the language, the reader's role, the day)."""
+    key must name everything else the HTML depends on (the address, the language, the reader's role, the day), and
+    `render` must read what it shows with statements of its own: a record already in the session (session.get,
+    a relationship loaded earlier) runs none, so its table would not be recorded."""
     store = _kept_store()
     html = store.get(("html", key), table_versions)
     if html is not MISSING:

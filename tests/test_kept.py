@@ -7,7 +7,7 @@ from flask import g
 
 from forum_crm.extensions import db
 from forum_crm.kept import MISSING, Kept, kept_html, kept_row, kept_scalar, table_versions
-from forum_crm.models import Affiliation, Locality, Organisation, Origin, Person, TableVersion
+from forum_crm.models import Affiliation, Edition, Locality, Organisation, Origin, Person, TableVersion
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -233,3 +233,22 @@ def test_the_lists_show_edits_to_the_records_and_records_they_show(app, client, 
         page = client.get(path).text
         assert "Lubartów" in page and "Lublin" not in page and "Fundacja Ola" in page
     assert "People" in client.get("/people?lang=en").text and "Osoby" in client.get("/people").text
+
+
+def test_an_edition_report_follows_edits_to_the_edition_and_its_invitees(app, client, login):
+    with app.app_context():
+        coordinator = factories.user()
+        edition = factories.edition(1, locality=factories.locality("Lublin"))
+        factories.participation(edition, factories.person())
+        db.session.commit()
+        edition_id = edition.id
+        login(coordinator)
+    invited = '<dt>Zaproszeni</dt><dd>{} <small'
+    report = client.get(f"/reports/editions/{edition_id}").text
+    assert "2023, Lublin</p>" in report and invited.format(1) in report
+    with app.app_context():
+        db.session.execute(sa.update(Locality).values(name="Lubartów"))
+        factories.participation(db.session.get(Edition, edition_id), factories.person())
+        db.session.commit()
+    report = client.get(f"/reports/editions/{edition_id}").text
+    assert "2023, Lubartów</p>" in report and invited.format(2) in report

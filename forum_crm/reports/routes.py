@@ -1,12 +1,15 @@
 """Pages of the reports (/reports): attendance per period and per edition, retention, re-engagement, the summary."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from forum_crm.auth.permissions import allow
 from forum_crm.auth.personal_data import send
 from forum_crm.extensions import db
+from forum_crm.kept import kept_content
 from forum_crm.labels import label
 from forum_crm.models import Edition, Role
 from forum_crm.pagination import paginate
@@ -37,6 +40,10 @@ REENGAGE_ON_OVERVIEW = 20
 @bp.route("")
 @allow(Role.COORDINATOR)
 def overview():
+    return render_template("kept_page.html", title=_("Attendance reports"), content=kept_content(_overview))
+
+
+def _overview() -> str:
     form = PeriodForm(request.args)
     period = form.period()
     editions = editions_in(period)
@@ -48,7 +55,7 @@ def overview():
     trend = attendance_trend(period)
     kept = retention(cohort, later) if cohort else []
     return render_template(
-        "reports/overview.html", form=form, period=period, trend=trend, cohort=cohort, editions=editions,
+        "reports/_overview.html", form=form, period=period, trend=trend, cohort=cohort, editions=editions,
         trend_chart=[(str(row.edition), row.attended) for row in trend],
         retention_chart=[(str(edition), count) for edition, count in kept], retention=kept,
         last_two=last_two, to_reengage=to_reengage,
@@ -84,10 +91,16 @@ def people():
 @bp.route("/editions/<id:id>")
 @allow(Role.COORDINATOR)
 def edition(id: int):
-    edition = db.get_or_404(Edition, id, options=[joinedload(Edition.locality)])
+    title = _("Attendance report: %(edition)s", edition=db.get_or_404(Edition, id))
+    return render_template("kept_page.html", title=title, content=kept_content(lambda: _edition(id)))
+
+
+def _edition(id: int) -> str:
+    # A query, not session.get: the edition is in the session already, and kept content must read what it shows.
+    edition = db.one_or_404(sa.select(Edition).where(Edition.id == id).options(joinedload(Edition.locality)))
     attendance, reach = edition_attendance(edition), edition_reach(edition)
     return render_template(
-        "reports/edition.html", edition=edition, attendance=attendance, reach=reach,
+        "reports/_edition.html", edition=edition, attendance=attendance, reach=reach,
         partners=partners_by_edition([edition]).get(id, []),
         day_chart=[(format_date(day), count) for day, count in attendance.per_day],
         sector_chart=[(label(sector), count) for sector, count in reach.sectors],
@@ -115,8 +128,12 @@ def edition_export(id: int, table: str, file_format: str):
 @bp.route("/summary")
 @allow(Role.COORDINATOR)
 def summary():
+    return render_template("kept_page.html", title=_("Yearly report summary"), content=kept_content(_summary))
+
+
+def _summary() -> str:
     form = PeriodForm(request.args)
     default = default_period(include_demo=bool(form.demo.data))
     chosen = form.period(default=default)
     period = Period(chosen.start or default.start, chosen.end or default.end, chosen.include_demo)
-    return render_template("reports/summary.html", form=form, summary=build_summary(period))
+    return render_template("reports/_summary.html", form=form, summary=build_summary(period))
