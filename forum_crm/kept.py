@@ -33,6 +33,10 @@ from forum_crm.models import TableVersion
 MAX_AGE = 300.0
 KEPT_ENTRIES = 1024
 _WRITTEN = "forum_crm.written_tables"  # in Connection.info: the tables the open transaction wrote
+# While kept_html renders, the tables every statement read (UNKNOWN_TABLES if a statement's could not be told).
+_reading: ContextVar[set[str] | None] = ContextVar("forum_crm.tables_read", default=None)
+UNKNOWN_TABLES = "?"
+MISSING = object()  # Kept.get: nothing kept, or out of date
 
 
 def kept_scalar(statement: sa.Select) -> Any:
@@ -96,9 +100,6 @@ class Kept:
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-
-
-MISSING = object()
 
 
 def _kept_store() -> Kept:
@@ -167,11 +168,6 @@ def tables_of(statement: sa.Executable) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-# While kept_html renders, the tables every statement read (UNKNOWN_TABLES if a statement's could not be told).
-_reading: ContextVar[set[str] | None] = ContextVar("forum_crm.tables_read", default=None)
-UNKNOWN_TABLES = "?"
-
-
 def mark_all_changed(connection: sa.Connection) -> None:
     """Give every table a version no process has seen: the time in nanoseconds (counters stay far below it). A
     restore calls it, since the restored rows carry the versions they had when the backup was made."""
@@ -206,7 +202,6 @@ def track_table_versions(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "commit")
     def _forget_writes(connection):
         connection.info.pop(_WRITTEN, None)
-
 
 
 @sa.event.listens_for(Session, "before_commit")
