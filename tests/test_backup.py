@@ -158,7 +158,8 @@ def test_a_backup_of_the_previous_revision_is_restored_and_migrated_forward(new_
     assert f"Migrated forward from revision {previous_revision()}" in restored.output
     after = rows_of(target)
     for table, rows in before.items():
-        assert set(after[table]) == set(rows), table
+        if table != "table_version":  # set anew by the restore (see the test above)
+            assert set(after[table]) == set(rows), table
     with target.app_context(), db.engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT version_num FROM alembic_version")) in code_heads()
         db.engine.dispose()
