@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -32,9 +33,9 @@ class MapFilters:
     edition: int | None = None  # the number of an edition attended
 
 
-@dataclass(frozen=True)
-class TownCount:
-    """A town with its member organisations and consenting people (exact counts: filter before showing)."""
+class TownCount(NamedTuple):
+    """A town with its member organisations and consenting people (exact counts: filter before showing).
+    A named tuple: made from each of thousands of rows, three times faster than a frozen dataclass."""
 
     id: int
     name: str
