@@ -124,13 +124,12 @@ def map_people_conditions(filters: MapFilters) -> list[sa.ColumnElement[bool]]:
 
 def town_counts(filters: MapFilters) -> list[TownCount]:
     """Towns with member organisations or consenting people, with both counts, in Polish order."""
-    # Organisations: "+ 0", group by an expression, so SQLite reads the table in one scan instead of row by row
-    # along the locality index (seven times slower). People: by the column itself, so both databases count them
-    # in the partial index of the people on the map (ix_person_on_map_locality_id) without reading the table.
-    organisation_town = Organisation.locality_id + 0
-    organisations = (sa.select(organisation_town.label("locality_id"), sa.func.count().label("organisations"),
+    # Both grouped by the column itself, so both databases count in the partial indexes of the member organisations
+    # and of the people on the map (ix_*_locality_id) without reading the tables. (Grouped by the full locality
+    # index instead, SQLite would read 100,000 people row by row in its order: seven times slower.)
+    organisations = (sa.select(Organisation.locality_id.label("locality_id"), sa.func.count().label("organisations"),
                                sa.literal(0).label("people"))
-                     .where(*member_organisation_conditions(filters)).group_by(organisation_town))
+                     .where(*member_organisation_conditions(filters)).group_by(Organisation.locality_id))
     people = (sa.select(Person.locality_id, sa.literal(0), sa.func.count())
               .where(*map_people_conditions(filters)).group_by(Person.locality_id))
     both = sa.union_all(organisations, people).subquery()

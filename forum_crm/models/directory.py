@@ -297,11 +297,13 @@ class Person(Base):
         return self.full_name
 
 
-# The member map counts the people on it per town from this index alone instead of reading the whole table (an
-# index-only scan on PostgreSQL). Its condition is Person.is_on_map itself: SQLite uses a partial index only for
-# queries whose WHERE contains the index's terms.
+# The member map counts the people on it and the member organisations per town from these indexes alone instead
+# of reading the whole tables (index-only scans on PostgreSQL). Their conditions are Person.is_on_map and
+# Organisation.is_active_member themselves: SQLite uses a partial index only for queries whose WHERE contains its terms.
 sa.Index("ix_person_on_map_locality_id", Person.locality_id,
          sqlite_where=Person.is_on_map, postgresql_where=Person.is_on_map)
+sa.Index("ix_organisation_member_locality_id", Organisation.locality_id,
+         sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
 
 
 def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> tuple[str, str]:
