@@ -217,14 +217,10 @@ def compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _strings(texts: list[str]) -> str:
-    return "[" + ",".join([quoted(text) for text in texts]) + "]"
-
-
-def _circle(town: TownCount, radius_: float, lines: list[str], rest: str = "") -> str:
-    """{"id", "at": [lat, lon], "radius", "title", "lines", ...`rest`} of one town, as JSON text."""
+def _circle(town: TownCount, radius_: float, line: str, rest: str = "") -> str:
+    """{"id", "at": [lat, lon], "radius", "title", "lines": [`line`], ...`rest`} of one town, as JSON text."""
     return (f'{{"id":{town.id},"at":[{town.latitude!r},{town.longitude!r}],"radius":{radius_!r},'
-            f'"title":{quoted(town.name)},"lines":{_strings(lines)}{rest}}}')
+            f'"title":{quoted(town.name)},"lines":[{quoted(line)}]{rest}}}')
 
 
 def _sizes(largest: int) -> Callable[[int], float]:
@@ -235,26 +231,28 @@ def _sizes(largest: int) -> Callable[[int], float]:
 def organisation_towns(towns: list[TownCount], names: dict[int, list[tuple[int, str]]], labels: Labels,
                        links: bool, people: bool = True) -> str:
     """One circle per town with member organisations (JSON text: an array); its popup lists them ("items", with
-    ids for links if `links`) and, if `people`, how many people are on the map there."""
-    shown = [town for town in towns if town.is_located and town.organisations]
+    ids for links if `links`) and, if `people`, how many people are on the map there ("after")."""
+    shown = [town for town in towns if town.organisations and town.is_located]
     size = _sizes(max((town.organisations for town in shown), default=0))
     circles = []
     for town in shown:
-        listed = names.get(town.id, [])
+        listed = names.get(town.id, ())
         items = ",".join([f"[{quoted(name)},{id_}]" if links else f"[{quoted(name)}]" for id_, name in listed])
         more = town.organisations - len(listed)
-        after = ([labels.more(more)] if more > 0 else []) + ([labels.people(town.people)] if people else [])
-        circles.append(_circle(town, size(town.organisations), [labels.organisations(town.organisations)],
-                               f',"items":[{items}],"after":{_strings(after)}'))
+        after = [quoted(labels.more(more))] if more > 0 else []
+        if people:
+            after.append(quoted(labels.people(town.people)))
+        circles.append(_circle(town, size(town.organisations), labels.organisations(town.organisations),
+                               f',"items":[{items}],"after":[{",".join(after)}]'))
     return "[" + ",".join(circles) + "]"
 
 
 def people_towns(towns: list[TownCount], labels: Labels) -> str:
     """One circle per town with consenting people (JSON text): a count only, small ones hidden unless exact."""
-    shown = [town for town in towns if town.is_located and town.people]
+    shown = [town for town in towns if town.people and town.is_located]
     sizes = {town.id: town.people if labels.exact or town.people >= SMALL_COUNT else 0 for town in shown}
     size = _sizes(max(sizes.values(), default=0))
-    return "[" + ",".join([_circle(town, size(sizes[town.id]), [labels.people(town.people)]) for town in shown]) + "]"
+    return "[" + ",".join([_circle(town, size(sizes[town.id]), labels.people(town.people)) for town in shown]) + "]"
 
 
 def venue_towns(venues: list[Venue]) -> list[dict]:
