@@ -1,5 +1,5 @@
 """Partial indexes of the people on the member map and of the member organisations by town, so the map counts
-them without reading the tables
+them without reading the tables, and of the member organisations by name for the map's popups
 
 Revision ID: 0016
 Revises: 0015
@@ -28,8 +28,11 @@ def upgrade():
                     sqlite_where=ON_MAP, postgresql_where=ON_MAP)
     op.create_index('ix_organisation_member_locality_id', 'organisation', ['locality_id'], unique=False,
                     sqlite_where=MEMBER, postgresql_where=MEMBER)
+    op.create_index('ix_organisation_member_name_sort', 'organisation', ['name_sort', 'id'], unique=False,
+                    postgresql_include=['locality_id', 'name'], sqlite_where=MEMBER, postgresql_where=MEMBER)
 
 
 def downgrade():
+    op.drop_index('ix_organisation_member_name_sort', table_name='organisation')
     op.drop_index('ix_organisation_member_locality_id', table_name='organisation')
     op.drop_index('ix_person_on_map_locality_id', table_name='person')
