@@ -21,7 +21,8 @@ from forum_crm.models import (
 )
 from forum_crm.models.directory import organisation_area
 
-# The member map: every count is an SQL aggregate; Python only arranges the rows.
+# The member map: every count is an SQL aggregate (a voivodeship's may be the sum of its towns'); Python only
+# arranges the rows.
 
 @dataclass(frozen=True)
 class MapFilters:
@@ -144,8 +145,8 @@ def town_counts(filters: MapFilters) -> list[TownCount]:
 
 
 def rows(query: sa.Select) -> list[sa.Row]:
-    """All rows of a query of columns, read as Core rows through the session's connection: for thousands of rows
-    a third of the time the ORM's rows take (nothing here needs the ORM's identity map or entities)."""
+    """All rows of a query of columns, read as Core rows through the session's connection (nothing here needs
+    the ORM's entities): the map's 10,000 organisation names in half the time on PostgreSQL, 3/4 on SQLite."""
     return db.session.connection().execute(query).all()
 
 
@@ -168,12 +169,12 @@ def town_organisations(filters: MapFilters, per_town: int) -> dict[int, list[tup
 
 def organisations_by_voivodeship(filters: MapFilters) -> dict[Voivodeship, int]:
     """Member organisations per voivodeship (the voivodeship filter is ignored: coverage is national)."""
-    rows = db.session.execute(
+    counts = db.session.execute(
         sa.select(Locality.voivodeship, sa.func.count(Organisation.id))
         .join(Locality, Organisation.locality_id == Locality.id)
         .where(*member_organisation_conditions(replace(filters, voivodeship=None)), Locality.voivodeship.is_not(None))
         .group_by(Locality.voivodeship))
-    return {Voivodeship(voivodeship): count for voivodeship, count in rows}
+    return {Voivodeship(voivodeship): count for voivodeship, count in counts}
 
 
 def voivodeship_totals(towns: list[TownCount]) -> dict[Voivodeship, int]:
