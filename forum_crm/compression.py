@@ -28,13 +28,13 @@ class Deflated:
     data: bytes = field(repr=False)
 
 
-def deflated(text: str) -> Deflated:
+def deflated(text: str, level: int = LEVEL) -> Deflated:
     raw = text.encode()
-    return Deflated(text, raw, _deflate(raw, zlib.Z_SYNC_FLUSH))
+    return Deflated(text, raw, _deflate(raw, zlib.Z_SYNC_FLUSH, level))
 
 
-def _deflate(raw: bytes, ending: int) -> bytes:
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+def _deflate(raw: bytes, ending: int, level: int = LEVEL) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(raw) + compressor.flush(ending)
 
 

@@ -88,6 +88,10 @@ def test_the_map_shows_organisations_by_town_and_no_people(client, network):
     drawn = json.dumps(map_data(page), ensure_ascii=False) + client.get("/public/map.js").text
     assert not any(word in drawn for word in ("people", "person", "osób", "osoby", "osoba", "map-people"))
     assert map_data(page)["organisationUrl"] == "/public/organisations/{id}?lang=pl"
+    # Coverage counts the same organisations, summed from the towns or (with a voivodeship chosen) nationally.
+    for query in ("", "?voivodeship=opolskie"):
+        regions = by_title(map_layers(client.get(f"/public/map{query}").text)["regions"])
+        assert regions["lubelskie"]["lines"] == ["1 organizacja"] and regions["opolskie"]["lines"] == ["0 organizacji"]
 
 
 def test_filters_see_only_published_fields(client, network, app):

