@@ -55,7 +55,7 @@ def new_values(row: Any, fields: Fields) -> dict[str, list[Any]]:
 
 def change_values(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
     """The columns of a change-log entry for `row` (which has its id) by the current user, if any; an editor's or
-    member's change waits in the coordinator's review feed. Imports insert these in bulk (insert_changes)."""
+    member's change waits in the coordinator's review feed. Imports insert these in bulk (imports.bulk)."""
     user = current_user if current_user and current_user.is_authenticated else None
     return {"entity_type": entity_type, "entity_id": row.id, "entity_label": str(row)[:300], "action": action,
             "changes": changes, "entity_version": getattr(row, "version", None), "user_id": user.id if user else None,
@@ -67,12 +67,6 @@ def record_change(entity_type: str, row: Any, action: str, changes: dict[str, li
     entry = ChangeLogEntry(**change_values(entity_type, row, action, changes))
     db.session.add(entry)
     return entry
-
-
-def insert_changes(entries: list[dict[str, Any]]) -> None:
-    """Write change-log entries (change_values) with one Core INSERT: bulk writes log without the unit of work."""
-    if entries:
-        db.session.execute(sa.insert(ChangeLogEntry.__table__), entries)
 
 
 def log_saved(entity_type: str, row: Any, fields: Fields, before: dict[str, Any] | None, action: str = "updated",
