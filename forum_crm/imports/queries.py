@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -31,9 +32,9 @@ def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
         yield ids[start:start + size]
 
 
-def batches(keys: list, size: int = LOOKUP_BATCH) -> Iterator[list]:
-    for start in range(0, len(keys), size):
-        yield keys[start:start + size]
+def batches(keys: list) -> Iterator[list]:
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        yield keys[start:start + LOOKUP_BATCH]
 
 
 def email_domain(email: str | None) -> str | None:
@@ -171,8 +172,7 @@ class PersonIndex:
                 self.by_email[row.email] = PersonKeys(*row)
         namesakes: dict[int, PersonKeys] = {}
         for batch in batches(sorted({split for name in names for split in name_splits(name, either_order)})):
-            for query in (_first_namesakes(batch), _namesakes_without_email(batch)):
-                namesakes.update((row.id, PersonKeys(*row)) for row in db.session.execute(query))
+            namesakes.update((keys.id, keys) for keys in _namesakes(batch))
         for _id, keys in sorted(namesakes.items()):
             full = {name_key(keys.first_name, keys.last_name)}
             if either_order:
@@ -192,21 +192,30 @@ def _keep(kept: list[PersonKeys], keys: PersonKeys, most: int) -> None:
         kept.append(keys)
 
 
-def _named(names: list[tuple[str, str]]) -> sa.ColumnElement[bool]:
-    return sa.or_(*(sa.and_(Person.last_key == last, Person.first_key == first) for first, last in names))
-
-
-def _first_namesakes(names: list[tuple[str, str]]) -> sa.Select:
-    """The first NAMESAKES_KEPT people (by id) of each folded (first, last) name: numbered in the index on the
-    names alone, then read."""
+@cache
+def _namesake_queries(size: int) -> tuple[sa.Select, sa.Select]:
+    """Of `size` folded (first, last) names (parameters first_0, last_0, ...): the ids of the first NAMESAKES_KEPT
+    people (by id) of each, numbered in the index on the names; and the people of those names without an e-mail
+    (found in the index on e-mails). Built once: a query of 200 pairs costs more to build than to run."""
+    named = sa.or_(*(sa.and_(Person.last_key == sa.bindparam(f"last_{number}"),
+                             Person.first_key == sa.bindparam(f"first_{number}")) for number in range(size)))
     nth = sa.func.row_number().over(partition_by=(Person.last_key, Person.first_key), order_by=Person.id)
-    first = sa.select(Person.id, nth.label("nth")).where(_named(names)).subquery()
-    return sa.select(*PERSON_KEY_COLUMNS).join(first, first.c.id == Person.id).where(first.c.nth <= NAMESAKES_KEPT)
+    numbered = sa.select(Person.id, nth.label("nth")).where(named).subquery()
+    return (sa.select(numbered.c.id).where(numbered.c.nth <= NAMESAKES_KEPT),
+            sa.select(*PERSON_KEY_COLUMNS).where(sa.or_(Person.email.is_(None), Person.email == ""), named))
 
 
-def _namesakes_without_email(names: list[tuple[str, str]]) -> sa.Select:
-    """The people of these folded (first, last) names who have no e-mail (found in the index on e-mails)."""
-    return sa.select(*PERSON_KEY_COLUMNS).where(sa.or_(Person.email.is_(None), Person.email == ""), _named(names))
+def _namesakes(names: list[tuple[str, str]]) -> Iterator[PersonKeys]:
+    """The first namesakes and those without an e-mail of up to LOOKUP_BATCH folded (first, last) names (the last
+    repeated to fill the batch); the first are then read by id (a join lets PostgreSQL read all of person)."""
+    names = names + names[-1:] * (LOOKUP_BATCH - len(names))
+    parameters = {f"{part}_{number}": key for number, (first, last) in enumerate(names)
+                  for part, key in (("first", first), ("last", last))}
+    first_ids, without_email = _namesake_queries(LOOKUP_BATCH)
+    ids = list(db.session.scalars(first_ids, parameters))
+    first = sa.select(*PERSON_KEY_COLUMNS).where(Person.id.in_(ids))
+    yield from (PersonKeys(*row) for row in db.session.execute(first))
+    yield from (PersonKeys(*row) for row in db.session.execute(without_email, parameters))
 
 
 def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
