@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from forum_crm.changelog import Fields, change_values, new_values
+from forum_crm.changelog import Fields, change_author, change_values, new_values
 from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry
 from forum_crm.models.duplicates import store_names
@@ -75,14 +75,16 @@ def _from_arrays(table: sa.Table, rows: list[Row]) -> sa.Insert:
 
 def log_created(entity_type: str, records: Sequence[Any], fields: Fields, action: str = "imported") -> None:
     """One change-log entry per inserted record with every value it was created with (as log_saved does)."""
-    insert_rows(ChangeLogEntry.__table__,
-                [change_values(entity_type, record, action, new_values(record, fields)) for record in records])
+    author = change_author()
+    insert_rows(ChangeLogEntry.__table__, [
+        change_values(entity_type, record, action, new_values(record, fields), author) for record in records])
 
 
 def log_added(entity_type: str, parents: Sequence[Any], children: Sequence[Any], fields: Fields,
               action: str) -> None:
     """One change-log entry on each parent for a record added to it (e.g. "affiliation_added")."""
-    insert_rows(ChangeLogEntry.__table__, [change_values(entity_type, parent, action, new_values(child, fields))
+    author = change_author()
+    insert_rows(ChangeLogEntry.__table__, [change_values(entity_type, parent, action, new_values(child, fields), author)
                                            for parent, child in zip(parents, children, strict=True)])
 
 
