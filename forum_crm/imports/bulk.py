@@ -37,14 +37,16 @@ def record_rows(records: Sequence[Any], model: type) -> list[Row]:
 
 
 def insert_records(records: Sequence[Any], model: type) -> None:
-    """Insert transient records (at least one) in one statement; each gets its new id and version (RETURNING,
-    in the records' order)."""
+    """Insert transient records (at least one) in one statement (on SQLite, a few of up to 32,766 parameters);
+    each gets its new id and version. The rows are inserted in the records' order and each new id is larger than
+    the last (a sequence on PostgreSQL; on SQLite, one more than the largest rowid), so the ids RETURNING gives,
+    sorted, are the records' in order. (SQLAlchemy's sort_by_parameter_order has no sentinel to sort by on
+    SQLite and inserted one row a statement: twice the CPU.)"""
     table, rows = model.__table__, record_rows(records, model)
     if _by_arrays():
         inserted = sorted(db.session.execute(_from_arrays(table, rows).returning(table.c.id, table.c.version)))
     else:
-        inserted = db.session.execute(
-            sa.insert(table).returning(table.c.id, table.c.version, sort_by_parameter_order=True), rows)
+        inserted = sorted(db.session.execute(sa.insert(table).returning(table.c.id, table.c.version), rows))
     for record, (new_id, version) in zip(records, inserted, strict=True):
         record.id, record.version = new_id, version
 
@@ -62,7 +64,7 @@ def _by_arrays() -> bool:
 
 def _from_arrays(table: sa.Table, rows: list[Row]) -> sa.Insert:
     """PostgreSQL: INSERT ... SELECT from unnest() of one array a column, in the rows' order (ORDER BY their
-    ordinality: the ids a sequence gives follow it, as SQLAlchemy's own batched inserts assume). A statement of
+    ordinality: the ids the sequence gives follow it, as SQLAlchemy's own batched inserts assume). A statement of
     one parameter a column, not one a cell: psycopg converts every placeholder of a statement in Python (a
     1,000-row batch of people had 30,000), which cost about as much as the rest of the write."""
     names = list(rows[0])
