@@ -4,17 +4,22 @@
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/forum_crm_bench .venv/bin/python -m bench.imports
     .venv/bin/python -m bench.imports --exports-only                    # the exports, not the import
     .venv/bin/python -m bench.imports --import-only                     # the import alone, no exports
+    .venv/bin/python -m bench.imports --import-only --network=sqlite:////tmp/copy.sqlite
 
 Both run on the demo network of 100,000 people and 10,000 organisations (seed 1), through the same
 code as the pages (the export through the test client, read chunk by chunk as a browser would).
 An export is timed to its first byte and to its last, in wall and CPU time (CPU of this process: the app
 and, on SQLite, the database; PostgreSQL's own work is not in it).
 Each operation runs twice: once timed, once under tracemalloc for its peak of Python memory
-(tracing slows Python down, so the two are measured apart). The PostgreSQL database is emptied.
+(tracing slows Python down, so the two are measured apart). The PostgreSQL database is emptied and
+filled; `--network=URL` instead takes a database that already holds the network (bench.network's build,
+e.g. a copy of it: the import writes into it, so give each run a fresh copy). On PostgreSQL the server's
+CPU time (its backends for the bench's database, read from /proc) is reported too.
 """
 
 import csv
 import io
+import os
 import random
 import sys
 import time
@@ -22,9 +27,11 @@ import tracemalloc
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
+from bench.network import ACCOUNTS, PASSWORD, bench_app
 from bench.run import fresh_database_url
 from forum_crm import create_app
 from forum_crm.auth.services import create_user
@@ -45,16 +52,43 @@ HEADERS = ["Imię", "Nazwisko", "E-mail", "Telefon", "Miejscowość", "Organizac
            "Obszar ekspertyzy"]
 
 
-def measure(action: Callable[[], object]) -> tuple[float, float, float]:
-    """(seconds, CPU seconds of this process, peak MiB): the action timed, then run again under tracemalloc."""
+def server_cpu() -> float:
+    """CPU seconds PostgreSQL's backends for this database have used so far (0 on SQLite or without /proc)."""
+    if db.engine.dialect.name != "postgresql":
+        return 0.0
+    pids = db.session.scalars(sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"))
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timed(app: Flask, action: Callable[[], object]) -> tuple[float, float, float]:
+    """(seconds, CPU seconds of this process, CPU seconds of the PostgreSQL server) of one run of the action."""
+    with app.app_context():
+        server_started = server_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     action()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    with app.app_context():
+        return seconds, cpu, server_cpu() - server_started
+
+
+def measure(app: Flask, action: Callable[[], object]) -> tuple[float, float, float, float]:
+    """(seconds, CPU seconds of this process and of the PostgreSQL server, peak MiB): the action timed, then
+    run again under tracemalloc."""
+    seconds, cpu, server = timed(app, action)
     tracemalloc.start()
     action()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return seconds, cpu, peak / 2**20
+    return seconds, cpu, server, peak / 2**20
 
 
 def people_file(organisation_names: list[str]) -> bytes:
@@ -72,19 +106,29 @@ def people_file(organisation_names: list[str]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def main() -> None:
+def network_app() -> tuple[Flask, tuple[str, str]]:
+    """An app on the network (built here, or the one --network=URL names) and the login of a coordinator."""
+    given = next((arg.removeprefix("--network=") for arg in sys.argv if arg.startswith("--network=")), None)
+    if given:
+        return bench_app(given), (ACCOUNTS[Role.COORDINATOR], PASSWORD)
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False})
-    results = []
     with app.app_context():
         upgrade()
         seed_report()
         generate_demo_network(PEOPLE_IN_NETWORK, ORGANISATIONS, seed=1)
         create_user("bench@example.org", "bench password 123", Role.COORDINATOR)
         db.session.commit()
+    return app, ("bench@example.org", "bench password 123")
+
+
+def main() -> None:
+    app, (email, password) = network_app()
+    results = []
+    with app.app_context():
         organisation_names = list(db.session.scalars(sa.select(Organisation.name).order_by(Organisation.id).limit(500)))
         people = db.session.scalar(sa.select(sa.func.count(Person.id)))
     client = app.test_client()
-    client.post("/login", data={"email": "bench@example.org", "password": "bench password 123"})
+    client.post("/login", data={"email": email, "password": password})
 
     for file_format in () if "--import-only" in sys.argv else ("csv", "xlsx"):
         def export(file_format=file_format) -> tuple[int, float, float]:
@@ -107,7 +151,7 @@ def main() -> None:
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         results.append((f"export of {people:,} people as {file_format.upper()} ({size / 2**20:.1f} MiB), "
-                        f"first byte {first_byte:.2f} s", seconds, cpu, peak))
+                        f"first byte {first_byte:.2f} s", seconds, cpu, 0.0, peak))
         print(*results[-1], flush=True)
     if "--exports-only" in sys.argv:
         report(app, results)
@@ -130,20 +174,20 @@ def main() -> None:
     run_import(commit=False)
     import_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    run_import(commit=True)
     results.append((f"import of {IMPORTED:,} new people ({len(data) / 2**20:.1f} MiB CSV) into that network",
-                    time.perf_counter() - started, time.process_time() - cpu_started, import_peak))
-    results.append((f"the same file again: {IMPORTED:,} rows unchanged", *measure(lambda: run_import(commit=True))))
+                    *timed(app, lambda: run_import(commit=True)), import_peak))
+    results.append((f"the same file again: {IMPORTED:,} rows unchanged",
+                    *measure(app, lambda: run_import(commit=True))))
 
     report(app, results)
 
 
-def report(app, results: list[tuple[str, float, float, float]]) -> None:
+def report(app: Flask, results: list[tuple[str, float, float, float, float]]) -> None:
     print(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}\n")
-    print("| what | time | CPU time (this process) | peak Python memory |\n| --- | --- | --- | --- |")
-    for what, seconds, cpu, peak in results:
-        print(f"| {what} | {seconds:.1f} s | {cpu:.1f} s | {peak:.0f} MiB |")
+    print("| what | time | CPU time (this process) | CPU time (PostgreSQL server) | peak Python memory |\n"
+          "| --- | --- | --- | --- | --- |")
+    for what, seconds, cpu, server, peak in results:
+        print(f"| {what} | {seconds:.1f} s | {cpu:.1f} s | {server:.1f} s | {peak:.0f} MiB |")
 
 
 if __name__ == "__main__":

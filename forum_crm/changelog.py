@@ -53,13 +53,20 @@ def new_values(row: Any, fields: Fields) -> dict[str, list[Any]]:
     return {name: [None, value] for name, value in snapshot(row, fields).items() if value not in EMPTY_VALUES}
 
 
-def change_values(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
-    """The columns of a change-log entry for `row` (which has its id) by the current user, if any; an editor's or
-    member's change waits in the coordinator's review feed. Imports insert these in bulk (insert_changes)."""
+def change_author() -> dict[str, Any]:
+    """Who makes the changes being logged: the current user, if any; an editor's or member's change waits in the
+    coordinator's review feed."""
     user = current_user if current_user and current_user.is_authenticated else None
-    return {"entity_type": entity_type, "entity_id": row.id, "entity_label": str(row)[:300], "action": action,
-            "changes": changes, "entity_version": getattr(row, "version", None), "user_id": user.id if user else None,
+    return {"user_id": user.id if user else None,
             "review_state": ReviewState.TO_REVIEW if user and user.role != Role.COORDINATOR else None}
+
+
+def change_values(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]],
+                  author: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The columns of a change-log entry for `row` (which has its id) by `author` (change_author(), by default).
+    Imports insert these in bulk (imports.bulk), with the author read once."""
+    return {"entity_type": entity_type, "entity_id": row.id, "entity_label": str(row)[:300], "action": action,
+            "changes": changes, "entity_version": getattr(row, "version", None), **(author or change_author())}
 
 
 def record_change(entity_type: str, row: Any, action: str, changes: dict[str, list[Any]]) -> ChangeLogEntry:
@@ -67,12 +74,6 @@ def record_change(entity_type: str, row: Any, action: str, changes: dict[str, li
     entry = ChangeLogEntry(**change_values(entity_type, row, action, changes))
     db.session.add(entry)
     return entry
-
-
-def insert_changes(entries: list[dict[str, Any]]) -> None:
-    """Write change-log entries (change_values) with one Core INSERT: bulk writes log without the unit of work."""
-    if entries:
-        db.session.execute(sa.insert(ChangeLogEntry.__table__), entries)
 
 
 def log_saved(entity_type: str, row: Any, fields: Fields, before: dict[str, Any] | None, action: str = "updated",

@@ -48,6 +48,8 @@ def digits_only(value):
 
 
 def _control_characters(text: str, allowed: set[str]) -> bool:
+    if text.isprintable():  # no character of category Cc or Cf (nor other unprintable ones): the common case
+        return False
     return any(unicodedata.category(ch) in {"Cc", "Cf"} and ch not in allowed and ch != "\u200d"
                for ch in text)
 

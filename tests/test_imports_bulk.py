@@ -201,3 +201,19 @@ def test_an_invalid_plan_is_never_written(ctx):
     assert not plan.is_valid
     with pytest.raises(ValueError, match="nothing may be written"):
         import_organisations(plan)
+
+
+def test_records_inserted_in_one_batch_get_their_own_ids(app, client, coordinator):
+    """The ids a batch's one INSERT returns go to the records in their order (on PostgreSQL: from arrays, by
+    ordinality): each entry, affiliation and consent is on the person the row was about."""
+    upload(client, "/imports/people", csv_bytes([PEOPLE_HEADERS, *PEOPLE_ROWS]))
+    assert confirm(client, "/imports/people/confirm").status_code == 302
+    with app.app_context():
+        people = {person.id: person for person in db.session.scalars(sa.select(Person))}
+        entries = db.session.scalars(sa.select(ChangeLogEntry).where(ChangeLogEntry.action == "imported")).all()
+        assert sorted(entry.entity_label for entry in entries) == sorted(p.full_name for p in people.values())
+        assert all(people[entry.entity_id].full_name == entry.entity_label for entry in entries)
+        assert all(people[entry.entity_id].email == entry.changes.get("email", [None, None])[1] for entry in entries)
+        linked = {people[a.person_id].last_name for a in db.session.scalars(sa.select(Affiliation))}
+        consents = {people[event.person_id].last_name for event in db.session.scalars(sa.select(ConsentEvent))}
+        assert linked == {"Ślęzak", "Źdźbło"} and consents == {"Ślęzak", "Шевченко"}

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from forum_crm.changelog import loggable
 from forum_crm.imports.parsing import Row
 from forum_crm.imports.plan import SKIP, UNCHANGED, UPDATE, Columns, Plan, Planned, Problem, field_label
-from forum_crm.imports.queries import PersonKeys
+from forum_crm.imports.queries import NAMESAKES_SHOWN, PersonKeys
 from forum_crm.imports.towns import same_town, town_label
 from forum_crm.labels import change_value
 from forum_crm.localities.gazetteer import Place
@@ -96,7 +96,6 @@ def settle(planned: Planned) -> None:
 
 
 MATCHED_AT_ONCE = 1_000
-NAMESAKES_SHOWN = 3
 
 
 def compare_matched(plan: Plan, load: Callable[[Iterable[int]], dict[int, Any]],

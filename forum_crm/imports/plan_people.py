@@ -116,7 +116,7 @@ def _plan_person(row: Row, values: dict, people: PersonIndex, organisations: Org
     notes = []
     match = people.by_email.get(email) if email else None
     if match is None:
-        candidates = [person for person in namesakes if not person.email] if email else namesakes
+        candidates = people.named(name, without_email=True) if email else namesakes
         if len(candidates) == 1:
             match = candidates[0]
         elif len(candidates) > 1 and not email:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -13,7 +14,9 @@ from forum_crm.models import Affiliation, AreaOfWork, Organisation, Participatio
 from forum_crm.text import fold
 
 CHUNK = 1_000  # ids in one IN (...) list
-SCAN_BATCH = 5_000
+LOOKUP_BATCH = 200  # e-mails in one IN (...) list, or names in one OR of (last name, first name) pairs
+NAMESAKES_SHOWN = 3  # of the people a name matches, those named in a note ("Anna Nowak; Anna Nowak; …")
+NAMESAKES_KEPT = NAMESAKES_SHOWN + 1  # and one more, to know whether to add "…"
 # Addresses at these domains say nothing about where a person works.
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "wp.pl", "o2.pl", "onet.pl", "onet.eu", "op.pl", "vp.pl", "interia.pl",
@@ -27,6 +30,11 @@ def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
     ids = sorted(set(ids))
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
+
+
+def batches(keys: list) -> Iterator[list]:
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        yield keys[start:start + LOOKUP_BATCH]
 
 
 def email_domain(email: str | None) -> str | None:
@@ -128,34 +136,86 @@ class PersonKeys:
         return f"{self.first_name} {self.last_name}" + (f" <{self.email}>" if self.email else "")
 
 
+PERSON_KEY_COLUMNS = (Person.id, Person.first_name, Person.last_name, Person.email)
+
+
 def name_key(first_name: str | None, last_name: str | None) -> str:
     """A full name as files are matched by it: "Anna  ŁUCZAK" -> "anna luczak"."""
     return fold(f"{first_name or ''} {last_name or ''}")
 
 
-class PersonIndex:
-    """The people a file may mean: those with its e-mails or full names, found in one pass over people.
+def name_splits(name: str, either_order: bool = False) -> set[tuple[str, str]]:
+    """The folded (first, last) names whose name_key is `name`: "anna maria nowak" may be ("anna", "maria nowak"),
+    ("anna maria", "nowak"), or the whole in one part and the other empty; with `either_order`, each swapped too
+    (the full name written last name first)."""
+    words = name.split(" ") if name else []
+    splits = {(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(len(words) + 1)}
+    return splits | {(last, first) for first, last in splits} if either_order else splits
 
+
+class PersonIndex:
+    """The people a file may mean: those with its e-mails, and the first namesakes (by id) of its full names,
+    looked up by those keys alone (the unique index on e-mail, the index on folded last and first names),
+    LOOKUP_BATCH keys a query.
+
+    Of each name, the first NAMESAKES_KEPT people and the first two without an e-mail are kept: enough to tell
+    one namesake from several and to name a few (a common name may have thousands).
     `either_order`: "Nowak Anna" also finds Anna Nowak (sign-in sheets are written both ways).
     """
 
     def __init__(self, emails: set[str], names: set[str], either_order: bool = False):
         self.by_email: dict[str, PersonKeys] = {}
         self.by_name: dict[str, list[PersonKeys]] = {}
-        query = sa.select(Person.id, Person.first_name, Person.last_name, Person.email).order_by(Person.id)
-        for id_, first_name, last_name, email in db.session.execute(
-                query.execution_options(yield_per=SCAN_BATCH)):
-            keys = PersonKeys(id_, first_name, last_name, email)
-            if email and email in emails:
-                self.by_email[email] = keys
-            full = {name_key(first_name, last_name)}
+        self.without_email: dict[str, list[PersonKeys]] = {}
+        for batch in batches(sorted(email for email in emails if email)):
+            for row in db.session.execute(sa.select(*PERSON_KEY_COLUMNS).where(Person.email.in_(batch))):
+                self.by_email[row.email] = PersonKeys(*row)
+        namesakes: dict[int, PersonKeys] = {}
+        for batch in batches(sorted({split for name in names for split in name_splits(name, either_order)})):
+            namesakes.update((keys.id, keys) for keys in _namesakes(batch))
+        for _id, keys in sorted(namesakes.items()):
+            full = {name_key(keys.first_name, keys.last_name)}
             if either_order:
-                full.add(name_key(last_name, first_name))
+                full.add(name_key(keys.last_name, keys.first_name))
             for name in full & names:
-                self.by_name.setdefault(name, []).append(keys)
+                _keep(self.by_name.setdefault(name, []), keys, NAMESAKES_KEPT)
+                if not keys.email:
+                    _keep(self.without_email.setdefault(name, []), keys, 2)
 
-    def named(self, name: str) -> list[PersonKeys]:
-        return self.by_name.get(name, [])
+    def named(self, name: str, without_email: bool = False) -> list[PersonKeys]:
+        """The first NAMESAKES_KEPT people called `name` (by id), or the first two of them without an e-mail."""
+        return (self.without_email if without_email else self.by_name).get(name, [])
+
+
+def _keep(kept: list[PersonKeys], keys: PersonKeys, most: int) -> None:
+    if len(kept) < most:
+        kept.append(keys)
+
+
+@cache
+def _namesake_queries(size: int) -> tuple[sa.Select, sa.Select]:
+    """Of `size` folded (first, last) names (parameters first_0, last_0, ...): the ids of the first NAMESAKES_KEPT
+    people (by id) of each, numbered in the index on the names; and the people of those names without an e-mail
+    (found in the index on e-mails). Built once: a query of 200 pairs costs more to build than to run."""
+    named = sa.or_(*(sa.and_(Person.last_key == sa.bindparam(f"last_{number}"),
+                             Person.first_key == sa.bindparam(f"first_{number}")) for number in range(size)))
+    nth = sa.func.row_number().over(partition_by=(Person.last_key, Person.first_key), order_by=Person.id)
+    numbered = sa.select(Person.id, nth.label("nth")).where(named).subquery()
+    return (sa.select(numbered.c.id).where(numbered.c.nth <= NAMESAKES_KEPT),
+            sa.select(*PERSON_KEY_COLUMNS).where(sa.or_(Person.email.is_(None), Person.email == ""), named))
+
+
+def _namesakes(names: list[tuple[str, str]]) -> Iterator[PersonKeys]:
+    """The first namesakes and those without an e-mail of up to LOOKUP_BATCH folded (first, last) names (the last
+    repeated to fill the batch); the first are then read by id (a join lets PostgreSQL read all of person)."""
+    names = names + names[-1:] * (LOOKUP_BATCH - len(names))
+    parameters = {f"{part}_{number}": key for number, (first, last) in enumerate(names)
+                  for part, key in (("first", first), ("last", last))}
+    first_ids, without_email = _namesake_queries(LOOKUP_BATCH)
+    ids = list(db.session.scalars(first_ids, parameters))
+    first = sa.select(*PERSON_KEY_COLUMNS).where(Person.id.in_(ids))
+    yield from (PersonKeys(*row) for row in db.session.execute(first))
+    yield from (PersonKeys(*row) for row in db.session.execute(without_email, parameters))
 
 
 def people_by_id(ids: Iterable[int]) -> dict[int, Person]:

@@ -216,6 +216,7 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
               if planned.values.get("organisation_id") and (planned.action == CREATE or "affiliation" in planned.fills)]
     organisations = organisations_to_link(planned.values["organisation_id"] for planned in linked)
     affiliations: list[Affiliation] = []  # added in the current batch of updates, logged after its flush
+    created: list[Person] = []
 
     def new_person(planned: Planned) -> tuple[Person, list[dict]]:
         """A transient person as the file gives it, and the history rows of the consents it gives."""
@@ -246,7 +247,7 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
                 linked_people.append(person)
         insert_rows(Affiliation.__table__, rows)
         log_added("person", linked_people, added, AFFILIATION_FIELDS, "affiliation_added")
-        store_person_names(people)
+        created.extend(people)
 
     def affiliate(person: Person, values: dict, is_primary: bool) -> None:
         # By id: setting the relationship would load each organisation's affiliations (its other end). The
@@ -275,6 +276,7 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
         affiliations.clear()
 
     _create_in_batches(plan, insert_batch, progress)
+    store_person_names(created)  # once: the batches share most names
     _fill_in_batches(plan, "person", PERSON_FIELDS, fill, progress, log_affiliations)
     return outcome(plan)
 

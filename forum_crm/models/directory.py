@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -234,14 +235,28 @@ class Person(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    def __init__(self, **kwargs: Any) -> None:
+        """A person; the keys of their name and e-mail are derived once, when all three are set."""
+        self._keys_deferred = True
+        try:
+            super().__init__(**kwargs)
+        finally:
+            del self._keys_deferred
+        if kwargs.keys() & {"first_name", "last_name", "email"}:
+            self._set_keys(self.first_name, self.last_name, self.email)
+
     @validates("first_name", "last_name", "email")
     def _derive_keys(self, key: str, value: str | None) -> str | None:
         if key == "email":
             value = value.strip().lower() if value else None
-        parts = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email, key: value}
-        self.search_text, self.name_sort = person_keys(parts["first_name"], parts["last_name"], parts["email"])
-        self.first_key, self.last_key = fold(parts["first_name"]), fold(parts["last_name"])
+        if not getattr(self, "_keys_deferred", False):
+            parts = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email, key: value}
+            self._set_keys(parts["first_name"], parts["last_name"], parts["email"])
         return value
+
+    def _set_keys(self, first_name: str | None, last_name: str | None, email: str | None) -> None:
+        for name, key in person_keys(first_name, last_name, email).items():
+            setattr(self, name, key)
 
     @validates("phone")
     def _derive_phone_key(self, _key: str, phone: str | None) -> str | None:
@@ -313,10 +328,13 @@ sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisatio
          sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
 
 
-def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> tuple[str, str]:
-    """(search_text, name_sort) for a person: searched by name and e-mail, sorted by last name."""
-    search_text = fold(f"{first_name or ''} {last_name or ''} {email or ''}")
-    return search_text, polish_sort_key(f"{last_name or ''} {first_name or ''}")
+def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> dict[str, str]:
+    """The columns a person's name and e-mail give: search_text (searched by name and e-mail), name_sort (sorted
+    by last name), first_key and last_key (the duplicate finder's folded names)."""
+    first_key, last_key = fold(first_name), fold(last_name)
+    return {"search_text": " ".join(part for part in (first_key, last_key, fold(email)) if part),
+            "name_sort": polish_sort_key(f"{last_name or ''} {first_name or ''}"),
+            "first_key": first_key, "last_key": last_key}
 
 
 def phone_key(phone: str | None) -> str | None:

@@ -171,14 +171,12 @@ def _person_rows(count: int, org_ids: list[int], org_towns: dict[int, int], rng:
         # Every organisation gets someone before anyone gets a second employer.
         employer = org_ids[index] if index < len(org_ids) else rng.choice(org_ids)
         employers.append(employer)
-        search_text, name_sort = person_keys(first, last, email)
         rows.append({
             "first_name": first, "last_name": last, "email": email, "locality_id": org_towns[employer],
             "forum_member": True, "leader": index < len(org_ids),
             "directory_consent_at": consent_time if rng.random() < 0.7 else None,
             "map_consent_at": consent_time if rng.random() < 0.6 else None,
-            "origin": Origin.DEMO, "search_text": search_text, "name_sort": name_sort,
-            "first_key": fold(first), "last_key": fold(last),
+            "origin": Origin.DEMO, **person_keys(first, last, email),
         })
     return rows, employers
 
