@@ -54,6 +54,7 @@ PAGES = [
     ("map `?edition=101` (3,000 people), built", "/map?edition=101", None),
     ("report of the first demo edition", "/reports/editions/4", None),
     ("report of the last demo edition", "/reports/editions/53", None),
+    ("report of the first demo edition, built", "/reports/editions/4", None),
     ("home page", "/", None),
 ]
 
