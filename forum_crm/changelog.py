@@ -140,8 +140,6 @@ def set_archived(row: Organisation | Person, entity_type: str, archived: bool) -
                   {"archived_at": [before and before.isoformat(), row.archived_at and row.archived_at.isoformat()]})
 
 
-
-
 HISTORY_ON_PAGE = 20
 
 

@@ -105,8 +105,6 @@ def archive_page(record, entity_type: str, detail_endpoint: str):
                            cancel_url=url_for(detail_endpoint, id=record.id))
 
 
-
-
 def wants_json() -> bool:
     """The page's own script asked (Accept: application/json) for a JSON answer instead of a page or redirect."""
     return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"

@@ -25,7 +25,6 @@ FORMULAS = ['=HYPERLINK("https://evil.example","klik")', "+48 600 100 200", "-2+
             "\rpowrót"]
 
 
-
 @pytest.fixture
 def coordinator(app, client, login):
     with app.app_context():

@@ -103,7 +103,6 @@ def ctx(app):
         db.session.rollback()
 
 
-
 @pytest.fixture
 def coordinator(app, client, login):
     """A coordinator logged in, reading English (the new messages are not translated yet)."""

@@ -28,7 +28,6 @@ def ctx(app):
         db.session.rollback()
 
 
-
 @pytest.fixture
 def coordinator(app, client, login):
     """A coordinator logged in, reading English."""

@@ -157,4 +157,3 @@ def test_approving_an_e_mail_address_accepts_the_change(app, client, login):
     [entry] = states(app)
     post(client, f"/changes/review/{entry}/approve-email")
     assert states(app)[entry] == ("accepted", True, True)
-

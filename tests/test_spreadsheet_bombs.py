@@ -104,7 +104,6 @@ def coordinator(app, client, login):
     return user
 
 
-
 def test_the_bombs_are_small_files(bombs):
     assert len(bombs["huge dimension"]) < 10_000
     assert all(len(data) < 2 * MB for data in bombs.values())

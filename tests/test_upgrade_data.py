@@ -57,4 +57,3 @@ def test_db_upgrade_refuses_a_database_of_a_newer_release(migration_app):
     with db.engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT version_num FROM alembic_version")) == "9999_from_the_future"
         assert "kept_upload" in sa.inspect(connection).get_table_names()  # nothing was dropped or redone
-

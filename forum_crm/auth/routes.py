@@ -166,10 +166,3 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
 
 
 # The logged-in user's password
-
-
-
-
-
-
-

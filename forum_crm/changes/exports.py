@@ -36,5 +36,3 @@ def change_log_export() -> Export:
 
 def _logged(value: Any) -> str | None:
     return None if value in (None, "", []) else change_value(value)
-
-

@@ -166,5 +166,3 @@ def merge_undo(entry_id: int):
 @allow(Role.COORDINATOR)
 def change_export(fmt: str):
     return send(change_log_export(), file_format(fmt))
-
-

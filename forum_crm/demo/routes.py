@@ -24,4 +24,3 @@ def data_remove():
                 **removed.counts.phrases()), "success")
         return redirect(url_for("home.index"))
     return render_template("demo/remove.html", form=form, removal=removal_preview())
-

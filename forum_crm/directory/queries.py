@@ -141,4 +141,3 @@ def listed_colleagues(organisation_id: int) -> list[ListedPerson]:
         .order_by(Person.name_sort, Person.id))
     return [ListedPerson(id=id, first_name=first_name, last_name=last_name, town=town)
             for id, first_name, last_name, town in rows]
-

@@ -32,5 +32,3 @@ def participants_export(edition: Edition) -> Export:
     return Export(f"participants-{edition.roman_number}",
                   [*headers(PARTICIPANT_COLUMNS), *(day.isoformat() for day in days)], rows(),
                   personal_records=query)
-
-

@@ -42,7 +42,6 @@ class EditionForm(TownFields, RecordForm):
         }
 
 
-
 def person_named(typed: str, missing: str) -> Person:
     """The person a coordinator typed (see directory.queries.find_person); `missing` says that nobody matches."""
     try:

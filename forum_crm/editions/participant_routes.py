@@ -161,7 +161,6 @@ def participant_delete(id: int, participation_id: int):
                            participation=participation, cancel_url=url_for(".participants", id=id))
 
 
-
 @bp.route("/<id:id>/participants/export.<fmt>")
 @allow(Role.COORDINATOR)
 def participant_export(id: int, fmt: str):

@@ -229,8 +229,6 @@ def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
     return found
 
 
-
-
 def represented_organisations(person_ids: Iterable[int]) -> dict[int, int]:
     """person id -> the organisation they represent now, as at the door check-in (primary affiliation first)."""
     found = {}

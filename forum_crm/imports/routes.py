@@ -47,8 +47,6 @@ def _importer(kind: str) -> Importer:
     return IMPORTERS[kind]
 
 
-
-
 class Page:
     """One import's pages: where they are, what they import, and how a file is checked and written."""
 
@@ -175,10 +173,3 @@ def attendance_confirm(id: int):
 
 
 # Exports: exports.send asks for a recent password and logs the download when the table holds personal data
-
-
-
-
-
-
-

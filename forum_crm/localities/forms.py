@@ -72,8 +72,6 @@ class LocalityForm(FlaskForm):
                 "latitude": float(self.latitude.data), "longitude": float(self.longitude.data)}
 
 
-
-
 class PlaceForm(FlaskForm):
     """Which gazetteer place a stored town without coordinates is (see queries.places_for)."""
 

@@ -64,5 +64,3 @@ def _save(locality: Locality, form: LocalityForm):
         return render_template("localities/locality_form.html", form=form, locality=locality.id and locality), 422
     flash(_("Saved: %(name)s.", name=locality.name), "success")
     return redirect(url_for("localities.locality_list", q=locality.name))
-
-

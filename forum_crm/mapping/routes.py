@@ -50,11 +50,3 @@ def _rendered_map(filters: MapFilters, exact: bool) -> RenderedMap:
                          assets=MapAssets.served(), tiles=tile_source(tiles), bounds=bounds)
 
     return cache.get((map_data_version(), date.today()), key, build)
-
-
-
-
-
-
-
-

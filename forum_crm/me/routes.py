@@ -190,5 +190,3 @@ def security_log():
     page = db.paginate(auth_queries.security_log(), page=page_number(), per_page=SECURITY_LOG_PER_PAGE,
                        max_per_page=SECURITY_LOG_PER_PAGE, error_out=False)
     return render_template("me/security_log.html", page=page)
-
-

@@ -30,5 +30,3 @@ def organisations_export(filters: OrganisationFilters) -> Export:
                    flag(organisation.archived_at is not None)]
 
     return Export("organisations", headers(ORGANISATION_COLUMNS), rows())
-
-

@@ -211,8 +211,6 @@ class OrganisationField(StringField):
             self.errors.append(message)
 
 
-
-
 class QuickOrganisationForm(FlaskForm):
     """A missing institution created from a field that names one (a panel guest, a partner): its name and sector.
 

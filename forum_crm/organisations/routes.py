@@ -137,8 +137,6 @@ def organisation_export(fmt: str):
     return send(organisations_export(filters), file_format(fmt))
 
 
-
-
 @bp.route("/suggestions")
 @allow(Role.COORDINATOR)
 def organisation_suggestions():

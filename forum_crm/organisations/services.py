@@ -108,5 +108,3 @@ def record_reminder(organisation: Organisation) -> None:
     """Remember when the editors were last reminded (not a change to the profile, so not versioned or logged)."""
     db.session.execute(sa.update(Organisation).where(Organisation.id == organisation.id)
                        .values(profile_reminder_sent_at=utcnow()))
-
-

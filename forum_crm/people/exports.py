@@ -46,5 +46,3 @@ def people_export(filters: PersonFilters) -> Export:
                    consent_source, notes, flag(archived_at is not None)]
 
     return Export("people", headers(PERSON_COLUMNS), rows(), personal_records=query)
-
-

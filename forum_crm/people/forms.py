@@ -69,8 +69,6 @@ class PersonContactForm(TownFields, RecordForm):
         }
 
 
-
-
 class PersonForm(PersonContactForm):
     """The coordinator's form: everything, including consents given on paper and private notes."""
 

@@ -22,22 +22,6 @@ def current_people(organisation_id: int) -> list[Person]:
         .options(joinedload(Person.locality)).distinct().order_by(Person.name_sort, Person.id)))
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 @dataclass(frozen=True)
 class PersonFilters:
     search: str | None = None
@@ -170,5 +154,3 @@ def main_affiliation(person_id) -> sa.ScalarSelect:
                    Affiliation.is_current)
             .order_by(Affiliation.is_primary.desc(), Affiliation.started_on.desc().nulls_last(), Affiliation.id.desc())
             .limit(1).scalar_subquery())
-
-

@@ -34,24 +34,6 @@ from forum_crm.spreadsheets.export import file_format
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
-# Organisations
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 @bp.route("/suggestions")
 @allow(Role.COORDINATOR)
 def person_suggestions():
@@ -70,10 +52,6 @@ def person_suggestions():
 def person_archive(id: int):
     return archive_page(db.get_or_404(Person, id), "person", ".person_detail")
 
-
-
-
-# People
 
 @bp.route("")
 @allow(Role.COORDINATOR)
@@ -141,8 +119,6 @@ def person_edit(id: int):
     return invalid("people/person_form.html", form, person=person)
 
 
-
-
 @bp.route("/<id:id>/affiliations", methods=["POST"])
 @allow(Role.COORDINATOR)
 def affiliation_add(id: int):
@@ -191,5 +167,3 @@ def affiliation_delete(id: int, affiliation_id: int):
 @allow(Role.COORDINATOR)
 def person_export(fmt: str):
     return send(people_export(PersonFilterForm(request.args).filters()), file_format(fmt))
-
-

@@ -25,9 +25,6 @@ AFFILIATION_FIELDS = {"organisation": lambda row: row.organisation.name,
                       **readers("role_title", "started_on", "ended_on", "is_primary")}
 
 
-
-
-
 def save_person(person: Person, data: dict) -> Person:
     """Create or edit a person from the data_for_service() of PersonForm, PersonSelfForm or PersonContactForm.
 
@@ -50,8 +47,6 @@ def save_person(person: Person, data: dict) -> Person:
 
     save_logged("person", person, PERSON_FIELDS, apply)
     return person
-
-
 
 
 def add_person_at(organisation: Organisation, data: dict) -> Person:
@@ -123,18 +118,4 @@ def remove_affiliation(affiliation: Affiliation) -> None:
 # Profile confirmation and reminders
 
 
-
-
-
 # Reverting a change made by an editor or member
-
-
-
-
-
-
-
-
-
-
-

@@ -87,19 +87,6 @@ def stream_rows(select: sa.Select) -> Iterator[Any]:
 # What is exported
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
 # How it is sent
 
 def _csv_cell(value: Cell) -> str:
@@ -141,7 +128,3 @@ def file_format(fmt: str) -> str:
     if fmt not in FORMATS:
         abort(404)
     return fmt
-
-
-
-
