@@ -1,5 +1,7 @@
 """Polish search and sort keys."""
 
+import unicodedata
+
 import pytest
 
 from forum_crm.text import fold, polish_sort_key
@@ -34,3 +36,10 @@ def test_sort_key_orders_shorter_word_first_and_ignores_punctuation():
 def test_sort_key_is_lower_case_ascii_so_every_collation_agrees():
     key = polish_sort_key("Żółć Київ 12")
     assert key.isascii() and key.isalpha() and key == key.lower()
+
+
+def test_fold_of_ascii_text_is_what_the_full_folding_gives():
+    every_ascii = "".join(map(chr, range(128)))
+    for text in (every_ascii, every_ascii[::-1], "  Anna   KOWALSKA\t", "ANNA@Fundacja.ORG.pl", "a\x0bb\x1fc"):
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        assert fold(text) == " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())

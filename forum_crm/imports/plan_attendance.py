@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from forum_crm.imports.cells import RowChecker, read_flag
+from forum_crm.imports.collector import without_cycle_collection
 from forum_crm.imports.forms import AttendanceRowForm
 from forum_crm.imports.matching import settle, some_of
 from forum_crm.imports.parsing import Row, Table
@@ -31,6 +32,7 @@ def _attendance_parser(name: str) -> Callable[[str], Any] | None:
     return read_flag if name.startswith(DAY) else None
 
 
+@without_cycle_collection
 def plan_attendance(table: Table, fields: Sequence[str | None], edition: Edition, progress: Progress = None) -> Plan:
     """What importing a sign-in sheet of `edition` would do: who attended which days.
 

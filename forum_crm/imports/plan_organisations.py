@@ -14,6 +14,7 @@ from forum_crm.imports.cells import (
     sector_reader,
     split_areas,
 )
+from forum_crm.imports.collector import without_cycle_collection
 from forum_crm.imports.forms import OrganisationRowForm
 from forum_crm.imports.matching import FileKeys, compare_matched, fill, fill_town, kept, repeat_or_problem, settle
 from forum_crm.imports.parsing import Row, Table
@@ -38,6 +39,7 @@ ORGANISATION_FILLED = ("short_name", "krs", "nip", "website", "email", "phone", 
                        "consortium_member")
 
 
+@without_cycle_collection
 def plan_organisations(table: Table, fields: Sequence[str | None], progress: Progress = None,
                        town_picks: dict[str, str] | None = None) -> Plan:
     """What importing organisations from `table` (its columns holding `fields`) would do."""

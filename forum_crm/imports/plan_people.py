@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 
 from forum_crm.imports.cells import RowChecker, read_date, read_flag, read_voivodeship
+from forum_crm.imports.collector import without_cycle_collection
 from forum_crm.imports.forms import PersonRowForm
 from forum_crm.imports.matching import (
     FileKeys,
@@ -39,6 +40,7 @@ PERSON_PARSERS = {"voivodeship": read_voivodeship, "forum_member": read_flag, "l
                   "directory_consent": read_flag, "map_consent": read_flag, "consent_given_on": read_date}
 
 
+@without_cycle_collection
 def plan_people(table: Table, fields: Sequence[str | None], progress: Progress = None,
                 town_picks: dict[str, str] | None = None) -> Plan:
     """What importing people from `table` would do; each is linked to their organisation if it is known."""

@@ -22,6 +22,7 @@ from forum_crm.imports.bulk import (
     log_created,
     store_person_names,
 )
+from forum_crm.imports.collector import without_cycle_collection
 from forum_crm.imports.plan import (
     CREATE,
     ORGANISATIONS,
@@ -158,6 +159,7 @@ def _fill_in_batches(plan: Plan, entity_type: str, fields: Fields, fill: Callabl
             progress(len(written))
 
 
+@without_cycle_collection
 def import_organisations(plan: Plan, progress: Progress = None) -> Outcome:
     """Create and fill the organisations of a valid plan (see imports.plan_organisations)."""
     _refuse_invalid(plan)
@@ -208,6 +210,7 @@ def _import_consent(person: Person, column: str, values: dict) -> None:
                    at=consent_time(values.get("consent_given_on")), flush=False)
 
 
+@without_cycle_collection
 def import_people(plan: Plan, progress: Progress = None) -> Outcome:
     """Create and fill the people of a valid plan, and link them to their organisations."""
     _refuse_invalid(plan)
@@ -288,6 +291,7 @@ def _attendance(participation: Participation | None) -> dict[str, Any]:
             "days_attended": [day.day.isoformat() for day in participation.days_attended]}
 
 
+@without_cycle_collection
 def import_attendance(plan: Plan, edition: Edition, progress: Progress = None) -> Outcome:
     """Record who attended which days of `edition`: participations created, days and statuses added.
 
