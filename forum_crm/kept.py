@@ -3,7 +3,8 @@ the menu's count of changes to review (figures), and the content of the busiest 
 
 Every transaction that writes through the app's session bumps, as it commits, the version of each table it wrote
 (`table_version`: one row a table). The statements are seen on the connection (ORM flushes, Core inserts and bulk
-deletes alike); a delete also bumps the tables whose rows the database deletes or updates with it (ON DELETE).
+deletes alike); a delete also bumps the tables whose rows the database deletes or updates with it (ON DELETE), and a
+write to a table whose demo rows are counted (DEMO_COUNTED) bumps demo_count, which its triggers write.
 A kept figure is keyed by its statement (SQL and values) and stored with the versions of the tables it reads;
 reading the versions is one small query a request. A page's content is stored with the tables of every statement
 that ran (or kept figure that was used) while it was rendered. Anything older than MAX_AGE seconds is made again,
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
 from forum_crm.extensions import db
-from forum_crm.models import TableVersion
+from forum_crm.models import DEMO_COUNTED, DemoCount, TableVersion
 
 MAX_AGE = 300.0
 KEPT_ENTRIES = 1024
@@ -47,6 +48,11 @@ def kept_scalar(statement: sa.Select) -> Any:
 def kept_row(statement: sa.Select) -> sa.Row:
     """The statement's one row, computed once per version of the tables it reads."""
     return _kept(statement, lambda: db.session.execute(statement).one())
+
+
+def kept_rows(statement: sa.Select) -> tuple[sa.Row, ...]:
+    """The statement's rows, read once per version of the tables it reads."""
+    return _kept(statement, lambda: tuple(db.session.execute(statement).all()))
 
 
 def table_versions() -> dict[str, int]:
@@ -180,6 +186,7 @@ def track_table_versions(engine: sa.Engine) -> None:
     """Record on the connection the tables each transaction on `engine` writes (a session then bumps their versions
     as it commits), and the tables read while kept_html renders."""
     deleted_with = _deleted_with(db.metadata)
+    counted_in = {name: DemoCount.__tablename__ for name in DEMO_COUNTED}  # the database's triggers write it
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _note_statement(connection, _cursor, _statement, _parameters, context, _executemany):
@@ -197,6 +204,7 @@ def track_table_versions(engine: sa.Engine) -> None:
             written.add(table.name)
             if context.isdelete:
                 written.update(deleted_with.get(table.name, ()))
+            written.update(counted_in[name] for name in written.intersection(counted_in))
 
     @sa.event.listens_for(engine, "rollback")
     @sa.event.listens_for(engine, "commit")

@@ -45,6 +45,8 @@ class RowPagination(SelectPagination):
         return list(self._query_args["session"].execute(select).all())
 
     def _query_count(self) -> int:
+        if self._query_args.get("total") is not None:  # counted already (paginate's `total`)
+            return self._query_args["total"]
         select = self._query_args["select"]
         count = select.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
         return kept_scalar(count)
@@ -126,12 +128,12 @@ def page_key(name: str) -> tuple[str, int] | None:
 
 
 def paginate(select: sa.Select, per_page: int = PER_PAGE, order: Order | None = None,
-             count_once: bool = False) -> RowPagination:
+             count_once: bool = False, total: int | None = None) -> RowPagination:
     """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record). With its unique `order`
     (the one `select` is ordered by), pages are found by key; with `count_once`, the rows and their count come
-    from one statement (CountedOnceRowPagination)."""
+    from one statement (CountedOnceRowPagination); a `total` the caller knows already is not counted again."""
     common = {"select": select, "session": db.session(), "page": page_number(), "per_page": per_page,
-              "max_per_page": 100, "error_out": False}
+              "max_per_page": 100, "error_out": False, "total": total}
     if order is not None:
         return KeysetPagination(**common, order=order, after=page_key("after"), before=page_key("before"))
     return (CountedOnceRowPagination if count_once else RowPagination)(**common)

@@ -31,11 +31,12 @@ from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 from forum_crm.models.registration import ChoiceKind, EditionRegistration, Registration, RegistrationChoice
-from forum_crm.models.system import KeptUpload, TableVersion, WorkerRun
+from forum_crm.models.system import DEMO_COUNTED, DemoCount, KeptUpload, TableVersion, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
-    "ConsentEvent", "ConsentPurpose", "ConsentSource", "ErasureRequest", "ErasureSource", "ErasureState",
+    "ConsentEvent", "ConsentPurpose", "ConsentSource", "DEMO_COUNTED", "DemoCount", "ErasureRequest", "ErasureSource",
+    "ErasureState",
     "DayAttendance", "DismissedPair", "DuplicateKind", "Edition", "EditionRegistration", "KeptUpload", "Locality",
     "LoginAttempt", "Mailing", "MailingRecipient", "MessageKind", "NameKey", "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",

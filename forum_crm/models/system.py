@@ -44,3 +44,18 @@ class TableVersion(Base):
 
     name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=1)
+
+
+# The tables whose demo rows the database counts in demo_count (triggers of migration 0019, whoever writes).
+DEMO_COUNTED = ("person", "organisation", "edition")
+
+
+class DemoCount(Base):
+    """How many rows of a table in DEMO_COUNTED have origin "demo", kept by the database's triggers as rows are
+    inserted, deleted or change origin, so the demo banner of every page reads three numbers instead of counting.
+    No row: none."""
+
+    __tablename__ = "demo_count"
+
+    table_name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    records: Mapped[int] = mapped_column(sa.BigInteger, default=0)

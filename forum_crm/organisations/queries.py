@@ -63,9 +63,22 @@ class MemberSplit:
 
 
 def member_split() -> MemberSplit:
-    members = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_not(None))
-    others = sa.func.count(Organisation.id).filter(Organisation.forum_member_since.is_(None))
-    return MemberSplit(*kept_row(sa.select(members, others).where(Organisation.archived_at.is_(None))))
+    """Counted in the index ix_organisation_forum_member_since_archived_at alone."""
+    members = sa.func.count().filter(Organisation.forum_member_since.is_not(None))
+    others = sa.func.count().filter(Organisation.forum_member_since.is_(None))
+    return MemberSplit(*kept_row(sa.select(members, others).select_from(Organisation)
+                                 .where(Organisation.archived_at.is_(None))))
+
+
+def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | None:
+    """How many organisations the list holds, if `split` counted them already: no filters but "not archived" and,
+    perhaps, "Forum member" (either way); else None, for the list to count."""
+    if (filters.search or filters.town or filters.voivodeship or filters.sector or filters.area_id or filters.stale
+            or filters.archived is not False):
+        return None
+    if filters.forum_member is None:
+        return split.members + split.others
+    return split.members if filters.forum_member else split.others
 
 
 def organisation_list(filters: OrganisationFilters) -> sa.Select:

@@ -43,9 +43,10 @@ def organisation_list():
 def _organisation_list() -> str:
     filters_form = OrganisationFilterForm(request.args, areas_of_work())
     filters = filters_form.filters()
-    page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters))
-    return render_template("organisations/_organisation_list.html", page=page, filters=filters_form,
-                           split=queries.member_split())
+    split = queries.member_split()
+    page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters),
+                    total=queries.total_in_split(filters, split))
+    return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split)
 
 
 @bp.route("/new", methods=["GET", "POST"])
