@@ -76,8 +76,10 @@ class Organisation(Base):
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
         # An edition's report counts its attendees' organisations by sector and town: read here, not in the rows.
         sa.Index("ix_organisation_id_sector_locality_id", "id", "sector", "locality_id"),
-        # The list's member split counts the organisations not archived, members and not, here alone.
+        # The list's member split counts the organisations not archived, members and not, here alone; a page of
+        # the list asked by number finds its first key in the list's order and default filter alone.
         sa.Index("ix_organisation_forum_member_since_archived_at", "forum_member_since", "archived_at"),
+        sa.Index("ix_organisation_list_order", "name_sort", "id", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

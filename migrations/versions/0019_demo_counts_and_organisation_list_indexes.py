@@ -1,6 +1,8 @@
 """The demo rows of person, organisation and edition counted by the database as they are written (demo_count,
-kept by triggers), so the demo banner of every page no longer counts 100,000 people after each edit; an index of
-organisations by (forum_member_since, archived_at), which the organisations list's member split is counted in
+kept by triggers), so the demo banner of every page no longer counts 100,000 people after each edit; indexes of
+organisations by (forum_member_since, archived_at), which the organisations list's member split is counted in, and
+by the list's order and default filter (name_sort, id, archived_at), which a page asked by number finds its first
+key in
 
 Revision ID: 0019
 Revises: 0018
@@ -74,6 +76,7 @@ def upgrade():
     # Plain CREATE INDEX (no batch): on SQLite a batch would copy the table, which its foreign keys refuse.
     op.create_index('ix_organisation_forum_member_since_archived_at', 'organisation',
                     ['forum_member_since', 'archived_at'], unique=False)
+    op.create_index('ix_organisation_list_order', 'organisation', ['name_sort', 'id', 'archived_at'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(PG_FUNCTION)
         for table in COUNTED:
@@ -96,5 +99,6 @@ def downgrade():
                        + (f' ON {table}' if op.get_bind().dialect.name == 'postgresql' else ''))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP FUNCTION IF EXISTS count_demo_rows()')
+    op.drop_index('ix_organisation_list_order', table_name='organisation')
     op.drop_index('ix_organisation_forum_member_since_archived_at', table_name='organisation')
     op.drop_table('demo_count')
