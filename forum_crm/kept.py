@@ -187,15 +187,20 @@ def track_table_versions(engine: sa.Engine) -> None:
     as it commits), and the tables read while kept_html renders."""
     deleted_with = _deleted_with(db.metadata)
     counted_in = {name: DemoCount.__tablename__ for name in DEMO_COUNTED}  # the database's triggers write it
+    read_by: dict[str, tuple[str, ...]] = {}  # SQL -> the tables it reads (walking a statement costs ~0.3 ms)
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def _note_statement(connection, _cursor, _statement, _parameters, context, _executemany):
+    def _note_statement(connection, _cursor, statement, _parameters, context, _executemany):
         compiled = getattr(context, "compiled", None)
         if compiled is None or not (context.isinsert or context.isupdate or context.isdelete):
             reading = _reading.get()
             if reading is not None:  # the statement as compiled: an ORM query's eager loads join more tables
-                state = getattr(compiled, "compile_state", None)
-                tables = tables_of(getattr(state, "statement", compiled.statement)) if compiled is not None else ()
+                tables = read_by.get(statement) if compiled is not None else ()
+                if tables is None:
+                    if len(read_by) >= KEPT_ENTRIES:
+                        read_by.clear()
+                    state = getattr(compiled, "compile_state", None)
+                    read_by[statement] = tables = tables_of(getattr(state, "statement", compiled.statement))
                 reading.update(tables or (UNKNOWN_TABLES,))
             return
         table = getattr(compiled.statement, "table", None)

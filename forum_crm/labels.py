@@ -1,6 +1,7 @@
 """Human names of the enumerations, translated: used by forms (choices) and templates."""
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval
@@ -271,8 +272,22 @@ def change_time(moment: datetime) -> str:
     return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), CHANGE_TIME_FORMAT)
 
 
+def day_format(value: date | datetime | None, format: str | None = None) -> str:
+    """Flask-Babel's `dateformat`, each plain date formatted once per format and language (about 60 µs each time,
+    and a list page shows a date in every row)."""
+    if type(value) is date:
+        return _formatted_day(value, format, str(get_locale()))
+    return format_date(value, format)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_day(day: date, format: str | None, _locale: str) -> str:
+    return format_date(day, format)
+
+
 def register_template_filters(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(day_format, "dateformat")
     app.add_template_filter(label)
     app.add_template_filter(change_value)
     app.add_template_filter(language_name)

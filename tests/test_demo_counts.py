@@ -9,14 +9,7 @@ import sqlalchemy as sa
 from forum_crm.demo.queries import DEMO_EDITIONS, DEMO_ORGANISATIONS, DEMO_PEOPLE, DemoCounts, demo_counts
 from forum_crm.extensions import db
 from forum_crm.models import Edition, Organisation, Origin
-from forum_crm.organisations.queries import (
-    OrganisationFilters,
-    member_split,
-    organisation_list,
-    organisations_matching,
-    total_in_split,
-    with_current_people,
-)
+from forum_crm.organisations.queries import OrganisationFilters, member_split, organisation_list, total_in_split
 from forum_crm.text import fold
 from tests import factories
 
@@ -129,18 +122,3 @@ def test_the_list_page_shows_the_same_total(app, client, login, organisations):
     assert '<p class="count" role="status">4 organizacje</p>' in client.get("/organisations?member=no").text
     assert '<p class="count" role="status">12 organizacji</p>' in client.get("/organisations?status=all").text
 
-
-def test_a_pages_people_counts_are_the_lists(organisations):
-    """with_current_people counts for the page what organisation_list counts in its statement."""
-    rows = list(db.session.execute(organisation_list(OrganisationFilters(archived=None))))
-    organisation = rows[1][0]
-    for number, person in enumerate([factories.person() for _ in range(3)]):
-        factories.affiliation(person, organisation, ended_on=date(2020, 1, 1) if number == 2 else None)
-    factories.affiliation(factories.person(), rows[4][0])
-    db.session.commit()
-    filters = OrganisationFilters(archived=None)
-    expected = [(row[0].id, row.people) for row in db.session.execute(organisation_list(filters))]
-    page = with_current_people(list(db.session.execute(organisations_matching(filters))))
-    assert [(organisation.id, people) for organisation, people in page] == expected
-    assert [people for _, people in page if people] == [2, 1]
-    assert with_current_people([]) == []

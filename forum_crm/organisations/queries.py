@@ -81,9 +81,13 @@ def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | No
     return split.members if filters.forum_member else split.others
 
 
-def organisations_matching(filters: OrganisationFilters) -> sa.Select:
-    """Organisations matching the filters (with their towns) in Polish alphabetical order."""
-    query = sa.select(Organisation).options(joinedload(Organisation.locality))
+def organisation_list(filters: OrganisationFilters) -> sa.Select:
+    """Organisations matching the filters in Polish alphabetical order, with their current people count."""
+    people = (sa.select(sa.func.count(Affiliation.id))
+              .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
+              .correlate(Organisation).scalar_subquery())
+    query = (sa.select(Organisation, people.label("people"))
+             .options(joinedload(Organisation.locality)))
     query = query.where(*text_and_place(Organisation, filters.search, filters.town, filters.voivodeship))
     if filters.sector:
         query = query.where(Organisation.sector == filters.sector)
@@ -95,25 +99,6 @@ def organisations_matching(filters: OrganisationFilters) -> sa.Select:
     if filters.stale:
         query = query.where(profile_is_stale())
     return query.order_by(*organisation_order(filters).clauses())
-
-
-def organisation_list(filters: OrganisationFilters) -> sa.Select:
-    """organisations_matching with each one's current people count (the export: every row)."""
-    people = (sa.select(sa.func.count(Affiliation.id))
-              .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
-              .correlate(Organisation).scalar_subquery())
-    return organisations_matching(filters).add_columns(people.label("people"))
-
-
-def with_current_people(rows: list[sa.Row]) -> list[tuple[Organisation, int]]:
-    """A page of organisations_matching, each with its current people count, counted for the page's rows alone (in
-    the page's statement the count would be made for every matching row before they are sorted)."""
-    ids = [row[0].id for row in rows]
-    counts = dict(db.session.execute(
-        sa.select(Affiliation.organisation_id, sa.func.count(Affiliation.id))
-        .where(Affiliation.organisation_id.in_(ids), Affiliation.is_current)
-        .group_by(Affiliation.organisation_id)).tuples().all()) if ids else {}
-    return [(row[0], counts.get(row[0].id, 0)) for row in rows]
 
 
 def organisation_order(filters: OrganisationFilters) -> Order:

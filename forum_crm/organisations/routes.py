@@ -44,9 +44,8 @@ def _organisation_list() -> str:
     filters_form = OrganisationFilterForm(request.args, areas_of_work())
     filters = filters_form.filters()
     split = queries.member_split()
-    page = paginate(queries.organisations_matching(filters), order=queries.organisation_order(filters),
+    page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters),
                     total=queries.total_in_split(filters, split))
-    page.items = queries.with_current_people(page.items)
     return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split)
 
 
