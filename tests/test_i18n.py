@@ -2,12 +2,15 @@
 language's plural forms."""
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
+
+from forum_crm.labels import day_format
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "forum_crm" / "translations"
@@ -76,3 +79,18 @@ def test_translations_keep_the_placeholders(language):
         if any(set(re.findall(r"%\((\w+)\)s", string)) != expected for string in strings if string):
             wrong.append(ids[0])
     assert not wrong, wrong
+
+
+def test_the_date_filter_remembers_plain_dates_per_language(ctx):
+    """labels.day_format formats as Flask-Babel's `dateformat` does, each language its own way."""
+    day = date(2023, 5, 18)
+    for language in ("pl", "en_GB", "uk"):
+        with force_locale(language):
+            for format in (None, "full", "medium"):
+                assert day_format(day, format) == day_format(day, format) == format_date(day, format)
+            moment = datetime(2023, 5, 18, 22, 30)
+            assert day_format(moment) == format_date(moment)
+    with force_locale("pl"):
+        polish = day_format(day, "full")
+    with force_locale("en_GB"):
+        assert day_format(day, "full") != polish
