@@ -12,7 +12,7 @@ from forum_crm.models import Locality, Organisation, Person, Voivodeship
 from forum_crm.models.directory import person_keys
 from forum_crm.organisations.queries import OrganisationFilters, organisation_list
 from forum_crm.pagination import CountedOnceKeysetPagination, paginate
-from forum_crm.people.queries import PersonFilters, listed_people, person_list, person_order
+from forum_crm.people.queries import PersonFilters, counted_once, listed_people, person_list, person_order
 from forum_crm.search import is_search_index, text_contains
 from forum_crm.text import fold, polish_sort_key
 from tests import factories
@@ -69,12 +69,12 @@ def search_page(app, filters: PersonFilters, query_string: str) -> CountedOnceKe
         return page
 
 
-@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(("descending", "archived"), [(False, False), (True, False), (False, None)])
 @pytest.mark.parametrize("search", QUERIES)
-def test_the_search_pages_show_the_list_in_order_and_count_it(app, network, search, descending):
+def test_the_search_pages_show_the_list_in_order_and_count_it(app, network, search, descending, archived):
     """Page by page (by number, then Next and Previous by key), the search's pages show exactly the list's rows in
     its order, and each page counts all of them."""
-    filters = PersonFilters(search=search, descending=descending)
+    filters = PersonFilters(search=search, descending=descending, archived=archived)
     everyone = listed(person_list(filters))
     for number in range(1, len(everyone) // 2 + 3):
         page = search_page(app, filters, f"page={number}")
@@ -94,6 +94,13 @@ def test_the_search_pages_show_the_list_in_order_and_count_it(app, network, sear
                                                   if value is not None))
         assert [row[0].id for row in page.items] == everyone[(page.page - 1) * 2:page.page * 2]
         assert page.total == len(everyone)
+
+
+def test_searches_the_index_answers_are_counted_once():
+    """Searches of three letters or more page and count their hits at once; shorter ones (most people match) page
+    along the name order, as the list without a search does."""
+    assert [counted_once(PersonFilters(search=search)) for search in ("lodz", "Łód", "ło", "ł", "  ", None)] == [
+        True, True, False, False, False, False]
 
 
 @pytest.mark.parametrize("search", QUERIES)

@@ -62,9 +62,8 @@ def person_list():
 def _person_list() -> str:
     filters_form = PersonFilterForm(request.args)
     filters = filters_form.filters()
-    # A search finds all its hits to count them: its page and count come from them at once.
     page = paginate(queries.person_list(filters), order=queries.person_order(filters),
-                    count_once=bool(filters.search), rows=queries.listed_people())
+                    count_once=queries.counted_once(filters), rows=queries.listed_people())
     return render_template("people/_person_list.html", page=page, filters=filters_form,
                            organisations=queries.current_organisation_names([row[0].id for row in page.items]))
 
