@@ -120,9 +120,11 @@ class CountedOnceKeysetPagination(KeysetPagination):
         else:
             keys = keys.order_by(*found_order.clauses()).offset(self._query_offset)
         page_keys = session.execute(keys.limit(self.per_page)).all()
-        self._query_args["counted"] = page_keys[0].total if page_keys else None
-        if not page_keys:
+        if not page_keys:  # no rows at all, or past the last page (then counted on their own)
+            whole_list = after is None and before is None and not self._query_offset
+            self._query_args["counted"] = 0 if whole_list else None
             return []
+        self._query_args["counted"] = page_keys[0].total
         rows = self._query_args["rows"].where(order.id.in_([key.id for key in page_keys])).order_by(*order.clauses())
         return list(session.execute(rows).all())
 

@@ -46,6 +46,8 @@ def current_organisation_names(person_ids: list[int]) -> dict[int, list[str]]:
     """The names of the organisations each of these people works at now (by affiliation, oldest first), as plain
     rows: a page of the list needs no affiliation and organisation records."""
     names: dict[int, list[str]] = {}
+    if not person_ids:
+        return names
     for person_id, name in db.session.execute(
             sa.select(Affiliation.person_id, Organisation.name)
             .join(Organisation, Organisation.id == Affiliation.organisation_id)
@@ -56,7 +58,7 @@ def current_organisation_names(person_ids: list[int]) -> dict[int, list[str]]:
 
 
 def person_list(filters: PersonFilters) -> sa.Select:
-    """People matching the filters, by last name in Polish order, with their current organisations."""
+    """People matching the filters, by last name in Polish order, with their town."""
     query = listed_people().where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
     if filters.organisation_id:
         query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
