@@ -6,7 +6,7 @@ columns alone, so a deep page never reads the whole rows it skips.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask import request
@@ -31,6 +31,14 @@ class Order:
     def clauses(self) -> tuple[sa.ColumnElement, ...]:
         """The ORDER BY of the list."""
         return (self.sort.desc(), self.id.desc()) if self.descending else (self.sort, self.id)
+
+    def reversed(self) -> "Order":
+        return replace(self, descending=not self.descending)
+
+    def beyond(self, key: tuple, forward: bool) -> sa.ColumnElement[bool]:
+        """Rows after `key` in this order (`forward`), or before it."""
+        columns, value = sa.tuple_(self.sort, self.id), sa.tuple_(*key)
+        return columns > value if forward != self.descending else columns < value
 
 
 class RowPagination(SelectPagination):
@@ -68,8 +76,8 @@ class KeysetPagination(RowPagination):
         select, order, session = (self._query_args[name] for name in ("select", "order", "session"))
         after, before = self._query_args["after"], self._query_args["before"]
         if before is not None:
-            earlier = select.where(self._beyond(before, forward=False)).order_by(None).order_by(
-                *(column.asc() if order.descending else column.desc() for column in (order.sort, order.id)))
+            earlier = select.where(order.beyond(before, forward=False)).order_by(None).order_by(
+                *order.reversed().clauses())
             return list(reversed(session.execute(earlier.limit(self.per_page)).all()))
         if after is None and self._query_offset:
             after = session.execute(select.with_only_columns(order.sort, order.id)
@@ -77,14 +85,8 @@ class KeysetPagination(RowPagination):
             if after is None:
                 return []
         if after is not None:
-            select = select.where(self._beyond(tuple(after), forward=True))
+            select = select.where(order.beyond(tuple(after), forward=True))
         return list(session.execute(select.limit(self.per_page)).all())
-
-    def _beyond(self, key: tuple, forward: bool) -> sa.ColumnElement[bool]:
-        """Rows after `key` in the list's order (`forward`), or before it."""
-        order = self._query_args["order"]
-        columns, value = sa.tuple_(order.sort, order.id), sa.tuple_(*key)
-        return columns > value if forward != order.descending else columns < value
 
     def _key(self, row: sa.Row) -> str:
         order, record = self._query_args["order"], row[0]
@@ -99,6 +101,38 @@ class KeysetPagination(RowPagination):
         if self.prev_num == 1 or not self.items:
             return {"page": self.prev_num, "after": None, "before": None}
         return {"page": self.prev_num, "after": None, "before": self._key(self.items[0])}
+
+
+class CountedOnceKeysetPagination(KeysetPagination):
+    """Pages of a search in a unique `Order`, which must find every matching row anyway to count them: one statement
+    finds the matching rows' keys once (a CTE), counts them and picks the page's keys, a second loads the page's rows
+    by id from `rows` (the list's columns and loaders, without its conditions). Counting apart and paging along the
+    sort index found the rows twice, and PostgreSQL's planner tested the search on every row it walked past."""
+
+    def _query_items(self) -> list[sa.Row]:
+        select, order, session = (self._query_args[name] for name in ("select", "order", "session"))
+        after, before = self._query_args["after"], self._query_args["before"]
+        found = select.with_only_columns(order.sort.label("sort"), order.id.label("id")).order_by(None).cte("found")
+        found_order = Order(found.c.sort, found.c.id, order.descending)
+        keys = sa.select(found.c.id, sa.select(sa.func.count()).select_from(found).scalar_subquery().label("total"))
+        if before is not None:
+            keys = keys.where(found_order.beyond(before, forward=False)).order_by(*found_order.reversed().clauses())
+        elif after is not None:
+            keys = keys.where(found_order.beyond(after, forward=True)).order_by(*found_order.clauses())
+        else:
+            keys = keys.order_by(*found_order.clauses()).offset(self._query_offset)
+        page_keys = session.execute(keys.limit(self.per_page)).all()
+        if not page_keys:  # no rows at all, or past the last page (then counted on their own)
+            whole_list = after is None and before is None and not self._query_offset
+            self._query_args["counted"] = 0 if whole_list else None
+            return []
+        self._query_args["counted"] = page_keys[0].total
+        rows = self._query_args["rows"].where(order.id.in_([key.id for key in page_keys])).order_by(*order.clauses())
+        return list(session.execute(rows).all())
+
+    def _query_count(self) -> int:
+        counted = self._query_args["counted"]
+        return counted if counted is not None else super()._query_count()  # past the last page: count on its own
 
 
 class CountedOnceRowPagination(RowPagination):
@@ -128,12 +162,17 @@ def page_key(name: str) -> tuple[str, int] | None:
 
 
 def paginate(select: sa.Select, per_page: int = PER_PAGE, order: Order | None = None,
-             count_once: bool = False, total: int | None = None) -> RowPagination:
+             count_once: bool = False, rows: sa.Select | None = None, total: int | None = None) -> RowPagination:
     """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record). With its unique `order`
     (the one `select` is ordered by), pages are found by key; with `count_once`, the rows and their count come
-    from one statement (CountedOnceRowPagination); a `total` the caller knows already is not counted again."""
+    from one statement (CountedOnceRowPagination), or with an `order`, their keys and count do and the rows are
+    loaded from `rows` (`select` without its conditions) by id (CountedOnceKeysetPagination); a `total` the caller
+    knows already is not counted again."""
     common = {"select": select, "session": db.session(), "page": page_number(), "per_page": per_page,
               "max_per_page": 100, "error_out": False, "total": total}
     if order is not None:
-        return KeysetPagination(**common, order=order, after=page_key("after"), before=page_key("before"))
+        keys = {"order": order, "after": page_key("after"), "before": page_key("before")}
+        if count_once:
+            return CountedOnceKeysetPagination(**common, **keys, rows=rows)
+        return KeysetPagination(**common, **keys)
     return (CountedOnceRowPagination if count_once else RowPagination)(**common)

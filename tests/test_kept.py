@@ -252,3 +252,30 @@ def test_an_edition_report_follows_edits_to_the_edition_and_its_invitees(app, cl
         db.session.commit()
     report = client.get(f"/reports/editions/{edition_id}").text
     assert "2023, Lubartów</p>" in report and invited.format(2) in report
+
+
+def test_a_search_page_follows_edits_to_its_hits_and_their_organisations(app, client, login):
+    """The people search's page (its hits' keys and count from one statement, their organisations read apart) is
+    kept, and made again when a hit, its count or an organisation it shows changes."""
+    with app.app_context():
+        coordinator = factories.user()
+        person_id = factories.person("Zofia", "Kowalska").id
+        factories.person("Jan", "Kowalski")
+        db.session.commit()
+        login(coordinator)
+    with app.app_context():
+        first = statements_run(app, lambda: client.get("/people?q=kowal"))
+        assert any("WITH found" in statement for statement in first)
+        assert not any("WITH found" in statement for statement in statements_run(
+            app, lambda: client.get("/people?q=kowal")))  # kept: the search does not run again
+        person = db.session.get(Person, person_id)
+        person.last_name = "Nowak"
+        factories.affiliation(db.session.scalar(sa.select(Person).where(Person.last_name == "Kowalski")),
+                              factories.organisation("Fundacja Ala"))
+        db.session.commit()
+    page = client.get("/people?q=kowal").text
+    assert '<p class="count" role="status">1 osoba</p>' in page and "Nowak" not in page and "Fundacja Ala" in page
+    with app.app_context():
+        db.session.execute(sa.update(Organisation).values(name="Fundacja Ola"))
+        db.session.commit()
+    assert "Fundacja Ola" in client.get("/people?q=kowal").text

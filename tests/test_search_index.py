@@ -1,6 +1,9 @@
 """Search through the trigram indexes (SQLite FTS5, PostgreSQL pg_trgm) finds exactly what the plain scan of the
 folded text found before, and the index follows every insert, update and delete, bulk Core inserts included."""
 
+import re
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -8,7 +11,8 @@ from forum_crm.extensions import db
 from forum_crm.models import Locality, Organisation, Person, Voivodeship
 from forum_crm.models.directory import person_keys
 from forum_crm.organisations.queries import OrganisationFilters, organisation_list
-from forum_crm.people.queries import PersonFilters, person_list
+from forum_crm.pagination import CountedOnceKeysetPagination, paginate
+from forum_crm.people.queries import PersonFilters, counted_once, listed_people, person_list, person_order
 from forum_crm.search import is_search_index, text_contains
 from forum_crm.text import fold, polish_sort_key
 from tests import factories
@@ -54,6 +58,49 @@ def test_people_found_as_the_scan_found_them(network, search):
     found = listed(person_list(PersonFilters(search=search)))
     assert set(found) == scanned(Person, search)
     assert len(found) == len(set(found))
+
+
+def search_page(app, filters: PersonFilters, query_string: str) -> CountedOnceKeysetPagination:
+    """A page of the people list's search as /people pages it: the hits' keys and count from one statement."""
+    with app.test_request_context(f"/people?{query_string}"):
+        page = paginate(person_list(filters), per_page=2, order=person_order(filters), count_once=True,
+                        rows=listed_people())
+        assert isinstance(page, CountedOnceKeysetPagination)
+        return page
+
+
+@pytest.mark.parametrize(("descending", "archived"), [(False, False), (True, False), (False, None)])
+@pytest.mark.parametrize("search", QUERIES)
+def test_the_search_pages_show_the_list_in_order_and_count_it(app, network, search, descending, archived):
+    """Page by page (by number, then Next and Previous by key), the search's pages show exactly the list's rows in
+    its order, and each page counts all of them."""
+    filters = PersonFilters(search=search, descending=descending, archived=archived)
+    everyone = listed(person_list(filters))
+    for number in range(1, len(everyone) // 2 + 3):
+        page = search_page(app, filters, f"page={number}")
+        assert [row[0].id for row in page.items] == everyone[(number - 1) * 2:number * 2]
+        assert page.total == len(everyone)
+    seen, page = [], search_page(app, filters, "page=1")
+    while True:
+        seen += [row[0].id for row in page.items]
+        assert page.total == len(everyone)
+        if not page.has_next:
+            break
+        page = search_page(app, filters, "&".join(f"{name}={value}" for name, value in page.next_args.items()
+                                                  if value is not None))
+    assert seen == everyone
+    while page.has_prev:
+        page = search_page(app, filters, "&".join(f"{name}={value}" for name, value in page.prev_args.items()
+                                                  if value is not None))
+        assert [row[0].id for row in page.items] == everyone[(page.page - 1) * 2:page.page * 2]
+        assert page.total == len(everyone)
+
+
+def test_searches_the_index_answers_are_counted_once():
+    """Searches of three letters or more page and count their hits at once; shorter ones (most people match) page
+    along the name order, as the list without a search does."""
+    assert [counted_once(PersonFilters(search=search)) for search in ("lodz", "Łód", "ło", "ł", "  ", None)] == [
+        True, True, False, False, False, False]
 
 
 @pytest.mark.parametrize("search", QUERIES)
@@ -122,3 +169,18 @@ def test_the_people_page_searches_through_the_index(app, client, login):
     page = client.get("/people?q=slezak").text
     assert "Ślęzak" in page and "Kowalska" not in page
     assert "Ślęzak" not in client.get("/people?q=zolw").text
+
+
+def test_the_people_page_shows_each_hit_with_its_current_organisations(app, client, login):
+    with app.app_context():
+        jan = factories.person("Jan", "Kowalski")
+        for name, ended in [("Fundacja Ocalenie", None), ("Stowarzyszenie Dawne", date(2001, 1, 1)),
+                            ("Fundacja Łódzka", None)]:
+            factories.affiliation(jan, factories.organisation(name), ended_on=ended)
+        factories.person("Ewa", "Kowalska")
+        user = factories.committed(factories.user())
+    login(user)
+    page = client.get("/people?q=kowal").text
+    assert "Fundacja Ocalenie; Fundacja Łódzka" in page and "Dawne" not in page
+    assert re.search(r"Kowalska Ewa</a>\s*</td>\s*<td>—</td>", page)
+    assert "2 osoby" in page

@@ -8,9 +8,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.listing import set_or_not, text_and_place
-from forum_crm.models import Affiliation, Edition, Participation, Person, Voivodeship
+from forum_crm.models import Affiliation, Edition, Organisation, Participation, Person, Voivodeship
 from forum_crm.models.directory import phone_key
 from forum_crm.pagination import Order
+from forum_crm.search import TRIGRAM
 from forum_crm.text import fold
 
 
@@ -35,12 +36,30 @@ class PersonFilters:
     descending: bool = False
 
 
+def listed_people() -> sa.Select:
+    """People as the list shows them, with their town (no conditions, no order; their organisations:
+    current_organisation_names)."""
+    return sa.select(Person).options(joinedload(Person.locality))
+
+
+def current_organisation_names(person_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the organisations each of these people works at now (by affiliation, oldest first), as plain
+    rows: a page of the list needs no affiliation and organisation records."""
+    names: dict[int, list[str]] = {}
+    if not person_ids:
+        return names
+    for person_id, name in db.session.execute(
+            sa.select(Affiliation.person_id, Organisation.name)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .where(Affiliation.person_id.in_(person_ids), Affiliation.is_current)
+            .order_by(Affiliation.person_id, Affiliation.id)):
+        names.setdefault(person_id, []).append(name)
+    return names
+
+
 def person_list(filters: PersonFilters) -> sa.Select:
-    """People matching the filters, by last name in Polish order, with their current organisations."""
-    query = (sa.select(Person)
-             .options(joinedload(Person.locality),
-                      selectinload(Person.affiliations).joinedload(Affiliation.organisation)))
-    query = query.where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
+    """People matching the filters, by last name in Polish order, with their town."""
+    query = listed_people().where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
     if filters.organisation_id:
         query = query.where(Person.id.in_(sa.select(Affiliation.person_id).where(
             Affiliation.organisation_id == filters.organisation_id, Affiliation.is_current)))
@@ -50,6 +69,13 @@ def person_list(filters: PersonFilters) -> sa.Select:
                                       (Person.map_consent_at, filters.map_consent),
                                       (Person.archived_at, filters.archived))))
     return query.order_by(*person_order(filters).clauses())
+
+
+def counted_once(filters: PersonFilters) -> bool:
+    """Whether the list's keys and count come from one statement (pagination.CountedOnceKeysetPagination): a search
+    the trigram index answers must find all its hits to count them anyway; a shorter one (one or two letters,
+    matching most people) finds its page faster along the name order, stopping at 25 hits."""
+    return len(fold(filters.search or "")) >= TRIGRAM
 
 
 def person_order(filters: PersonFilters) -> Order:

@@ -62,8 +62,10 @@ def person_list():
 def _person_list() -> str:
     filters_form = PersonFilterForm(request.args)
     filters = filters_form.filters()
-    page = paginate(queries.person_list(filters), order=queries.person_order(filters))
-    return render_template("people/_person_list.html", page=page, filters=filters_form)
+    page = paginate(queries.person_list(filters), order=queries.person_order(filters),
+                    count_once=queries.counted_once(filters), rows=queries.listed_people())
+    return render_template("people/_person_list.html", page=page, filters=filters_form,
+                           organisations=queries.current_organisation_names([row[0].id for row in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
