@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum_crm.changelog import new_values
 from forum_crm.extensions import db
-from forum_crm.imports import services
+from forum_crm.imports import bulk, services
 from forum_crm.imports.parsing import read_table
 from forum_crm.imports.plan import ORGANISATIONS, PEOPLE
 from forum_crm.imports.plan_organisations import plan_organisations
@@ -26,6 +26,7 @@ from forum_crm.models import (
     Organisation,
     Origin,
     Person,
+    ReviewState,
 )
 from forum_crm.organisations.services import ORGANISATION_FIELDS
 from forum_crm.people.services import AFFILIATION_FIELDS, PERSON_FIELDS
@@ -217,3 +218,36 @@ def test_records_inserted_in_one_batch_get_their_own_ids(app, client, coordinato
         linked = {people[a.person_id].last_name for a in db.session.scalars(sa.select(Affiliation))}
         consents = {people[event.person_id].last_name for event in db.session.scalars(sa.select(ConsentEvent))}
         assert linked == {"Ślęzak", "Źdźbło"} and consents == {"Ślęzak", "Шевченко"}
+
+
+def test_change_log_entries_from_json_are_those_executemany_writes(ctx):
+    """On PostgreSQL the change log goes in from one JSON document (insert_log_rows): the same columns, the
+    changes the same JSON text, in the entries' order, as Core's executemany writes (SQLite uses it)."""
+    user = factories.user()
+    db.session.flush()
+    changes = [{"first_name": [None, "Żaneta"], "notes": [None, 'cudzysłów " i \\ ukośnik\nnowa linia\t\u202e'],
+                "areas": [None, ["edukacja", "prawo"]], "forum_member": [None, True], "version": [1, 2]},
+               {}, {"organisation": [None, "Олена 😀"], "started_on": [None, "2024-03-01"], "ratio": [None, 1.5]}]
+    rows = [{"entity_type": "person", "entity_id": number, "entity_label": f"Osoba „{number}”", "action": action,
+             "changes": changes[number % 3], "entity_version": number % 2 or None,
+             "user_id": user.id if number % 2 else None,
+             "review_state": ReviewState.TO_REVIEW if number % 3 == 1 else None}
+            for number, action in enumerate(["imported", "affiliation_added"] * 4)]
+    columns = (ChangeLogEntry.entity_type, ChangeLogEntry.entity_id, ChangeLogEntry.entity_label,
+               ChangeLogEntry.action, sa.cast(ChangeLogEntry.changes, sa.Text), ChangeLogEntry.entity_version,
+               ChangeLogEntry.user_id, ChangeLogEntry.review_state)
+
+    def written(insert) -> list[tuple]:
+        start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(ChangeLogEntry.id), 0)))
+        insert()
+        entries = db.session.execute(sa.select(*columns, ChangeLogEntry.occurred_at)
+                                     .where(ChangeLogEntry.id > start).order_by(ChangeLogEntry.id)).all()
+        assert all(entry.occurred_at is not None for entry in entries)
+        return [tuple(entry)[:-1] for entry in entries]
+
+    by_executemany = written(lambda: bulk.insert_rows(ChangeLogEntry.__table__, rows))
+    assert by_executemany == written(lambda: bulk.insert_log_rows(rows))
+    assert [entry[1] for entry in by_executemany] == list(range(8))
+    if db.session.get_bind().dialect.name == "postgresql":  # too long a label still fails (SQLite takes it)
+        with pytest.raises(sa.exc.DBAPIError), db.session.begin_nested():
+            bulk.insert_log_rows([{**rows[0], "entity_label": "x" * 301}])

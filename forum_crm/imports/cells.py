@@ -146,6 +146,26 @@ class RowChecker:
         self.form = form_class(formdata=None)
         self.parser = parser
         self.whole_name = next((name for name in WHOLE_NAMES if name in columns.index), None) if split_names else None
+        self.cleaned: dict[tuple[str, str], tuple[Any, list]] = {}
+
+    def clean(self, name: str, text: str) -> tuple[Any, list]:
+        """The form field's data and errors for `text`, as the whole form's process and validate give them.
+
+        Each field of a row form depends on its own text alone (its filters, validators and the form's
+        filter_<name> and validate_<name>), so a text met before in the file (a town, an organisation, a first
+        name...) is not checked again: text data and the errors are kept (lists and other data are not)."""
+        key = (name, text)
+        if key in self.cleaned:
+            return self.cleaned[key]
+        field, form_class = self.form[name], type(self.form)
+        inline_filter = getattr(self.form, f"filter_{name}", None)
+        field.process(MultiDict({field.name: text}), extra_filters=[inline_filter] if inline_filter else [])
+        inline = getattr(form_class, f"validate_{name}", None)
+        field.validate(self.form, [inline] if inline is not None else ())
+        result = field.data, list(field.errors)
+        if field.data is None or isinstance(field.data, str):
+            self.cleaned[key] = result
+        return result
 
     def column(self, name: str) -> str:
         """The column a field comes from: a split name from the column of whole names."""
@@ -171,16 +191,14 @@ class RowChecker:
                                         _("Write both the first and the last name here.")))
         if texts.get("krs", "").strip().isdigit():
             texts["krs"] = texts["krs"].strip().zfill(KRS_DIGITS)  # Excel drops the zeros KRS numbers start with
-        self.form.process(MultiDict({name: text for name, text in texts.items() if name in self.form}))
-        self.form.validate()
         values: dict[str, Any] = {}
         for name, text in texts.items():
             if name in self.form:
-                errors = self.form[name].errors
+                data, errors = self.clean(name, text)
                 if not any(problem.column == self.column(name) for problem in problems):  # one for a split name
                     problems.extend(Problem(row.number, self.column(name), str(error)) for error in errors)
                 if not errors:
-                    values[name] = self.form[name].data
+                    values[name] = data
                 continue
             parse = self.parser(name)
             if parse is None:
