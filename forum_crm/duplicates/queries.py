@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
+from forum_crm.kept import kept_scalar
 from forum_crm.models import (
     Affiliation,
     ChangeLogEntry,
@@ -153,6 +154,13 @@ def person_reasons() -> list[sa.Select]:
                froms=(NamePair, a, b)),
         sa.select(typo),
     ]
+
+
+def pair_count(kind: DuplicateKind) -> int:
+    """How many pairs of this kind the finder shows (dismissed ones left out). Counting runs the finder's
+    self-joins to the end, so the count is kept until a table they read changes (forum_crm.kept)."""
+    pairs = person_pairs() if kind == DuplicateKind.PERSON else organisation_pairs()
+    return kept_scalar(sa.select(sa.func.count()).select_from(pairs.order_by(None).subquery()))
 
 
 def organisation_pairs() -> sa.Select:
