@@ -155,15 +155,21 @@ def test_an_edition_on_now_says_so(app, ctx):
     assert [edition.number for edition in queries.upcoming_editions()] == [1, 2]
 
 
-def _finder_statements(app) -> list[str]:
-    """The duplicate finder's statements the database runs from now on (recorded on the engine)."""
+@pytest.fixture
+def finder_statements(ctx):
+    """The duplicate finder's statements the database runs during the test (recorded on the engine)."""
     statements = []
-    sa.event.listen(db.engine, "before_cursor_execute",
-                    lambda _c, _cur, sql, *_: statements.append(sql) if "namesakes" in sql else None)
-    return statements
+
+    def record(_connection, _cursor, sql, *_):
+        if "namesakes" in sql:
+            statements.append(sql)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
-def test_the_duplicate_counts_are_the_finder_s_and_follow_edits_at_once(app, ctx):
+def test_the_duplicate_counts_are_the_finder_s_and_follow_edits_at_once(app, ctx, finder_statements):
     first = factories.person("Jan", "Kowalski", phone="600100200")
     second = factories.person("Janek", "Kowalski", phone="+48 600 100 200")
     factories.organisation("Fundacja Ocalenie", short_name="FO")
@@ -172,11 +178,11 @@ def test_the_duplicate_counts_are_the_finder_s_and_follow_edits_at_once(app, ctx
     finder = {kind: len(db.session.execute(pairs()).all())
               for kind, pairs in (("people", person_pairs), ("organisations", organisation_pairs))}
     assert queries.likely_duplicates() == queries.Duplicates(**finder) == queries.Duplicates(1, 1)
-    counted = _finder_statements(app)
-    assert queries.likely_duplicates() == queries.Duplicates(1, 1) and not counted  # kept, not counted again
-    factories.person("Jan", "Kowalski", phone="600100200")
+    finder_statements.clear()
+    assert queries.likely_duplicates() == queries.Duplicates(1, 1) and not finder_statements  # kept, not counted again
+    factories.person("Jan", "Kowalski", phone="600100200")  # a new person: counted at once
     db.session.commit()
-    assert queries.likely_duplicates() == queries.Duplicates(3, 1) and counted  # a new person: counted at once
+    assert queries.likely_duplicates() == queries.Duplicates(3, 1) and finder_statements
     dismiss_pair(DuplicateKind.PERSON, first.id, second.id)
     db.session.commit()
     assert queries.likely_duplicates() == queries.Duplicates(2, 1)  # a dismissal: counted at once
