@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from forum_crm.config import retention_settings
 from forum_crm.extensions import db
 from forum_crm.gdpr.queries import months_before, retention_cutoff
+from forum_crm.home.queries import data_protection
 from forum_crm.models import ChangeLogEntry, ErasureRequest, ErasureSource, Origin, Person, Role
 from tests import factories
 
@@ -100,3 +101,16 @@ def test_the_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("FORUM_CRM_RETENTION_MONTHS", "0")
     with pytest.raises(RuntimeError, match="at least 1"):
         retention_settings()
+
+
+def test_the_home_counts_the_people_the_retention_page_lists_and_follows_edits_at_once(app, client, login, people):
+    with app.app_context():
+        login(factories.committed(factories.user(Role.COORDINATOR)))
+    assert "1 osoba" in client.get("/gdpr/retention").text
+    with app.test_request_context():
+        assert data_protection().past_retention == 1
+        db.session.add(ChangeLogEntry(entity_type="person", entity_id=people["quiet"], entity_label="x",
+                                      action="updated", changes={}))
+        db.session.commit()
+        assert data_protection().past_retention == 0  # the edit counts at once, not after a while
+    assert "Cicha Osoba" not in client.get("/gdpr/retention").text

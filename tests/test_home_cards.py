@@ -8,10 +8,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from forum_crm.duplicates.queries import organisation_pairs, person_pairs
+from forum_crm.duplicates.services import dismiss_pair
 from forum_crm.extensions import db
 from forum_crm.home import queries
 from forum_crm.models import (
     ChangeLogEntry,
+    DuplicateKind,
     Edition,
     EditionRegistration,
     ErasureRequest,
@@ -152,20 +155,37 @@ def test_an_edition_on_now_says_so(app, ctx):
     assert [edition.number for edition in queries.upcoming_editions()] == [1, 2]
 
 
-def test_duplicates_are_counted_again_when_the_data_changes(app, ctx, monkeypatch):
-    factories.person("Jan", "Kowalski", phone="600100200")
-    factories.person("Janek", "Kowalski", phone="+48 600 100 200")
-    db.session.flush()
-    assert queries.likely_duplicates() == queries.Duplicates(1, 0)
-    calls = []
-    monkeypatch.setattr(queries, "person_pairs", lambda: calls.append(1) or sa.select(sa.null()).where(sa.false()))
-    assert queries.likely_duplicates() == queries.Duplicates(1, 0) and not calls  # kept
-    factories.person("Jan", "Kowalsky")
-    db.session.flush()
-    assert queries.likely_duplicates() == queries.Duplicates(0, 0) and calls  # a new person: counted again
-    monkeypatch.setattr(queries, "DUPLICATES_MAX_AGE", 0.0)
-    queries.likely_duplicates()
-    assert len(calls) == 2  # too old: counted again
+@pytest.fixture
+def finder_statements(ctx):
+    """The duplicate finder's statements the database runs during the test (recorded on the engine)."""
+    statements = []
+
+    def record(_connection, _cursor, sql, *_):
+        if "namesakes" in sql:
+            statements.append(sql)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_duplicate_counts_are_the_finder_s_and_follow_edits_at_once(app, ctx, finder_statements):
+    first = factories.person("Jan", "Kowalski", phone="600100200")
+    second = factories.person("Janek", "Kowalski", phone="+48 600 100 200")
+    factories.organisation("Fundacja Ocalenie", short_name="FO")
+    factories.organisation("Fundacja Otwarta", short_name="FO")
+    db.session.commit()
+    finder = {kind: len(db.session.execute(pairs()).all())
+              for kind, pairs in (("people", person_pairs), ("organisations", organisation_pairs))}
+    assert queries.likely_duplicates() == queries.Duplicates(**finder) == queries.Duplicates(1, 1)
+    finder_statements.clear()
+    assert queries.likely_duplicates() == queries.Duplicates(1, 1) and not finder_statements  # kept, not counted again
+    factories.person("Jan", "Kowalski", phone="600100200")  # a new person: counted at once
+    db.session.commit()
+    assert queries.likely_duplicates() == queries.Duplicates(3, 1) and finder_statements
+    dismiss_pair(DuplicateKind.PERSON, first.id, second.id)
+    db.session.commit()
+    assert queries.likely_duplicates() == queries.Duplicates(2, 1)  # a dismissal: counted at once
 
 
 def test_every_card_has_its_macro(app):
@@ -263,13 +283,3 @@ def test_without_an_edition_ahead_there_is_no_registration_card(app, client, log
         coordinator = factories.committed(factories.user(Role.COORDINATOR))
     login(coordinator)
     assert 'aria-labelledby="card-next_registration"' not in client.get("/").text
-
-
-def test_the_retention_count_is_kept_for_a_while(app, monkeypatch):
-    counted = []
-    monkeypatch.setattr(queries, "count_past_retention", lambda today: counted.append(today) or len(counted))
-    with app.test_request_context():
-        assert queries.data_protection().past_retention == 1
-        assert queries.data_protection().past_retention == 1  # kept, not counted again
-        monkeypatch.setattr(queries, "RETENTION_COUNT_MAX_AGE", 0.0)
-        assert queries.data_protection().past_retention == 2

@@ -77,7 +77,3 @@ def inactive_people(cutoff: datetime) -> sa.Select:
     return (sa.select(Person).where(
         Person.anonymised_at.is_(None), Person.origin != Origin.DEMO, Person.created_at < cutoff,
         Person.updated_at < cutoff, ~participated, ~changed, ~logged_in).order_by(Person.name_sort, Person.id))
-
-
-def count_of(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))

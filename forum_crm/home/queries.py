@@ -4,18 +4,16 @@ The coordinator's cards are listed in COORDINATOR_CARDS: a card is a function he
 (or None to leave the card out) and a macro of the same name in templates/home/_cards.html that shows it.
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from forum_crm.changes.queries import changes_to_review_count
-from forum_crm.duplicates.queries import organisation_pairs, person_pairs
+from forum_crm.duplicates.queries import pair_count
 from forum_crm.editions.participation_queries import today as local_today
 from forum_crm.editions.queries import participant_counts
 from forum_crm.extensions import db
@@ -24,22 +22,19 @@ from forum_crm.gdpr.retention import count_past_retention
 from forum_crm.mailings.queries import mailing_list
 from forum_crm.models import (
     ChangeLogEntry,
-    DismissedPair,
+    DuplicateKind,
     Edition,
     EditionRegistration,
     Organisation,
     OutboxMessage,
     OutboxState,
     ParticipationStatus,
-    Person,
 )
 from forum_crm.models.base import utcnow
 from forum_crm.organisations.queries import stale_profile_count
 from forum_crm.outbox.queries import count_by_state
 from forum_crm.registration.queries import Totals, is_open, settings_of, totals
 
-DUPLICATES_MAX_AGE = 600.0  # seconds a count of likely duplicates is kept at most
-RETENTION_COUNT_MAX_AGE = 600.0  # seconds the count of people past the retention period is kept at most
 RECENT = timedelta(days=30)  # imports counted on the home page
 RECENT_MESSAGES = 5
 RECENT_MAILINGS = 3
@@ -78,29 +73,8 @@ class Duplicates:
 
 
 def likely_duplicates() -> Duplicates:
-    """How many pairs the duplicate finder shows (dismissed ones left out). Counting them runs the finder's
-    self-joins, which take long at 100,000 people (docs/performance.md), so the counts are kept in the process
-    and counted again only when people, organisations, the change log or the dismissals change, or after
-    DUPLICATES_MAX_AGE seconds."""
-    cache = current_app.extensions.setdefault("forum_crm.duplicate_counts", {})
-    version = _duplicates_version()
-    if cache.get("version") == version and time.monotonic() - cache["at"] < DUPLICATES_MAX_AGE:
-        return cache["counts"]
-
-    def count(pairs: sa.Select) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(pairs.order_by(None).subquery()))
-
-    counts = Duplicates(count(person_pairs()), count(organisation_pairs()))
-    cache.update(version=version, at=time.monotonic(), counts=counts)
-    return counts
-
-
-def _duplicates_version() -> tuple:
-    """Changes when the finder's answer may: the newest person, organisation and change-log entry (every edit,
-    merge and import is logged) and the number of dismissed pairs; index look-ups only."""
-    return tuple(db.session.execute(sa.select(
-        *(sa.select(sa.func.max(table.id)).scalar_subquery() for table in (Person, Organisation, ChangeLogEntry)),
-        sa.select(sa.func.count()).select_from(DismissedPair).scalar_subquery())).one())
+    """How many pairs the duplicate finder shows (dismissed ones left out), as its pages count them."""
+    return Duplicates(pair_count(DuplicateKind.PERSON), pair_count(DuplicateKind.ORGANISATION))
 
 
 @dataclass(frozen=True)
@@ -161,16 +135,9 @@ class DataProtection:
 
 
 def data_protection() -> DataProtection:
-    """What data protection asks of the coordinator: requests to erase to answer, people past the retention period.
-
-    Who is past the retention period changes by the day, and counting it reads every person's latest activity
-    (hundreds of milliseconds at 100,000 people), so that count is kept in the process for the day, for at most
-    RETENTION_COUNT_MAX_AGE seconds."""
-    cache = current_app.extensions.setdefault("forum_crm.retention_count", {})
-    today = local_today()
-    if cache.get("day") != today or time.monotonic() - cache["at"] >= RETENTION_COUNT_MAX_AGE:
-        cache.update(day=today, at=time.monotonic(), count=count_past_retention(today))
-    return DataProtection(count_waiting_requests(), cache["count"])
+    """What data protection asks of the coordinator: requests to erase to answer, people past the retention period
+    (on the day the retention page uses, so both show the same count)."""
+    return DataProtection(count_waiting_requests(), count_past_retention(date.today()))
 
 
 # The coordinator's cards in the order shown: name (also the macro's) -> what it shows, read on each visit.

@@ -195,6 +195,8 @@ class Person(Base):
         # The people list's order with its default filter (not archived): its pages are found and counted in this
         # index alone. Not a partial index: SQLite would then read a whole-table scan through it, row by row.
         sa.Index("ix_person_list_order", "name_sort", "id", "archived_at"),
+        # The home page's count of real Forum members (reports.queries.network_numbers) reads this index alone.
+        sa.Index("ix_person_origin_member", "origin", "forum_member", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
