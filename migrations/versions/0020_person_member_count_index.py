@@ -1,8 +1,8 @@
 """An index of the people by origin, membership and archiving, so the home page counts the real Forum members in
 it alone rather than reading every person
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 23:05:00.000000
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-11-30 23:05:00.000000
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
