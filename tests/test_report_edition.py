@@ -76,3 +76,26 @@ def test_an_edition_without_check_ins(ctx):
     reach = edition_reach(edition)
     assert (reach.organisations, reach.towns, reach.first_time_people, reach.returning_people) == (0, 0, 0, 0)
     assert reach.sectors == []
+
+
+def test_returning_people_and_organisations_whichever_way_they_are_checked(ctx):
+    """On SQLite the check reads the earlier attendees into a set when there are fewer of them than this edition's
+    attendees, and each attendee's own history otherwise (`attended_count` chooses); PostgreSQL plans it itself.
+    Same counts either way, whatever the statuses and the organisations."""
+    e1 = factories.edition(1, date(2024, 3, 1), date(2024, 3, 1))
+    e2 = factories.edition(2, date(2024, 6, 1), date(2024, 6, 1))
+    e3 = factories.edition(3, date(2024, 9, 1), date(2024, 9, 1))
+    a, b, c = (factories.organisation(name) for name in "ABC")
+    people = [factories.person(f"P{number}") for number in range(7)]
+    take_part(e1, people[0], a)
+    take_part(e1, people[1], b, status=S.NO_SHOW)
+    take_part(e2, people[2], None)
+    take_part(e2, people[3], c, status=S.CANCELLED)
+    take_part(e2, people[4], b)
+    for person, organisation in zip(people, (a, b, a, c, None, c, None), strict=True):
+        take_part(e3, person, organisation)
+    expected = (3, 4, 2, 1)  # P0, P2 and P4 came before; so did A (P0) and B (P4 at E2), C only cancelled
+    for attended_count in (None, 0, 1, 100):
+        reach = edition_reach(e3, attended_count)
+        assert (reach.returning_people, reach.first_time_people,
+                reach.returning_organisations, reach.first_time_organisations) == expected

@@ -159,45 +159,68 @@ class EditionReach:
     speakers_by_sector: list[tuple[Sector, int]]
 
 
-def _attended_before(earlier_ids: list[int], column_name: str, value) -> sa.ColumnElement[bool]:
+def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value) -> sa.ColumnElement[bool]:
     """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`.
 
     The earlier editions are looked up first (at most a few dozen), and the first edition has none: nobody's
-    history is read at all. On SQLite each record's check reads the few rows of its own attendance from the
-    (person or organisation, status, edition) index: `edition_id + 0` keeps it from probing that index once per
-    earlier edition instead. PostgreSQL chooses between such probes and one pass over the earlier editions.
+    history is read at all. PostgreSQL chooses itself between probing each record's attendance and one pass over the
+    earlier editions' attendees. SQLite is told: if the earlier editions had `few` attendees (fewer than this one),
+    it reads them once into a set and looks each record up there; otherwise each record's check reads the few rows
+    of its own attendance from the (person or organisation, status, edition) index, `edition_id + 0` keeping it
+    from probing that index once per earlier edition instead.
     """
     if not earlier_ids:
         return sa.false()
     earlier = aliased(Participation)
-    edition_id = earlier.edition_id + 0 if db.session.get_bind().dialect.name == "sqlite" else earlier.edition_id
+    column = getattr(earlier, column_name)
+    if db.session.get_bind().dialect.name != "sqlite":
+        return sa.select(earlier.id).where(column == value, earlier.status == ATTENDED,
+                                           earlier.edition_id.in_(earlier_ids)).exists()
+    if few:
+        return value.in_(sa.select(column).where(earlier.status == ATTENDED, earlier.edition_id.in_(earlier_ids)))
     return (sa.select(earlier.id)
-            .where(getattr(earlier, column_name) == value, earlier.status == ATTENDED, edition_id.in_(earlier_ids))
+            .where(column == value, earlier.status == ATTENDED, (earlier.edition_id + 0).in_(earlier_ids))
             .exists())
 
 
-def edition_reach(edition: Edition) -> EditionReach:
+def _fewer_attendees(edition_ids: list[int], than: int) -> bool:
+    """Fewer than `than` people attended these editions, all told (counted up to `than`, no further)."""
+    if not edition_ids:
+        return True
+    attendees = (sa.select(Participation.id).where(Participation.status == ATTENDED,
+                                                   Participation.edition_id.in_(edition_ids)).limit(than))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(attendees.subquery())) < than
+
+
+def edition_reach(edition: Edition, attended_count: int | None = None) -> EditionReach:
+    """Where the attendees of `edition` came from and who was new. `attended_count`, its attendees if known
+    (edition_attendance), chooses how SQLite checks who came before."""
     attended = sa.and_(Participation.edition_id == edition.id, Participation.status == ATTENDED)
-    organisations, towns, voivodeships = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(Participation.organisation_id)),
-                  sa.func.count(sa.distinct(Organisation.locality_id)),
-                  sa.func.count(sa.distinct(Locality.voivodeship)))
-        .select_from(Participation).join(Organisation, Organisation.id == Participation.organisation_id)
-        .outerjoin(Locality, Locality.id == Organisation.locality_id).where(attended)).one()
-    sectors = db.session.execute(
-        sa.select(Organisation.sector, sa.func.count(sa.distinct(Organisation.id)))
-        .join(Participation, Participation.organisation_id == Organisation.id).where(attended)
-        .group_by(Organisation.sector).order_by(sa.func.count(sa.distinct(Organisation.id)).desc())).tuples().all()
-    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
+    # Each organisation once (from the edition's index, in organisation order), joined to its sector and town.
     organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
                         .where(attended, Participation.organisation_id.is_not(None)).subquery())
+    organisations, towns, voivodeships = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(Organisation.locality_id)),
+                  sa.func.count(sa.distinct(Locality.voivodeship)))
+        .select_from(organisation_ids).join(Organisation, Organisation.id == organisation_ids.c.id)
+        .outerjoin(Locality, Locality.id == Organisation.locality_id)).one()
+    sectors = db.session.execute(
+        sa.select(Organisation.sector, sa.func.count())
+        .join(organisation_ids, organisation_ids.c.id == Organisation.id)
+        .group_by(Organisation.sector).order_by(sa.func.count().desc(), Organisation.sector)).tuples().all()
+    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
+    few = False
+    if earlier_ids and db.session.get_bind().dialect.name == "sqlite":
+        if attended_count is None:
+            attended_count = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(attended))
+        few = attended_count > 0 and _fewer_attendees(earlier_ids, attended_count)
     # One round trip; each count a query of its own (not a FILTER), so PostgreSQL can plan each check as a join.
     people, returning_people, returning_organisations = db.session.execute(sa.select(
         sa.select(sa.func.count()).select_from(Participation).where(attended).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Participation).where(
-            attended, _attended_before(earlier_ids, "person_id", Participation.person_id)).scalar_subquery(),
+            attended, _attended_before(earlier_ids, few, "person_id", Participation.person_id)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(organisation_ids).where(
-            _attended_before(earlier_ids, "organisation_id", organisation_ids.c.id)).scalar_subquery())).one()
+            _attended_before(earlier_ids, few, "organisation_id", organisation_ids.c.id)).scalar_subquery())).one()
     speakers = db.session.execute(
         sa.select(Organisation.sector, sa.func.count(PanelSpeaker.id))
         .join(PanelSpeaker, PanelSpeaker.organisation_id == Organisation.id)

@@ -98,7 +98,8 @@ def edition(id: int):
 def _edition(id: int) -> str:
     # A query, not session.get: the edition is in the session already, and kept content must read what it shows.
     edition = db.one_or_404(sa.select(Edition).where(Edition.id == id).options(joinedload(Edition.locality)))
-    attendance, reach = edition_attendance(edition), edition_reach(edition)
+    attendance = edition_attendance(edition)
+    reach = edition_reach(edition, attendance.attended)
     return render_template(
         "reports/_edition.html", edition=edition, attendance=attendance, reach=reach,
         partners=partners_by_edition([edition]).get(id, []),
