@@ -126,11 +126,12 @@ class EditionAttendance:
 
 
 def edition_attendance(edition: Edition) -> EditionAttendance:
-    """Two queries: the count per status, then the days of each attendee, read once for both the count per day
-    and the count of those who came on all days."""
-    by_status = dict(db.session.execute(
-        sa.select(Participation.status, sa.func.count(Participation.id))
-        .where(Participation.edition_id == edition.id).group_by(Participation.status)).tuples().all())
+    """One query: the count per status, and the days of each attendee, read once for both the count per day and the
+    count of those who came on all days."""
+    statuses = sorted(ParticipationStatus, key=lambda status: status.value)
+    by_status = (sa.select(*(sa.func.count().filter(Participation.status == status).label(status.value)
+                             for status in statuses))
+                 .where(Participation.edition_id == edition.id).subquery())
     days = edition.days
     attendee = (sa.select(sa.func.count().label("days"),
                           *(sa.func.max(sa.case((DayAttendance.day == day, 1), else_=0)).label(f"on_{number}")
@@ -138,10 +139,15 @@ def edition_attendance(edition: Edition) -> EditionAttendance:
                 .join(Participation, Participation.id == DayAttendance.participation_id)
                 .where(Participation.edition_id == edition.id, Participation.status == ATTENDED)
                 .group_by(DayAttendance.participation_id).subquery())
-    all_days, *per_day = db.session.execute(sa.select(
-        sa.func.count().filter(attendee.c.days >= len(days)),
-        *(sa.func.coalesce(sa.func.sum(attendee.c[f"on_{number}"]), 0) for number in range(len(days))))).one()
-    return EditionAttendance(edition, by_status, list(zip(days, per_day, strict=True)), all_days)
+    by_day = sa.select(
+        sa.func.count().filter(attendee.c.days >= len(days)).label("all_days"),
+        *(sa.func.coalesce(sa.func.sum(attendee.c[f"on_{number}"]), 0).label(f"on_{number}")
+          for number in range(len(days)))).subquery()
+    # Two one-row results side by side.
+    row = db.session.execute(sa.select(by_status, by_day).select_from(by_status.join(by_day, sa.true()))).one()
+    counts, (all_days, *per_day) = row[:len(statuses)], row[len(statuses):]
+    return EditionAttendance(edition, {status: count for status, count in zip(statuses, counts, strict=True) if count},
+                             list(zip(days, per_day, strict=True)), all_days)
 
 
 @dataclass(frozen=True)
@@ -199,11 +205,11 @@ def edition_reach(edition: Edition, attended_count: int | None = None) -> Editio
     # Each organisation once (from the edition's index, in organisation order), joined to its sector and town.
     organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
                         .where(attended, Participation.organisation_id.is_not(None)).subquery())
-    organisations, towns, voivodeships = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(Organisation.locality_id)),
-                  sa.func.count(sa.distinct(Locality.voivodeship)))
-        .select_from(organisation_ids).join(Organisation, Organisation.id == organisation_ids.c.id)
-        .outerjoin(Locality, Locality.id == Organisation.locality_id)).one()
+    represented = (sa.select(sa.func.count().label("organisations"),
+                             sa.func.count(sa.distinct(Organisation.locality_id)).label("towns"),
+                             sa.func.count(sa.distinct(Locality.voivodeship)).label("voivodeships"))
+                   .select_from(organisation_ids).join(Organisation, Organisation.id == organisation_ids.c.id)
+                   .outerjoin(Locality, Locality.id == Organisation.locality_id).subquery())
     sectors = db.session.execute(
         sa.select(Organisation.sector, sa.func.count())
         .join(organisation_ids, organisation_ids.c.id == Organisation.id)
@@ -214,13 +220,16 @@ def edition_reach(edition: Edition, attended_count: int | None = None) -> Editio
         if attended_count is None:
             attended_count = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(attended))
         few = attended_count > 0 and _fewer_attendees(earlier_ids, attended_count)
-    # One round trip; each count a query of its own (not a FILTER), so PostgreSQL can plan each check as a join.
-    people, returning_people, returning_organisations = db.session.execute(sa.select(
+    # One round trip: the organisations' counts, then each count of people a query of its own (not a FILTER), so
+    # PostgreSQL can plan each check as a join.
+    row = db.session.execute(sa.select(
+        *represented.c,
         sa.select(sa.func.count()).select_from(Participation).where(attended).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Participation).where(
             attended, _attended_before(earlier_ids, few, "person_id", Participation.person_id)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(organisation_ids).where(
             _attended_before(earlier_ids, few, "organisation_id", organisation_ids.c.id)).scalar_subquery())).one()
+    organisations, towns, voivodeships, people, returning_people, returning_organisations = row
     speakers = db.session.execute(
         sa.select(Organisation.sector, sa.func.count(PanelSpeaker.id))
         .join(PanelSpeaker, PanelSpeaker.organisation_id == Organisation.id)
