@@ -165,6 +165,11 @@ class EditionReach:
     speakers_by_sector: list[tuple[Sector, int]]
 
 
+# The earlier attendance a record's is checked against: made once (an alias of a mapped class costs more to make
+# than the rest of the statement).
+EARLIER = aliased(Participation, name="earlier")
+
+
 def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value) -> sa.ColumnElement[bool]:
     """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`.
 
@@ -177,7 +182,7 @@ def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value)
     """
     if not earlier_ids:
         return sa.false()
-    earlier = aliased(Participation)
+    earlier = EARLIER
     column = getattr(earlier, column_name)
     if db.session.get_bind().dialect.name != "sqlite":
         return sa.select(earlier.id).where(column == value, earlier.status == ATTENDED,
