@@ -165,25 +165,22 @@ class EditionReach:
     speakers_by_sector: list[tuple[Sector, int]]
 
 
-# The earlier attendance a record's is checked against: made once (an alias of a mapped class costs more to make
-# than the rest of the statement).
-EARLIER = aliased(Participation, name="earlier")
+EARLIER = aliased(Participation, name="earlier")  # made once: an alias costs more than the rest of the statement
 
 
 def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value) -> sa.ColumnElement[bool]:
-    """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`.
+    """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`
+    (looked up first, at most a few dozen; the first edition has none: nobody's history is read at all).
 
-    The earlier editions are looked up first (at most a few dozen), and the first edition has none: nobody's
-    history is read at all. PostgreSQL chooses itself between probing each record's attendance and one pass over the
-    earlier editions' attendees. SQLite is told: if the earlier editions had `few` attendees (fewer than this one),
-    it reads them once into a set and looks each record up there; otherwise each record's check reads the few rows
-    of its own attendance from the (person or organisation, status, edition) index, `edition_id + 0` keeping it
-    from probing that index once per earlier edition instead.
+    PostgreSQL chooses itself between probing each record's attendance and one pass over the earlier editions'
+    attendees. SQLite is told: if the earlier editions had `few` attendees (fewer than this one), it reads them once
+    into a set and looks each record up there; otherwise each record's check reads the few rows of its own attendance
+    from the (person or organisation, status, edition) index, `edition_id + 0` keeping it from probing that index
+    once per earlier edition instead.
     """
     if not earlier_ids:
         return sa.false()
-    earlier = EARLIER
-    column = getattr(earlier, column_name)
+    earlier, column = EARLIER, getattr(EARLIER, column_name)
     if db.session.get_bind().dialect.name != "sqlite":
         return sa.select(earlier.id).where(column == value, earlier.status == ATTENDED,
                                            earlier.edition_id.in_(earlier_ids)).exists()
@@ -196,16 +193,13 @@ def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value)
 
 def _fewer_attendees(edition_ids: list[int], than: int) -> bool:
     """Fewer than `than` people attended these editions, all told (counted up to `than`, no further)."""
-    if not edition_ids:
-        return True
     attendees = (sa.select(Participation.id).where(Participation.status == ATTENDED,
                                                    Participation.edition_id.in_(edition_ids)).limit(than))
     return db.session.scalar(sa.select(sa.func.count()).select_from(attendees.subquery())) < than
 
 
 def edition_reach(edition: Edition, attended_count: int | None = None) -> EditionReach:
-    """Where the attendees of `edition` came from and who was new. `attended_count`, its attendees if known
-    (edition_attendance), chooses how SQLite checks who came before."""
+    """Where the attendees came from and who was new (`attended_count`, if known, picks SQLite's plan)."""
     attended = sa.and_(Participation.edition_id == edition.id, Participation.status == ATTENDED)
     # Each organisation once (from the edition's index, in organisation order), joined to its sector and town.
     organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
@@ -221,12 +215,11 @@ def edition_reach(edition: Edition, attended_count: int | None = None) -> Editio
         .group_by(Organisation.sector).order_by(sa.func.count().desc(), Organisation.sector)).tuples().all()
     earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
     few = False
-    if earlier_ids and db.session.get_bind().dialect.name == "sqlite":
+    if earlier_ids and db.session.get_bind().dialect.name == "sqlite":  # PostgreSQL chooses the plan itself
         if attended_count is None:
             attended_count = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(attended))
         few = attended_count > 0 and _fewer_attendees(earlier_ids, attended_count)
-    # One round trip: the organisations' counts, then each count of people a query of its own (not a FILTER), so
-    # PostgreSQL can plan each check as a join.
+    # One round trip; each count of people a query of its own (not a FILTER): PostgreSQL plans each check as a join.
     row = db.session.execute(sa.select(
         *represented.c,
         sa.select(sa.func.count()).select_from(Participation).where(attended).scalar_subquery(),
