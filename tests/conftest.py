@@ -6,6 +6,7 @@ CSRF protection stays on: tests post the token like a browser does.
 import email
 import os
 import re
+import time
 import uuid
 from email import policy
 
@@ -17,6 +18,11 @@ from forum_crm import create_app
 from forum_crm.config import with_psycopg_driver
 from forum_crm.extensions import db
 from tests import factories
+
+# The app's "today" is the Forum's (Europe/Warsaw, BABEL_DEFAULT_TIMEZONE); the tests' date.today() must be the same
+# day, also between 23:00 and midnight UTC, when Warsaw is a day ahead of a server on UTC.
+os.environ["TZ"] = "Europe/Warsaw"
+time.tzset()
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tests hash passwords at argon2id's lowest cost, so they stay fast; production uses config.PASSWORD_HASH.
