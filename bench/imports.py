@@ -17,11 +17,11 @@ e.g. a copy of it: the import writes into it, so give each run a fresh copy). On
 CPU time (its backends for the bench's database, read from /proc) is reported too.
 """
 
+import argparse
 import csv
 import io
 import os
 import random
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -106,9 +106,8 @@ def people_file(organisation_names: list[str]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def network_app() -> tuple[Flask, tuple[str, str]]:
-    """An app on the network (built here, or the one --network=URL names) and the login of a coordinator."""
-    given = next((arg.removeprefix("--network=") for arg in sys.argv if arg.startswith("--network=")), None)
+def network_app(given: str | None) -> tuple[Flask, tuple[str, str]]:
+    """An app on the network (built here, or the one `given` names) and the login of a coordinator."""
     if given:
         return bench_app(given), (ACCOUNTS[Role.COORDINATOR], PASSWORD)
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(), "WTF_CSRF_ENABLED": False})
@@ -122,7 +121,14 @@ def network_app() -> tuple[Flask, tuple[str, str]]:
 
 
 def main() -> None:
-    app, (email, password) = network_app()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--exports-only", action="store_true", help="the two exports, not the import")
+    only.add_argument("--import-only", action="store_true", help="the import alone, no exports")
+    parser.add_argument("--network", metavar="URL", help="a database that already holds bench.network's build "
+                        "(the import writes into it: give each run a fresh copy)")
+    args = parser.parse_args()
+    app, (email, password) = network_app(args.network)
     results = []
     with app.app_context():
         organisation_names = list(db.session.scalars(sa.select(Organisation.name).order_by(Organisation.id).limit(500)))
@@ -130,7 +136,7 @@ def main() -> None:
     client = app.test_client()
     client.post("/login", data={"email": email, "password": password})
 
-    for file_format in () if "--import-only" in sys.argv else ("csv", "xlsx"):
+    for file_format in () if args.import_only else ("csv", "xlsx"):
         def export(file_format=file_format) -> tuple[int, float, float]:
             """(bytes, seconds to the first byte, CPU seconds of this process), reading the body as it is sent."""
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -153,7 +159,7 @@ def main() -> None:
         results.append((f"export of {people:,} people as {file_format.upper()} ({size / 2**20:.1f} MiB), "
                         f"first byte {first_byte:.2f} s", seconds, cpu, 0.0, peak))
         print(*results[-1], flush=True)
-    if "--exports-only" in sys.argv:
+    if args.exports_only:
         report(app, results)
         return
 
