@@ -8,9 +8,10 @@
 Each checkout runs under gunicorn with 2 workers (bench/compare.py's Server) on its own copy of the same network
 (100,000 people, bench/network.py), migrated by that checkout; every round asks each page of "before", then of
 "after", so a change in the machine's load hits both alike. CPU time is that of the workers and, on PostgreSQL,
-of the database server processes of their connections, read from /proc. With --after-edit, every table of both
-copies gets a new version before each request (forum_crm.kept.mark_all_changed, not timed, as bench/after_edit.py
-does), so nothing kept between requests is up to date; paths given on the command line replace the pages below.
+of the database server processes of their connections, read from /proc. With --after-edit, before each request
+(not timed) the copy gets a change-log entry and every table a new version (bench/compare.py's invalidate, as after
+any edit), so nothing kept between requests is up to date, maps included; paths given on the command line replace
+the pages below.
 """
 
 import argparse
@@ -19,9 +20,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.compare import Server, Timings, engine_name, logged_in, percentile, timed_get
+from bench.compare import Server, Timings, engine_name, invalidate, logged_in, percentile, timed_get
 from bench.network import bench_app
-from forum_crm.kept import mark_all_changed
 
 PAGES = [
     ("report of the first demo edition (2,532 attended, 3 editions before it)", "/reports/editions/4"),
@@ -76,8 +76,7 @@ def measure(servers: dict[str, Server], rounds: int, pages: list[tuple[str, str]
         for (_what, path), timings in zip(pages, results, strict=True):
             for name, page_timings in zip(servers, timings, strict=True):
                 if after_edit:
-                    with servers[name].engine.begin() as connection:
-                        mark_all_changed(connection)
+                    invalidate(servers[name].engine)
                 timed_get(servers[name], sessions[name], path, page_timings)
         print(f"round {round_ + 1} of {rounds}", file=sys.stderr, flush=True)
     return results

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from bench.network import ACCOUNTS, PASSWORD, bench_app, ensure_network
 from forum_crm.extensions import db
 from forum_crm.kept import mark_all_changed
-from forum_crm.models import Role
+from forum_crm.models import Role, TableVersion
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).resolve().parent / '.network.sqlite'}"
 TICKS = 100  # /proc's clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
@@ -223,12 +223,13 @@ def throughput(server: Server, path: str, clients: int, seconds: float, session_
 
 def invalidate(engine: sa.Engine) -> None:
     """What any edit does: a change-log entry (the next map view builds the map again) and new versions of the tables
-    (list pages and their totals are made again)."""
+    (list pages and their totals are made again; a database from before table versions has none to change)."""
     with engine.begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO change_log (occurred_at, entity_type, entity_id, entity_label, action, changes) "
             "VALUES (CURRENT_TIMESTAMP, 'bench', 0, 'bench', 'edit', '{}')"))
-        mark_all_changed(connection)
+        if sa.inspect(connection).has_table(TableVersion.__tablename__):
+            mark_all_changed(connection)
 
 
 def main() -> None:
