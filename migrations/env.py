@@ -58,8 +58,8 @@ def run_migrations_online():
 def foreign_keys_checked_after(connection):
     """On SQLite, foreign keys are not enforced while the migrations run, and checked once they have: a batch
     migration rebuilds a table by dropping it, which SQLite refuses (or cascades) while other tables' rows refer to
-    it (Alembic's advice for batch mode). If a migration ran, any row left referring to nothing fails the run (the
-    check reads every table: about a second at 100,000 people)."""
+    it (Alembic's advice for batch mode). If a migration ran, a row left referring to nothing makes the command fail,
+    naming it (SQLite's DDL is not undone; the check reads every table: about a second at 100,000 people)."""
     if connection.dialect.name != "sqlite":
         yield
         return
