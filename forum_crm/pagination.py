@@ -94,6 +94,8 @@ class KeysetPagination(RowPagination):
 
     @property
     def next_args(self) -> dict:
+        if not self.items:  # a key past the end (an old link): the next page by number
+            return {"page": self.next_num, "after": None, "before": None}
         return {"page": self.next_num, "after": self._key(self.items[-1]), "before": None}
 
     @property

@@ -119,3 +119,19 @@ def test_lists_without_a_unique_order_still_page_by_number(app, people):
         assert not isinstance(page, KeysetPagination)
         assert page.next_args == {"page": 3} and page.prev_args == {"page": 1}
         assert [row[0].id for row in page.items] == ids(person_list(PersonFilters()))[10:20]
+
+
+@pytest.mark.parametrize("address", ["/people?after=zzz.1", "/people?q=nowak&after=zzz.1", "/organisations?after=zzz.1",
+                                     "/people?before=a.1"])
+def test_a_key_past_either_end_shows_an_empty_page_with_links_by_number(app, client, login, address):
+    """A key beyond the last row (an old link, a list that shrank) gives an empty page, not an error."""
+    with app.app_context():
+        for number in range(30):
+            factories.person("Jan", f"Nowak{number:02}")
+            factories.organisation(f"Fundacja {number:02}")
+        user = factories.committed(factories.user())
+    login(user)
+    response = client.get(address)
+    assert response.status_code == 200
+    links = re.findall(r'href="([^"]+)" rel="(?:next|prev)"', response.text)
+    assert all("after=" not in link and "before=" not in link for link in links)
