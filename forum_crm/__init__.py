@@ -90,9 +90,12 @@ def _set_up_login(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
 
+    # Built once: a statement's cache key is worked out once per statement object, and this one runs every request.
+    by_token = sa.select(User).where(User.session_token == sa.bindparam("session_token"), User.active)
+
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        return db.session.scalar(sa.select(User).where(User.session_token == session_token, User.active))
+        return db.session.scalar(by_token, {"session_token": session_token})
 
 
 def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
