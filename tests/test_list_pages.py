@@ -119,3 +119,14 @@ def test_lists_without_a_unique_order_still_page_by_number(app, people):
         assert not isinstance(page, KeysetPagination)
         assert page.next_args == {"page": 3} and page.prev_args == {"page": 1}
         assert [row[0].id for row in page.items] == ids(person_list(PersonFilters()))[10:20]
+
+
+def test_list_statements_are_built_once_but_searches_and_the_time_anew(ctx):
+    """listing.built_once: the same filters give the same statement (its cache key worked out once), a search or
+    "not confirmed for a year" (compared with the time now) a new one each time."""
+    assert person_list(PersonFilters(town="Lublin")) is person_list(PersonFilters(town="Lublin"))
+    assert person_list(PersonFilters(town="Lublin")) is not person_list(PersonFilters(town="Lublin", archived=None))
+    assert organisation_list(OrganisationFilters()) is organisation_list(OrganisationFilters())
+    for filters in (OrganisationFilters(stale=True), OrganisationFilters(search="fundacja")):
+        assert organisation_list(filters) is not organisation_list(filters)
+    assert person_list(PersonFilters(search="nowak")) is not person_list(PersonFilters(search="nowak"))

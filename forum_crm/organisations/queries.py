@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
 from forum_crm.kept import kept_row
-from forum_crm.listing import set_or_not, text_and_place
+from forum_crm.listing import built_once, set_or_not, text_and_place
 from forum_crm.models import (
     Affiliation,
     AreaOfWork,
@@ -84,6 +84,7 @@ def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | No
     return split.members if filters.forum_member else split.others
 
 
+@built_once(unless=lambda filters: bool(filters.search) or filters.stale)  # stale: compared with the time now
 def organisation_list(filters: OrganisationFilters) -> sa.Select:
     """Organisations matching the filters in Polish alphabetical order, with their current people count."""
     people = (sa.select(sa.func.count(Affiliation.id))
