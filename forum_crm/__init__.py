@@ -74,10 +74,11 @@ def _register_template_globals(app: Flask) -> None:
     from forum_crm.auth.permissions import can_edit_organisation, is_coordinator, is_org_editor
     from forum_crm.changes.queries import changes_to_review_count
     from forum_crm.demo.queries import demo_counts_of_request
+    from forum_crm.fragments import filter_form_key, remembered
 
     app.jinja_env.globals.update(
         is_coordinator=is_coordinator, is_org_editor=is_org_editor, demo_counts=demo_counts_of_request,
-        changes_to_review_count=changes_to_review_count,
+        changes_to_review_count=changes_to_review_count, remembered=remembered, filter_form_key=filter_form_key,
         can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 
@@ -90,9 +91,12 @@ def _set_up_login(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
 
+    # Built once: a statement's cache key is worked out once per statement object, and this one runs every request.
+    by_token = sa.select(User).where(User.session_token == sa.bindparam("session_token"), User.active)
+
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        return db.session.scalar(sa.select(User).where(User.session_token == session_token, User.active))
+        return db.session.scalar(by_token, {"session_token": session_token})
 
 
 def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:

@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from forum_crm.i18n import CataloguedBabel
 from forum_crm.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -13,4 +14,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Dates as "18 maja 2023" / "May 18, 2023": the medium format would say "18 maj 2023".
-babel = Babel(date_formats={**Babel.default_date_formats, "date": "long"})
+babel = CataloguedBabel(date_formats={**Babel.default_date_formats, "date": "long"})

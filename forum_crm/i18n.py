@@ -2,9 +2,10 @@
 public pages embedded in other sites, where the site's cookies do not travel), chosen in this session, or kept
 by the account."""
 
-from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, Domain, get_domain, get_locale
 from flask_login import current_user
+from werkzeug.utils import cached_property
 
 # The interface languages, each named in itself (for the switch).
 LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
@@ -44,8 +45,24 @@ def current_catalogue():
     locale = get_locale()
     cached = g.get("_catalogue")
     if cached is None or cached[0] is not locale:
-        g._catalogue = cached = (locale, get_translations())
+        g._catalogue = cached = (locale, Domain.get_translations(get_domain()))
     return cached[1]
+
+
+class CataloguedDomain(Domain):
+    """Flask-Babel's domain, whose translations are current_catalogue(): gettext, ngettext and the lazy strings
+    of forms and labels (a list page's filters resolve about sixty) no longer find the catalogue for each message."""
+
+    def get_translations(self):
+        return current_catalogue() if has_app_context() else super().get_translations()
+
+
+class CataloguedBabel(Babel):
+    """Flask-Babel with CataloguedDomain as the application's domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return CataloguedDomain(domain=self.domain)
 
 
 def install_template_gettext(app: Flask) -> None:

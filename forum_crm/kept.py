@@ -38,6 +38,9 @@ _WRITTEN = "forum_crm.written_tables"  # in Connection.info: the tables the open
 _reading: ContextVar[set[str] | None] = ContextVar("forum_crm.tables_read", default=None)
 UNKNOWN_TABLES = "?"
 MISSING = object()  # Kept.get: nothing kept, or out of date
+# Statements every request runs are built once: SQLAlchemy works out a statement's cache key once per statement
+# object (walking the statement, which costs more than building it), so a statement built anew pays both each time.
+_VERSIONS = sa.select(TableVersion.__table__.c.name, TableVersion.__table__.c.version)
 
 
 def kept_scalar(statement: sa.Select) -> Any:
@@ -59,7 +62,7 @@ def table_versions() -> dict[str, int]:
     """The version of every table written since the database was made, read at most once a request."""
     if has_request_context() and "table_versions" in g:
         return g.table_versions
-    versions = dict(db.session.execute(sa.select(TableVersion.name, TableVersion.version)).tuples().all())
+    versions = dict(db.session.execute(_VERSIONS).tuples().all())
     if has_request_context():
         g.table_versions = versions
     return versions

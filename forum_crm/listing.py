@@ -1,5 +1,8 @@
 """Search and filter conditions shared by the lists of organisations and people."""
 
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -7,6 +10,8 @@ from forum_crm.extensions import db
 from forum_crm.models import Locality, Voivodeship
 from forum_crm.search import text_contains
 from forum_crm.text import fold
+
+ListBuilder = Callable[[Any], sa.Select]
 
 
 def text_and_place(model, search: str | None, town: str | None,
@@ -34,3 +39,22 @@ def text_and_place(model, search: str | None, town: str | None,
 def set_or_not(flags) -> list[sa.ColumnElement[bool]]:
     """For each (nullable column, wanted): the column is set (True), empty (False), or either (None)."""
     return [column.is_not(None) if wanted else column.is_(None) for column, wanted in flags if wanted is not None]
+
+
+def built_once(unless: Callable[[Any], bool]) -> Callable[[ListBuilder], ListBuilder]:
+    """A list's statement (filters -> Select) built once per filters, except when `unless(filters)`: a search (its
+    towns are looked up in the data first) or a condition on the time. SQLAlchemy works out a statement's cache key
+    once per statement object, by walking it (a list's, with its loaders and subqueries, about as long as building
+    it), so a list page built anew paid both each time; the pages of one statement are made once too
+    (pagination.derived)."""
+
+    def decorator(build: ListBuilder) -> ListBuilder:
+        kept = lru_cache(maxsize=256)(build)
+
+        @wraps(build)
+        def statement(filters) -> sa.Select:
+            return build(filters) if unless(filters) else kept(filters)
+
+        return statement
+
+    return decorator

@@ -6,6 +6,9 @@ columns alone, so a deep page never reads the whole rows it skips.
 """
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -19,6 +22,10 @@ from forum_crm.validators import ascii_int
 PER_PAGE = 25
 # A page's key in the address: a sort key (lower-case ASCII letters, text.polish_sort_key) and an id.
 _KEY = re.compile(r"([a-z]{0,400})\.([0-9]{1,18})")
+# A page's statements made from a list's statement object (see derived), the least recently used dropped first.
+DERIVED_ENTRIES = 512
+_derived: OrderedDict[tuple[int, Hashable], tuple[sa.Select, sa.Select]] = OrderedDict()
+_derived_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,34 @@ class Order:
         columns, value = sa.tuple_(self.sort, self.id), sa.tuple_(*key)
         return columns > value if forward != self.descending else columns < value
 
+    def beyond_parameters(self, forward: bool) -> sa.ColumnElement[bool]:
+        """beyond() a key given when the statement runs, as key_parameters(key)."""
+        return self.beyond((sa.bindparam("key_sort", type_=self.sort.type),
+                            sa.bindparam("key_id", type_=self.id.type)), forward)
+
+    @staticmethod
+    def key_parameters(key: tuple) -> dict:
+        return {"key_sort": key[0], "key_id": key[1]}
+
+
+def derived(select: sa.Select, how: Hashable, make: Callable[[], sa.Select]) -> sa.Select:
+    """The statement `make` makes from `select` (a page of it, its count), made once per statement object and `how`.
+    A list's statement built once (listing.built_once) keeps its cache key, which SQLAlchemy works out once per
+    statement object; its pages made anew for each request walked it again. `how` names everything `make` puts in
+    besides `select` (values that change, such as a page's key, go in as parameters: Order.beyond_parameters)."""
+    key = (id(select), how)
+    with _derived_lock:
+        entry = _derived.get(key)
+        if entry is not None and entry[0] is select:  # the entry holds `select`: its id is not another's
+            _derived.move_to_end(key)
+            return entry[1]
+    made = make()
+    with _derived_lock:
+        _derived[key] = (select, made)
+        while len(_derived) > DERIVED_ENTRIES:
+            _derived.popitem(last=False)
+    return made
+
 
 class RowPagination(SelectPagination):
     """Pages of rows with computed columns (a record and its counts).
@@ -49,15 +84,16 @@ class RowPagination(SelectPagination):
     """
 
     def _query_items(self) -> list[sa.Row]:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select).all())
+        select, per_page, offset = self._query_args["select"], self.per_page, self._query_offset
+        page = derived(select, ("page", per_page, offset), lambda: select.limit(per_page).offset(offset))
+        return list(self._query_args["session"].execute(page).all())
 
     def _query_count(self) -> int:
         if self._query_args.get("total") is not None:  # counted already (paginate's `total`)
             return self._query_args["total"]
         select = self._query_args["select"]
-        count = select.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-        return kept_scalar(count)
+        return kept_scalar(derived(select, "count", lambda: select.with_only_columns(
+            sa.func.count(), maintain_column_froms=True).order_by(None)))
 
     @property
     def next_args(self) -> dict:
@@ -75,18 +111,23 @@ class KeysetPagination(RowPagination):
     def _query_items(self) -> list[sa.Row]:
         select, order, session = (self._query_args[name] for name in ("select", "order", "session"))
         after, before = self._query_args["after"], self._query_args["before"]
+        per_page, offset = self.per_page, self._query_offset
         if before is not None:
-            earlier = select.where(order.beyond(before, forward=False)).order_by(None).order_by(
-                *order.reversed().clauses())
-            return list(reversed(session.execute(earlier.limit(self.per_page)).all()))
-        if after is None and self._query_offset:
-            after = session.execute(select.with_only_columns(order.sort, order.id)
-                                    .offset(self._query_offset - 1).limit(1)).first()
+            earlier = derived(select, ("before", order, per_page), lambda: select.where(
+                order.beyond_parameters(forward=False)).order_by(None).order_by(
+                *order.reversed().clauses()).limit(per_page))
+            return list(reversed(session.execute(earlier, order.key_parameters(before)).all()))
+        if after is None and offset:
+            first_key = derived(select, ("key at", order, offset), lambda: select.with_only_columns(
+                order.sort, order.id).offset(offset - 1).limit(1))
+            after = session.execute(first_key).first()
             if after is None:
                 return []
         if after is not None:
-            select = select.where(order.beyond(tuple(after), forward=True))
-        return list(session.execute(select.limit(self.per_page)).all())
+            later = derived(select, ("after", order, per_page), lambda: select.where(
+                order.beyond_parameters(forward=True)).limit(per_page))
+            return list(session.execute(later, order.key_parameters(tuple(after))).all())
+        return list(session.execute(derived(select, ("page", per_page, 0), lambda: select.limit(per_page))).all())
 
     def _key(self, row: sa.Row) -> str:
         order, record = self._query_args["order"], row[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, format_date, gettext, lazy_gettext, ngettext
 
 from forum_crm.labels import day_format
 
@@ -94,3 +94,20 @@ def test_the_date_filter_remembers_plain_dates_per_language(ctx):
         polish = day_format(day, "full")
     with force_locale("en_GB"):
         assert day_format(day, "full") != polish
+
+
+def test_messages_follow_the_locale_forced_inside_a_request(app):
+    """gettext and lazy strings read the catalogue kept for the request's locale (i18n.CataloguedDomain): a locale
+    forced for a while (an e-mail in its reader's language) gets its own, and the request's comes back after."""
+    name = lazy_gettext("Name")
+    with app.test_request_context("/"):
+        assert (gettext("Organisations"), str(name)) == ("Organizacje", "Nazwa")
+        with force_locale("en_GB"):
+            assert (gettext("Organisations"), str(name)) == ("Organisations", "Name")
+            with force_locale("uk"):
+                assert gettext("Organisations") != "Organisations"
+                assert gettext("Organisations") != "Organizacje"
+        assert (gettext("Organisations"), str(name), ngettext("%(num)s person", "%(num)s people", 3)) == (
+            "Organizacje", "Nazwa", "3 osoby")
+    with app.test_request_context("/?lang=en"):
+        assert (gettext("Organisations"), str(name)) == ("Organisations", "Name")

@@ -135,3 +135,14 @@ def test_a_key_past_either_end_shows_an_empty_page_with_links_by_number(app, cli
     assert response.status_code == 200
     links = re.findall(r'href="([^"]+)" rel="(?:next|prev)"', response.text)
     assert all("after=" not in link and "before=" not in link for link in links)
+
+
+def test_list_statements_are_built_once_but_searches_and_the_time_anew(ctx):
+    """listing.built_once: the same filters give the same statement (its cache key worked out once), a search or
+    "not confirmed for a year" (compared with the time now) a new one each time."""
+    assert person_list(PersonFilters(town="Lublin")) is person_list(PersonFilters(town="Lublin"))
+    assert person_list(PersonFilters(town="Lublin")) is not person_list(PersonFilters(town="Lublin", archived=None))
+    assert organisation_list(OrganisationFilters()) is organisation_list(OrganisationFilters())
+    for filters in (OrganisationFilters(stale=True), OrganisationFilters(search="fundacja")):
+        assert organisation_list(filters) is not organisation_list(filters)
+    assert person_list(PersonFilters(search="nowak")) is not person_list(PersonFilters(search="nowak"))

@@ -40,10 +40,14 @@ def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
         recent_merges = sa.and_(merges, ChangeLogEntry.occurred_at >= utcnow() - UNDO_WITHIN)
         return query.where(sa.or_(ChangeLogEntry.review_state == state, recent_merges))
     return query.where(ChangeLogEntry.review_state == state)
+# Built once (the menu of every coordinator's page asks it; see kept._VERSIONS).
+_TO_REVIEW_COUNT = (sa.select(sa.func.count()).select_from(ChangeLogEntry)
+                    .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
+
+
 def changes_to_review_count() -> int:
     """How many editors' and members' changes wait for the coordinator (the menu and the home show it)."""
-    return kept_scalar(sa.select(sa.func.count()).select_from(ChangeLogEntry)
-                       .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
+    return kept_scalar(_TO_REVIEW_COUNT)
 
 
 def entries_to_review(entry_ids: list[int]) -> list[ChangeLogEntry]:

@@ -45,9 +45,12 @@ def _count(ids: sa.Select) -> sa.ScalarSelect:
     return sa.select(sa.func.count()).select_from(ids.subquery()).scalar_subquery()
 
 
+_DEMO_COUNTS = sa.select(DemoCount.table_name, DemoCount.records)  # built once: every page's banner reads it
+
+
 def demo_counts() -> DemoCounts:
     """Demo people, organisations and editions, as the database counts them while they are written (demo_count)."""
-    counted = dict(kept_rows(sa.select(DemoCount.table_name, DemoCount.records)))
+    counted = dict(kept_rows(_DEMO_COUNTS))
     return DemoCounts(*(counted.get(table, 0) for table in (Person.__tablename__, Organisation.__tablename__,
                                                             Edition.__tablename__)))
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from forum_crm.extensions import db
 from forum_crm.kept import kept_row
-from forum_crm.listing import set_or_not, text_and_place
+from forum_crm.listing import built_once, set_or_not, text_and_place
 from forum_crm.models import (
     Affiliation,
     AreaOfWork,
@@ -62,12 +62,15 @@ class MemberSplit:
     others: int
 
 
+# Built once, as the statements of every page (see kept._VERSIONS).
+_MEMBER_SPLIT = (sa.select(sa.func.count().filter(Organisation.forum_member_since.is_not(None)),
+                           sa.func.count().filter(Organisation.forum_member_since.is_(None)))
+                 .select_from(Organisation).where(Organisation.archived_at.is_(None)))
+
+
 def member_split() -> MemberSplit:
     """Counted in the index ix_organisation_forum_member_since_archived_at alone."""
-    members = sa.func.count().filter(Organisation.forum_member_since.is_not(None))
-    others = sa.func.count().filter(Organisation.forum_member_since.is_(None))
-    return MemberSplit(*kept_row(sa.select(members, others).select_from(Organisation)
-                                 .where(Organisation.archived_at.is_(None))))
+    return MemberSplit(*kept_row(_MEMBER_SPLIT))
 
 
 def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | None:
@@ -81,6 +84,7 @@ def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | No
     return split.members if filters.forum_member else split.others
 
 
+@built_once(unless=lambda filters: bool(filters.search) or filters.stale)  # stale: compared with the time now
 def organisation_list(filters: OrganisationFilters) -> sa.Select:
     """Organisations matching the filters in Polish alphabetical order, with their current people count."""
     people = (sa.select(sa.func.count(Affiliation.id))
@@ -153,9 +157,12 @@ def organisation_editions(organisation_id: int) -> list[EditionTakenPart]:
     return [EditionTakenPart(edition, people, came) for edition, people, came in rows]
 
 
+_AREAS = sa.select(AreaOfWork)  # built once (the list's filters ask it)
+
+
 def areas_of_work() -> list[AreaOfWork]:
     """Every area of work in Polish alphabetical order ("świetlica" before "zdrowie"); a short list, sorted here."""
-    return sorted(db.session.scalars(sa.select(AreaOfWork)), key=lambda area: polish_sort_key(area.name))
+    return sorted(db.session.scalars(_AREAS), key=lambda area: polish_sort_key(area.name))
 
 
 class OrganisationNotFound(LookupError):

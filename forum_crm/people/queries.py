@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.extensions import db
-from forum_crm.listing import set_or_not, text_and_place
+from forum_crm.listing import built_once, set_or_not, text_and_place
 from forum_crm.models import Affiliation, Edition, Organisation, Participation, Person, Voivodeship
 from forum_crm.models.directory import phone_key
 from forum_crm.pagination import Order
@@ -36,10 +36,13 @@ class PersonFilters:
     descending: bool = False
 
 
+_LISTED_PEOPLE = sa.select(Person).options(joinedload(Person.locality))  # built once (listing.built_once)
+
+
 def listed_people() -> sa.Select:
     """People as the list shows them, with their town (no conditions, no order; their organisations:
     current_organisation_names)."""
-    return sa.select(Person).options(joinedload(Person.locality))
+    return _LISTED_PEOPLE
 
 
 def current_organisation_names(person_ids: list[int]) -> dict[int, list[str]]:
@@ -57,6 +60,7 @@ def current_organisation_names(person_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+@built_once(unless=lambda filters: bool(filters.search))
 def person_list(filters: PersonFilters) -> sa.Select:
     """People matching the filters, by last name in Polish order, with their town."""
     query = listed_people().where(*text_and_place(Person, filters.search, filters.town, filters.voivodeship))
