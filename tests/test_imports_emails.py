@@ -3,6 +3,7 @@ addresses the forms' own Email validator does, with the same messages, whichever
 
 import itertools
 
+import email_validator
 import pytest
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
@@ -16,9 +17,10 @@ LOCALS = ["anna", "Anna.Nowak", "a+b", "a_b-c", "postmaster", "PostMaster", "a" 
           ".anna", "anna.", "an..na", "an na", "żaneta", "\"anna\"", "an\"na", "anna@b", "", "a/b", "a!b", "x\u0301"]
 DOMAINS = ["example.org", "Example.ORG", "łąka.pl", "xn--ka-uia2k.pl", "xn--ample-.org", "exa mple.org", "b",
            "localhost", "test", "example.test", "invalid", "a.b", "-example.org", "example-.org", "ex--ample.org",
-           "ab--cd.org", "example..org", "example.org.", ".example.org", "[127.0.0.1]", "１２３.com", "Ｄｏｍａｉｎ.com",
-           "ex_ample.org", "exa\u0301mple.org", "x" * 63 + ".org", "x" * 64 + ".org", ".".join(["x" * 60] * 4) + ".pl",
-           ".".join(["y" * 61] * 4) + ".pl", "\u202eexample.org", "ツ.life", "ß.de", "example.org\n"]
+           "ab--cd.org", "example..org", "example.org.", ".example.org", "[127.0.0.1]", "１２３.com",
+           "Ｄｏｍａｉｎ.com", "ex_ample.org", "exa\u0301mple.org", "x" * 63 + ".org", "x" * 64 + ".org",
+           ".".join(["x" * 60] * 4) + ".pl", ".".join(["y" * 61] * 4) + ".pl", "\u202eexample.org",
+           "ツ.life", "ß.de", "example.org\n"]
 ADDRESSES = [*(f"{local}@{domain}" for local, domain in itertools.product(LOCALS, DOMAINS)),
              "", "anna", "@example.org", "anna@", "a@b@example.org", "Anna Nowak <anna@example.org>",
              "\"a@b\"@example.org", "anna@[IPv6:::1]", "anna@example.org@example.org", "a" * 250 + "@b.pl"]
@@ -63,8 +65,6 @@ def test_the_import_accepts_and_rejects_what_the_form_does(ctx, language, order)
 
 
 def test_a_domain_is_checked_once_a_form(ctx, monkeypatch):
-    import email_validator
-
     calls = []
     real = email_validator.validate_email
     monkeypatch.setattr(email_validator, "validate_email", lambda text, **options: calls.append(text) or
