@@ -32,7 +32,9 @@ def record_rows(records: Sequence[Any], model: type) -> list[Row]:
     mapper = sa.inspect(model)
     columns = {attr.key: attr.columns[0].name for attr in mapper.column_attrs if attr.key != "id"}
     keys = sorted(set().union(*(record.__dict__.keys() & columns.keys() for record in records)))
-    rows = [{columns[key]: getattr(record, key) for key in keys} for record in records]
+    # Read from each record's dictionary (as SetValues): a column the record was not given is None, as getattr
+    # gives it on a transient record, without SQLAlchemy's instrumented read of each of 30 columns.
+    rows = [{columns[key]: values.get(key) for key in keys} for values in (vars(record) for record in records)]
     for row, record in zip(rows, records, strict=True):
         row["locality_id"] = record.locality.id if record.locality is not None else None
     return rows
