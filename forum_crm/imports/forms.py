@@ -12,6 +12,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from forum_crm.imports.emails import by_domain
 from forum_crm.imports.parsing import IGNORE, column_letter
 from forum_crm.imports.plan import WHOLE_NAMES
 from forum_crm.localities.forms import TownFields
@@ -75,10 +76,15 @@ def town_picks(formdata: Mapping[str, str]) -> dict[str, str]:
 
 
 class RowForm(FlaskForm):
-    """One row of a file; never sent by a browser, so no CSRF token."""
+    """One row of a file; never sent by a browser, so no CSRF token. Its e-mail fields check each domain once
+    (imports.emails) for as long as the form lives: RowChecker uses one for a whole file."""
 
     class Meta:
         csrf = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email_domains: dict[str, bool] = {}
 
 
 class OrganisationRowForm(RowForm):
@@ -87,7 +93,7 @@ class OrganisationRowForm(RowForm):
     krs = OrganisationForm.krs
     nip = OrganisationForm.nip
     website = OrganisationForm.website
-    email = OrganisationForm.email
+    email = by_domain(OrganisationForm.email)
     phone = OrganisationForm.phone
     description = OrganisationForm.description
     areas = OrganisationForm.areas
@@ -97,7 +103,7 @@ class OrganisationRowForm(RowForm):
 class PersonRowForm(RowForm):
     first_name = PersonForm.first_name
     last_name = PersonForm.last_name
-    email = PersonForm.email
+    email = by_domain(PersonForm.email)
     phone = PersonForm.phone
     expertise = PersonForm.expertise
     consent_source = PersonForm.consent_note  # the note of the consents the row gives
@@ -114,4 +120,4 @@ class AttendanceRowForm(RowForm):
     first_name = StringField(_l("First name"), filters=[strip], validators=[Optional(), Length(max=100), single_line])
     last_name = StringField(_l("Last name"), filters=[strip], validators=[Optional(), Length(max=100), single_line])
     full_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), Length(max=201), single_line])
-    email = PersonForm.email
+    email = by_domain(PersonForm.email)
