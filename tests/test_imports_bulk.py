@@ -196,26 +196,6 @@ def test_stored_records_get_their_empty_fields_filled_and_logged_beside_new_ones
     assert entry.action == "updated" and set(entry.changes) == {"locality", "areas", "languages"}
 
 
-def test_the_change_log_reads_of_new_records_are_the_orm_reads(ctx):
-    """log_created reads what a transient record was given from its dictionary (bulk.SetValues): the same values
-    as its instrumented attributes give, set or not (consents, a town, an e-mail only lower-cased...)."""
-    town = factories.locality("Łódź")
-    db.session.flush()
-    people = [Person(first_name="Żaneta", last_name="Ślęzak", email="Zaneta@Example.ORG", phone="+48 600 100 200",
-                     forum_member=True, leader=False, notes=""),
-              Person(first_name="Олена", last_name="Шевченко", email=None, expertise="prawo")]
-    people[0].locality = town
-    people[0].directory_consent_at = datetime(2024, 3, 1, 12, tzinfo=UTC)
-    organisations = [Organisation(name="Stowarzyszenie Żółw", short_name="SŻ", email="Biuro@Zolw.PL")]
-    organisations[0].locality, organisations[0].areas, organisations[0].languages = town, [], []
-    read = [new_values(bulk.SetValues(person), PERSON_FIELDS) for person in people]
-    read_organisations = [new_values(bulk.SetValues(record), ORGANISATION_FIELDS) for record in organisations]
-    assert read == [new_values(person, PERSON_FIELDS) for person in people]
-    assert read_organisations == [new_values(record, ORGANISATION_FIELDS) for record in organisations]
-    assert read[0]["email"] == [None, "zaneta@example.org"] and read[0]["locality"][1].startswith("Łódź")
-    assert "directory_consent_at" in read[0] and "email" not in read[1]
-
-
 def test_an_invalid_plan_is_never_written(ctx):
     table = read_table(csv_bytes([ORGANISATION_HEADERS, ["Fundacja X", "", "", "", "", "", "not an e-mail"]]))
     plan = plan_organisations(table, ORGANISATIONS.guess(table))

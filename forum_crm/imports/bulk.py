@@ -109,25 +109,10 @@ def _log_from_json(rows: list[Row]) -> sa.Insert:
                                         .order_by(entries.c.position))
 
 
-class SetValues:
-    """What a transient record was given, for the change log's readers: its instance dictionary, read as plain
-    attributes (SQLAlchemy's instrumented reads were most of the cost of logging 10,000 new people). A column never
-    set reads None, as on the transient record itself; the relationships the fields read must have been set (a
-    collection never set would read None, not []). tests/test_imports_bulk.py compares both reads."""
-
-    def __init__(self, record: Any):
-        self.__dict__.update(record.__dict__)
-
-    def __getattr__(self, name: str) -> None:
-        """Only for what the record was not given: None."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-
-
 def log_created(entity_type: str, records: Sequence[Any], fields: Fields, action: str = "imported") -> None:
     """One change-log entry per inserted record with every value it was created with (as log_saved does)."""
     author = change_author()
-    insert_log_rows([change_values(entity_type, record, action, new_values(SetValues(record), fields), author)
+    insert_log_rows([change_values(entity_type, record, action, new_values(record, fields), author)
                      for record in records])
 
 
