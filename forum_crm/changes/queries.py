@@ -40,6 +40,8 @@ def review_feed(state: ReviewState | None = ReviewState.TO_REVIEW) -> sa.Select:
         recent_merges = sa.and_(merges, ChangeLogEntry.occurred_at >= utcnow() - UNDO_WITHIN)
         return query.where(sa.or_(ChangeLogEntry.review_state == state, recent_merges))
     return query.where(ChangeLogEntry.review_state == state)
+
+
 # Built once (the menu of every coordinator's page asks it; see kept._VERSIONS).
 _TO_REVIEW_COUNT = (sa.select(sa.func.count()).select_from(ChangeLogEntry)
                     .where(ChangeLogEntry.review_state == ReviewState.TO_REVIEW))
