@@ -173,6 +173,20 @@ def test_csv_is_sent_in_chunks_as_it_is_read(app, ctx):
     assert "".join(chunks).count("\r\n") == 1501
 
 
+def test_on_postgresql_the_export_s_cursor_is_planned_for_its_first_rows(app, ctx):
+    """A cursor planned for a tenth of 100,000 sorted rows sorted them all before the first (1.4-2 s to the first
+    byte); for the export's own transaction it is planned to give the first rows soon."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("cursor_tuple_fraction is PostgreSQL's")
+    factories.person("Anna", "Nowak")
+    db.session.flush()
+    rows = iter(people_export(PersonFilters()).rows)
+    next(rows)
+    assert db.session.scalar(sa.text("SHOW cursor_tuple_fraction")) == "0.01"
+    db.session.rollback()
+    assert db.session.scalar(sa.text("SHOW cursor_tuple_fraction")) == "0.1"
+
+
 def test_an_unknown_format_is_not_found(client, coordinator):
     assert client.get("/people/export.pdf").status_code == 404
 

@@ -79,8 +79,16 @@ def yes_no_words() -> Callable[[bool], str]:
     return lambda value: yes if value else no
 
 
+# PostgreSQL plans a cursor for a tenth of its rows by default: for an export of 100,000 people sorted by name that is
+# hash joins and a sort of everything before the first row (1.4-2 s to the first byte; 45 ms planned for the first).
+FIRST_ROWS_FIRST = sa.text("SET LOCAL cursor_tuple_fraction = 0.01")
+
+
 def stream_rows(select: sa.Select) -> Iterator[Any]:
-    """The rows of `select`, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
+    """The rows of `select`, fetched BATCH at a time (on PostgreSQL a server-side cursor, planned to give its first
+    rows soon, for the rest of the transaction: the export's own)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(FIRST_ROWS_FIRST)
     return iter(db.session.execute(select.execution_options(yield_per=BATCH)))
 
 
