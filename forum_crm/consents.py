@@ -5,6 +5,7 @@ answers, the unsubscribe link) calls `record_consent`; the app obeys the state k
 """
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -67,10 +68,11 @@ def consent_event_values(purpose: ConsentPurpose, given: bool, source: ConsentSo
             "wording_version": WORDING_VERSIONS[purpose], "note": note or None, "recorded_by_id": recorded_by}
 
 
-def give_unsaved(person: Person, purpose: ConsentPurpose, source: ConsentSource, note: str | None,
+def give_unsaved(person: Any, purpose: ConsentPurpose, source: ConsentSource, note: str | None,
                  at: datetime) -> dict:
-    """Give an opt-in consent to a person not stored yet (an import's bulk insert): set its moment on the person
-    and return the columns of its history row but person_id, for the caller to insert once the person has an id."""
+    """Give an opt-in consent to a person not stored yet (an import's bulk insert, imports.bulk.NewPerson): set its
+    moment on the person and return the columns of its history row but person_id, for the caller to insert once
+    the person has an id."""
     setattr(person, GIVEN_AT[purpose], at)
     return consent_event_values(purpose, True, source, note, at)
 

@@ -251,3 +251,20 @@ def test_change_log_entries_from_json_are_those_executemany_writes(ctx):
     if db.session.get_bind().dialect.name == "postgresql":  # too long a label still fails (SQLite takes it)
         with pytest.raises(sa.exc.DBAPIError), db.session.begin_nested():
             bulk.insert_log_rows([{**rows[0], "entity_label": "x" * 301}])
+
+
+@pytest.mark.parametrize("values", [
+    {"first_name": " Żaneta ", "last_name": "Ślęzak-Nowak", "email": "  Zaneta@Example.ORG ",
+     "phone": "+48 600-100-200"},
+    {"first_name": "Олена", "last_name": "Шевченко", "email": "", "phone": "12 34"},
+    {"first_name": "Łucja", "last_name": "Źdźbło", "email": None, "phone": None},
+])
+def test_a_new_person_row_has_the_columns_a_person_derives(ctx, values):
+    person, row = Person(**values), bulk.NewPerson(values, locality=None)
+    for name in ("first_name", "last_name", "email", "phone", "search_text", "name_sort", "first_key", "last_key",
+                 "phone_key"):
+        assert getattr(row, name) == getattr(person, name), name
+    assert row.directory_consent_at is None and row.id is None  # not given, as on a new Person
+    assert str(row) == person.full_name
+    with pytest.raises(AttributeError):
+        row.full_name  # noqa: B018 (only the columns read as None)

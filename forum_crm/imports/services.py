@@ -15,6 +15,7 @@ from forum_crm.changelog import Fields, differences, log_saved, new_values, reco
 from forum_crm.consents import consent_time, give_unsaved, record_consent
 from forum_crm.extensions import db
 from forum_crm.imports.bulk import (
+    NewPerson,
     affiliation_row,
     insert_records,
     insert_rows,
@@ -219,14 +220,14 @@ def import_people(plan: Plan, progress: Progress = None) -> Outcome:
               if planned.values.get("organisation_id") and (planned.action == CREATE or "affiliation" in planned.fills)]
     organisations = organisations_to_link(planned.values["organisation_id"] for planned in linked)
     affiliations: list[Affiliation] = []  # added in the current batch of updates, logged after its flush
-    created: list[Person] = []
+    created: list[NewPerson] = []
 
-    def new_person(planned: Planned) -> tuple[Person, list[dict]]:
-        """A transient person as the file gives it, and the history rows of the consents it gives."""
+    def new_person(planned: Planned) -> tuple[NewPerson, list[dict]]:
+        """A new person as the file gives it, and the history rows of the consents it gives."""
         values = planned.values
-        person = Person(origin=Origin.IMPORT, forum_member=bool(values.get("forum_member")),
-                        leader=bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES})
-        person.locality = places.locality(values.get("town"))
+        person = NewPerson({"origin": Origin.IMPORT, "forum_member": bool(values.get("forum_member")),
+                            "leader": bool(values.get("leader")), **{name: values.get(name) for name in PERSON_VALUES}},
+                           places.locality(values.get("town")))
         consents = [give_unsaved(person, purpose, ConsentSource.IMPORT, values.get("consent_source"),
                                  consent_time(values.get("consent_given_on")))
                     for name, purpose in IMPORTED_CONSENTS.items() if values.get(name)]

@@ -140,7 +140,7 @@ class Organisation(Base):
 
     @validates("email")
     def _lower_email(self, _key: str, email: str | None) -> str | None:
-        return email.strip().lower() if email else None
+        return stored_email(email)
 
     @property
     def is_forum_member(self) -> bool:
@@ -254,7 +254,7 @@ class Person(Base):
     @validates("first_name", "last_name", "email")
     def _derive_keys(self, key: str, value: str | None) -> str | None:
         if key == "email":
-            value = value.strip().lower() if value else None
+            value = stored_email(value)
         if not getattr(self, "_keys_deferred", False):
             parts = {"first_name": self.first_name, "last_name": self.last_name, "email": self.email, key: value}
             self._set_keys(parts["first_name"], parts["last_name"], parts["email"])
@@ -332,6 +332,19 @@ sa.Index("ix_organisation_member_locality_id", Organisation.locality_id,
 sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisation.id,
          postgresql_include=["locality_id", "name"],
          sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
+
+
+def stored_email(email: str | None) -> str | None:
+    """An e-mail address as it is stored and compared: trimmed, in lower case; None if empty."""
+    return email.strip().lower() if email else None
+
+
+def new_person_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a new person written without a Person object (an import's bulk insert): `values`, with the
+    e-mail as stored and the keys Person's validators derive from the name, the e-mail and the phone."""
+    email = stored_email(values.get("email"))
+    return {**values, "email": email, **person_keys(values.get("first_name"), values.get("last_name"), email),
+            "phone_key": phone_key(values.get("phone"))}
 
 
 def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> dict[str, str]:
