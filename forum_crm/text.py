@@ -16,6 +16,25 @@ _KEY_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SORT_KEY_CHARS = 120  # names are ordered by their first 120 characters
 
 
+class _FoldedCharacters(dict):
+    """str.translate's table folding each character: casefolded, strokes replaced (_UNDECOMPOSABLE), decomposed
+    (NFKD) without its combining marks. Each step maps one character at a time, so folding text character by
+    character folds it whole; a character is worked out once, then read from this dictionary (at most
+    FOLDED_KEPT of them: a file of every code point must not grow it forever). Folding a name in four passes, one
+    of them a loop in Python, cost more than the rest of checking it."""
+
+    def __missing__(self, point: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(point).casefold().translate(_UNDECOMPOSABLE))
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if len(self) < FOLDED_KEPT:
+            self[point] = folded
+        return folded
+
+
+FOLDED_KEPT = 20_000
+_FOLDED = _FoldedCharacters()
+
+
 def _code(rank: int) -> str:
     return _KEY_LETTERS[rank // 26] + _KEY_LETTERS[rank % 26]
 
@@ -29,9 +48,7 @@ def fold(text: str | None) -> str:
         return ""
     if text.isascii():  # nothing to decompose: most e-mail addresses and many names (an import folds 90,000)
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+    return " ".join(text.translate(_FOLDED).split())
 
 
 def polish_sort_key(text: str | None) -> str:
