@@ -28,6 +28,9 @@ EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's count (its 1900 leap-ye
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # XML parsers read a bare carriage return as a line feed: written as a character reference, it stays itself.
 XML_TEXT = {"\r": "&#13;"}
+# A character that text cannot hold as it is in XML: one NOT_XML takes out, or one written as a reference (&, <, >,
+# a carriage return). Most cells have none, and go out untouched after one search.
+NOT_PLAIN_XML = re.compile("[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 HEADER_STYLE, DATE_STYLE, DATETIME_STYLE = 1, 2, 3  # indexes of cellXfs in STYLES
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -101,6 +104,8 @@ def column_letter(number: int) -> str:
 
 
 def xml_text(value: str) -> str:
+    if NOT_PLAIN_XML.search(value) is None:
+        return value
     return escape(NOT_XML.sub("", value), XML_TEXT)
 
 
@@ -112,19 +117,21 @@ def _excel_days(value: date) -> str:
 
 
 def cell_xml(reference: str, value: object, style: int = 0) -> str:
-    """One cell (`<c>`); empty for None. bool before int: True is an int to Python."""
-    styled = f' s="{style}"' if style else ""
+    """One cell (`<c>`); empty for None. Most cells are text, so it is told first; bool before int: True is an int
+    to Python."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
-    if isinstance(value, date):
-        date_style = DATETIME_STYLE if isinstance(value, datetime) else DATE_STYLE
-        return f'<c r="{reference}" s="{date_style}"><v>{_excel_days(value)}</v></c>'
-    return (f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{xml_text(str(value))}</t>'
-            "</is></c>")
+    styled = f' s="{style}"' if style else ""
+    if type(value) is not str:
+        if isinstance(value, bool):
+            return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int | float):
+            return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
+        if isinstance(value, date):
+            date_style = DATETIME_STYLE if isinstance(value, datetime) else DATE_STYLE
+            return f'<c r="{reference}" s="{date_style}"><v>{_excel_days(value)}</v></c>'
+        value = str(value)
+    return f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{xml_text(value)}</t></is></c>'
 
 
 def _width(value: object) -> int:
@@ -168,7 +175,7 @@ def xlsx_chunks(sheet_name: str, headers: list[str], rows: Iterable[list]) -> It
     """A workbook of one sheet (named `sheet_name`, cut to Excel's 31 characters) as bytes, sent as it is written:
     the first chunk before any row past the first WIDTH_SAMPLE is read, then one every CHUNK_ROWS rows."""
     out = _Collector()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3) as archive:
         for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELATIONSHIPS),
                            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS), ("xl/styles.xml", STYLES)):
             archive.writestr(name, text)
