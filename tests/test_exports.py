@@ -3,7 +3,7 @@ formula-like cells neutralised; and text that goes in through an import comes ou
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -162,6 +162,21 @@ def test_the_change_log_exports_a_row_per_field(app, client, coordinator):
         [coordinator.email, "Organizacje", "1", "Fundacja Łąka", "edytowano", "Nazwa", "Łąka", "Fundacja Łąka"],
         [coordinator.email, "Organizacje", "1", "Fundacja Łąka", "edytowano", "Telefon", "", "1"]]
     assert len(xlsx_rows(client.get("/changes/export.xlsx"))) == 4
+
+
+def test_moments_are_exported_in_the_reader_s_time_zone(app, client, coordinator):
+    late_in_winter, late_in_summer = datetime(2024, 3, 1, 23, 30, tzinfo=UTC), datetime(2024, 7, 1, 22, 30, tzinfo=UTC)
+    with app.app_context():
+        factories.person("Anna", "Nowak", directory_consent_at=late_in_winter)
+        factories.person("Jan", "Kowalski", map_consent_at=late_in_summer, directory_consent_at=late_in_summer
+                         + timedelta(days=3))
+        db.session.add(ChangeLogEntry(entity_type="person", entity_id=1, entity_label="Anna Nowak", action="archived",
+                                      changes={}, occurred_at=late_in_summer))
+        db.session.commit()
+    people = csv_rows(client.get("/people/export.csv"))
+    consent_date = people[0].index("Data zgody")
+    assert [(row[0], row[consent_date]) for row in people[1:]] == [("Jan", "2024-07-02"), ("Anna", "2024-03-02")]
+    assert [row[0] for row in csv_rows(client.get("/changes/export.csv"))[1:]] == ["2024-07-02 00:30:00"]
 
 
 def test_csv_is_sent_in_chunks_as_it_is_read(app, ctx):

@@ -3,13 +3,13 @@
 from collections.abc import Iterator
 from typing import Any
 
-from flask_babel import gettext, to_user_timezone
+from flask_babel import gettext
 
 from forum_crm.changelog import recent_changes
 from forum_crm.labels import ACTIONS, ENTITY_TYPES, FIELDS, change_value
 from forum_crm.models import ChangeLogEntry, User
 from forum_crm.spreadsheets.columns import CHANGE_LOG_COLUMNS
-from forum_crm.spreadsheets.export import Cell, Export, headers, stream_rows
+from forum_crm.spreadsheets.export import Cell, Export, headers, local_times, stream_rows
 
 
 def change_log_export() -> Export:
@@ -20,11 +20,11 @@ def change_log_export() -> Export:
                                 ChangeLogEntry.changes))
 
     def rows() -> Iterator[list[Cell]]:
-        system = gettext("system")
+        system, local = gettext("system"), local_times()
         kinds, actions, fields = ({key: str(text) for key, text in names.items()}
                                   for names in (ENTITY_TYPES, ACTIONS, FIELDS))
         for occurred_at, email, entity_type, entity_id, entity_label, action, changes in stream_rows(query):
-            head = [to_user_timezone(occurred_at).strftime("%Y-%m-%d %H:%M:%S"), email or system,
+            head = [local(occurred_at).strftime("%Y-%m-%d %H:%M:%S"), email or system,
                     kinds.get(entity_type, entity_type), entity_id, entity_label, actions.get(action, action)]
             if not changes:
                 yield [*head, None, None, None]

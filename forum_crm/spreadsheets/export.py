@@ -18,12 +18,12 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, stream_with_context
-from flask_babel import gettext
+from flask_babel import get_timezone, gettext
 
 from forum_crm.extensions import db
 from forum_crm.i18n import ui_language
@@ -77,6 +77,13 @@ def yes_no_words() -> Callable[[bool], str]:
     """"tak"/"nie" (or "yes"/"no") for a flag, translated once per export rather than once per cell."""
     yes, no = gettext("yes"), gettext("no")
     return lambda value: yes if value else no
+
+
+def local_times() -> Callable[[datetime], datetime]:
+    """A stored moment (UTC; SQLite gives it without its zone) in the reader's time zone, looked up once per export
+    (Flask-Babel's to_user_timezone looks it up for each cell: a quarter of the CPU of exporting 100,000 people)."""
+    zone = get_timezone()
+    return lambda moment: (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
 # PostgreSQL plans a cursor for a tenth of its rows by default: for an export of 100,000 people sorted by name that is
