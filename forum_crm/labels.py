@@ -148,6 +148,11 @@ def label(value) -> str:
     return str(ALL.get(value, VOIVODESHIPS.get(value, value)))
 
 
+def translated(labels: dict) -> dict:
+    """A label dict's names in the reader's language, translated once for a page's rows to look up."""
+    return {member: str(text) for member, text in labels.items()}
+
+
 def choices(labels: dict, empty: str | None = None) -> list[tuple[str, str]]:
     """WTForms choices from a label dict, optionally led by an empty choice."""
     options = [(member.value, text) for member, text in labels.items()]

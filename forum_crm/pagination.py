@@ -130,7 +130,8 @@ class KeysetPagination(RowPagination):
         return list(session.execute(derived(select, ("page", per_page, 0), lambda: select.limit(per_page))).all())
 
     def _key(self, row: sa.Row) -> str:
-        order, record = self._query_args["order"], row[0]
+        order = self._query_args["order"]
+        record = row if order.sort.key in row._fields else row[0]  # plain columns, or a record and its counts
         return f"{getattr(record, order.sort.key)}.{getattr(record, order.id.key)}"
 
     @property
