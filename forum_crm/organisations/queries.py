@@ -63,10 +63,17 @@ class MemberSplit:
     others: int
 
 
-# Built once, as the statements of every page (see kept._VERSIONS).
-_MEMBER_SPLIT = (sa.select(sa.func.count().filter(Organisation.forum_member_since.is_not(None)),
-                           sa.func.count().filter(Organisation.forum_member_since.is_(None)))
-                 .select_from(Organisation).where(Organisation.archived_at.is_(None)))
+def _not_archived(member: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    """How many organisations not archived `member` holds for (a subquery)."""
+    return (sa.select(sa.func.count()).select_from(Organisation)
+            .where(Organisation.archived_at.is_(None), member).scalar_subquery())
+
+
+# Built once, as the statements of every page (see kept._VERSIONS). Each count is a range of the index
+# ix_organisation_forum_member_since_archived_at: SQLite counted both at once in 0.7-1.1 ms, testing each of the
+# 10,000 entries for either, and in 0.4 ms apart.
+_MEMBER_SPLIT = sa.select(_not_archived(Organisation.forum_member_since.is_not(None)),
+                          _not_archived(Organisation.forum_member_since.is_(None)))
 
 
 def member_split() -> MemberSplit:
