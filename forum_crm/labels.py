@@ -8,6 +8,7 @@ from babel.dates import format_interval
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from forum_crm.i18n import current_locale_object
 from forum_crm.models import (
     AuthEventKind,
     ConsentPurpose,
@@ -281,7 +282,7 @@ def day_format(value: date | datetime | None, format: str | None = None) -> str:
     """Flask-Babel's `dateformat`, each plain date formatted once per format and language (about 60 µs each time,
     and a list page shows a date in every row)."""
     if type(value) is date:
-        return _formatted_day(value, format, str(get_locale()))
+        return _formatted_day(value, format, str(current_locale_object()))
     return format_date(value, format)
 
 
