@@ -118,6 +118,7 @@ def test_the_organisations_list_shows_its_rows_columns(app, client, login):
                                         forum_member_since=date(2023, 5, 18), origin=Origin.DEMO,
                                         archived_at=factories.datetime_now())
         factories.affiliation(factories.person("Jan", "Nowak"), listed)
+        factories.affiliation(factories.person("Ewa", "Lis"), listed, ended_on=date(2024, 1, 31))  # not now
         factories.organisation("Stowarzyszenie Bez Miasta")
         user = factories.committed(factories.user())
         listed_id = listed.id

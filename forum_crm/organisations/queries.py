@@ -63,22 +63,23 @@ class MemberSplit:
     others: int
 
 
-def _not_archived(member: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
-    """How many organisations not archived `member` holds for (a subquery)."""
-    return (sa.select(sa.func.count()).select_from(Organisation)
-            .where(Organisation.archived_at.is_(None), member).scalar_subquery())
+def _counted(*conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    return sa.select(sa.func.count()).select_from(Organisation).where(*conditions).scalar_subquery()
 
 
-# Built once, as the statements of every page (see kept._VERSIONS). Each count is a range of the index
-# ix_organisation_forum_member_since_archived_at: SQLite counted both at once in 0.7-1.1 ms, testing each of the
-# 10,000 entries for either, and in 0.4 ms apart.
-_MEMBER_SPLIT = sa.select(_not_archived(Organisation.forum_member_since.is_not(None)),
-                          _not_archived(Organisation.forum_member_since.is_(None)))
+# Built once, as the statements of every page (see kept._VERSIONS). Each count reads an index's range alone, and the
+# table's count SQLite takes from its smallest index's pages: 0.05 ms after an edit, where counting the 10,000
+# members in ix_organisation_forum_member_since_archived_at took 0.8-1 ms (PostgreSQL counts the table as it counted
+# the members, in an index-only scan).
+_MEMBER_SPLIT = sa.select(_counted(), _counted(Organisation.archived_at.is_not(None)),
+                          _counted(Organisation.forum_member_since.is_(None), Organisation.archived_at.is_(None)))
 
 
 def member_split() -> MemberSplit:
-    """Counted in the index ix_organisation_forum_member_since_archived_at alone."""
-    return MemberSplit(*kept_row(_MEMBER_SPLIT))
+    """All organisations less the archived ones and the others (ix_organisation_archived_at and
+    ix_organisation_forum_member_since_archived_at) are the members."""
+    everyone, archived, others = kept_row(_MEMBER_SPLIT)
+    return MemberSplit(members=everyone - archived - others, others=others)
 
 
 def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | None:
