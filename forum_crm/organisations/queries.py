@@ -94,8 +94,9 @@ def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | No
 
 
 def _people_now() -> sa.ScalarSelect[int]:
-    """How many people work at the organisation now (a subquery of the organisation's row)."""
-    return (sa.select(sa.func.count(Affiliation.id))
+    """How many people work at the organisation now (a subquery of the organisation's row): count(*), which
+    PostgreSQL answers from ix_affiliation_organisation_id_ended_on alone (count of the id read the rows)."""
+    return (sa.select(sa.func.count()).select_from(Affiliation)
             .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
             .correlate(Organisation).scalar_subquery())
 
