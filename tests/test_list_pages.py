@@ -96,16 +96,16 @@ def test_organisations_page_by_key(app, ctx, descending):
     filters = OrganisationFilters(descending=descending)
     everyone = ids(organisation_list(filters))
     with app.test_request_context("/organisations?page=2"):
-        page = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters))
+        page = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
         assert [row.id for row in page.items] == everyone[10:20]
         assert page.next_args["after"] == f"{page.items[-1].name_sort}.{everyone[19]}"
         assert page.prev_args == {"page": 1, "after": None, "before": None}
     with app.test_request_context(f"/organisations?page=3&after={page.next_args['after']}"):
-        later = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters))
+        later = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
         assert [row.id for row in later.items] == everyone[20:30]
         assert later.prev_args["before"] == f"{later.items[0].name_sort}.{everyone[20]}"
     with app.test_request_context(f"/organisations?page=2&before={later.prev_args['before']}"):
-        earlier = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters))
+        earlier = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
         assert [row.id for row in earlier.items] == everyone[10:20]
 
 

@@ -45,7 +45,7 @@ def _organisation_list() -> str:
     filters = filters_form.filters()
     split = queries.member_split()
     page = paginate(queries.organisation_rows(filters), order=queries.organisation_order(filters),
-                    total=queries.total_in_split(filters, split))
+                    total=queries.total_in_split(filters, split), plain=True)
     return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split,
                            sectors=translated(SECTORS))
 
