@@ -64,6 +64,7 @@ class MemberSplit:
 
 
 def _counted(*conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    """How many organisations meet the conditions (a subquery of the member split)."""
     return sa.select(sa.func.count()).select_from(Organisation).where(*conditions).scalar_subquery()
 
 
