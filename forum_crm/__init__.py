@@ -75,10 +75,12 @@ def _register_template_globals(app: Flask) -> None:
     from forum_crm.changes.queries import changes_to_review_count
     from forum_crm.demo.queries import demo_counts_of_request
     from forum_crm.fragments import filter_form_key, remembered
+    from forum_crm.security import record_urls
 
     app.jinja_env.globals.update(
         is_coordinator=is_coordinator, is_org_editor=is_org_editor, demo_counts=demo_counts_of_request,
         changes_to_review_count=changes_to_review_count, remembered=remembered, filter_form_key=filter_form_key,
+        record_urls=record_urls,
         can_edit_organisation=lambda organisation: can_edit_organisation(current_user, organisation))
 
 

@@ -45,17 +45,24 @@ _VERSIONS = sa.select(TableVersion.__table__.c.name, TableVersion.__table__.c.ve
 
 def kept_scalar(statement: sa.Select) -> Any:
     """The statement's one value, computed once per version of the tables it reads."""
-    return _kept(statement, lambda: db.session.execute(statement).scalar_one())
+    return _kept(statement, lambda: _figures(statement).scalar_one())
 
 
 def kept_row(statement: sa.Select) -> sa.Row:
     """The statement's one row, computed once per version of the tables it reads."""
-    return _kept(statement, lambda: db.session.execute(statement).one())
+    return _kept(statement, lambda: _figures(statement).one())
 
 
 def kept_rows(statement: sa.Select) -> tuple[sa.Row, ...]:
     """The statement's rows, read once per version of the tables it reads."""
-    return _kept(statement, lambda: tuple(db.session.execute(statement).all()))
+    return _kept(statement, lambda: tuple(_figures(statement).all()))
+
+
+def _figures(statement: sa.Select) -> sa.CursorResult:
+    """A kept figure's statement run on the session's connection: its values are plain (never records, which could
+    not outlive the session), and the ORM's handling of a statement of mapped columns cost as much again as running
+    a count of an index (0.1-0.2 ms; three figures a page)."""
+    return db.session.connection().execute(statement)
 
 
 def table_versions() -> dict[str, int]:

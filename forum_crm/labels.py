@@ -8,6 +8,7 @@ from babel.dates import format_interval
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from forum_crm.i18n import current_locale_object
 from forum_crm.models import (
     AuthEventKind,
     ConsentPurpose,
@@ -148,6 +149,11 @@ def label(value) -> str:
     return str(ALL.get(value, VOIVODESHIPS.get(value, value)))
 
 
+def translated(labels: dict) -> dict:
+    """A label dict's names in the reader's language, translated once for a page's rows to look up."""
+    return {member: str(text) for member, text in labels.items()}
+
+
 def choices(labels: dict, empty: str | None = None) -> list[tuple[str, str]]:
     """WTForms choices from a label dict, optionally led by an empty choice."""
     options = [(member.value, text) for member, text in labels.items()]
@@ -276,7 +282,7 @@ def day_format(value: date | datetime | None, format: str | None = None) -> str:
     """Flask-Babel's `dateformat`, each plain date formatted once per format and language (about 60 µs each time,
     and a list page shows a date in every row)."""
     if type(value) is date:
-        return _formatted_day(value, format, str(get_locale()))
+        return _formatted_day(value, format, str(current_locale_object()))
     return format_date(value, format)
 
 

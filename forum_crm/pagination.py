@@ -130,7 +130,8 @@ class KeysetPagination(RowPagination):
         return list(session.execute(derived(select, ("page", per_page, 0), lambda: select.limit(per_page))).all())
 
     def _key(self, row: sa.Row) -> str:
-        order, record = self._query_args["order"], row[0]
+        order = self._query_args["order"]
+        record = row if order.sort.key in row._fields else row[0]  # plain columns, or a record and its counts
         return f"{getattr(record, order.sort.key)}.{getattr(record, order.id.key)}"
 
     @property
@@ -205,13 +206,16 @@ def page_key(name: str) -> tuple[str, int] | None:
 
 
 def paginate(select: sa.Select, per_page: int = PER_PAGE, order: Order | None = None,
-             count_once: bool = False, rows: sa.Select | None = None, total: int | None = None) -> RowPagination:
+             count_once: bool = False, rows: sa.Select | None = None, total: int | None = None,
+             plain: bool = False) -> RowPagination:
     """One page of `select` as rows (items are sa.Row: row[0] or row.Name for the record). With its unique `order`
     (the one `select` is ordered by), pages are found by key; with `count_once`, the rows and their count come
     from one statement (CountedOnceRowPagination), or with an `order`, their keys and count do and the rows are
     loaded from `rows` (`select` without its conditions) by id (CountedOnceKeysetPagination); a `total` the caller
-    knows already is not counted again."""
-    common = {"select": select, "session": db.session(), "page": page_number(), "per_page": per_page,
+    knows already is not counted again. A `plain` statement (columns, no records) runs on the session's connection:
+    the ORM's handling of a statement of mapped columns cost a third of the organisations page's statement."""
+    common = {"select": select, "session": db.session.connection() if plain else db.session(),
+              "page": page_number(), "per_page": per_page,
               "max_per_page": 100, "error_out": False, "total": total}
     if order is not None:
         keys = {"order": order, "after": page_key("after"), "before": page_key("before")}

@@ -4,11 +4,11 @@ ids in URLs that fit the database."""
 import secrets
 from collections.abc import Callable, Iterable
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, abort, current_app, g, request, url_for
 from werkzeug.routing import BaseConverter, ValidationError
 
 from forum_crm.config import tile_source
-from forum_crm.validators import ascii_int
+from forum_crm.validators import MAX_ID, ascii_int
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -51,6 +51,14 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: int) -> str:
         return str(int(value))
+
+
+def record_urls(endpoint: str) -> Callable[[int], str]:
+    """url_for(endpoint, id=...) for the many rows of a page: the address is built once and each id (written by
+    IdConverter as its digits, which need no quoting) put in its place; building it for each row cost a tenth of a
+    list page."""
+    head, _, tail = url_for(endpoint, id=MAX_ID).rpartition(str(MAX_ID))
+    return lambda id: f"{head}{int(id)}{tail}"
 
 
 def refuse_nul_in_url():

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_date, gettext, lazy_gettext, ngettext
+from flask_babel import force_locale, format_date, get_locale, gettext, lazy_gettext, ngettext, refresh
 
+from forum_crm.i18n import current_locale_object
 from forum_crm.labels import day_format
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +112,15 @@ def test_messages_follow_the_locale_forced_inside_a_request(app):
             "Organizacje", "Nazwa", "3 osoby")
     with app.test_request_context("/?lang=en"):
         assert (gettext("Organisations"), str(name)) == ("Organisations", "Name")
+
+
+def test_the_locale_read_for_each_message_is_flask_babels(app):
+    """i18n.current_locale_object reads the locale Flask-Babel keeps: chosen at the first message, forced for a while,
+    chosen again after refresh()."""
+    with app.test_request_context("/?lang=en"):
+        assert str(current_locale_object()) == "en_GB" and current_locale_object() is get_locale()
+        with force_locale("uk"):
+            assert str(current_locale_object()) == "uk" and current_locale_object() is get_locale()
+        assert str(current_locale_object()) == "en_GB"
+        refresh()
+        assert str(current_locale_object()) == "en_GB" and current_locale_object() is get_locale()

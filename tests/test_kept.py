@@ -7,7 +7,7 @@ from flask import g
 
 from forum_crm.extensions import db
 from forum_crm.kept import MISSING, Kept, kept_html, kept_row, kept_scalar, table_versions
-from forum_crm.models import Affiliation, Edition, Locality, Organisation, Origin, Person, TableVersion
+from forum_crm.models import Affiliation, Edition, Locality, Organisation, Origin, Person, Sector, TableVersion
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -42,6 +42,17 @@ def test_a_figure_is_computed_once_per_version_of_its_tables(app, ctx):
     again = statements_run(app, lambda: new_request_figure(app, PEOPLE))
     assert [statement for statement in again if "count" in statement] == []  # only the versions were read
     assert any("table_version" in statement for statement in again)
+
+
+def test_a_figure_of_mapped_columns_is_read_on_the_connection(app, ctx):
+    """Kept figures run on the session's connection (kept._figures), not through the ORM: plain values of what the
+    database holds, and a record added meanwhile is not flushed for them."""
+    factories.organisation("Fundacja A")
+    db.session.commit()
+    db.session.add(Organisation(name="Fundacja Z", sector=Sector.NGO))
+    with app.test_request_context():
+        row = kept_row(sa.select(sa.func.count(Organisation.id), sa.func.max(Organisation.name)))
+    assert tuple(row) == (1, "Fundacja A") and len(db.session.new) == 1
 
 
 def test_versions_are_read_once_a_request(app, ctx):

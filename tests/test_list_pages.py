@@ -3,15 +3,24 @@ the rows OFFSET showed, in either order, with filters, on every page."""
 
 import html
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from forum_crm.extensions import db
-from forum_crm.models import Person
-from forum_crm.organisations.queries import OrganisationFilters, organisation_list, organisation_order
+from forum_crm.models import Origin, Person, Sector
+from forum_crm.organisations.queries import (
+    OrganisationFilters,
+    organisation_list,
+    organisation_order,
+    organisation_rows,
+)
 from forum_crm.pagination import KeysetPagination, paginate
 from forum_crm.people.queries import PersonFilters, person_list, person_order
+from forum_crm.security import record_urls
+from forum_crm.validators import MAX_ID
 from tests import factories
 
 SURNAMES = ["Nowak", "Łukasik", "Lis", "Żak", "Zając", "Ślęzak", "Sowa", "Nowak", "Łukasik", "Adamska", "Ćwik"]
@@ -79,16 +88,49 @@ def test_a_page_past_the_end_is_empty(app, people):
     assert page.items == [] and page.total == 63
 
 
-def test_organisations_page_by_key(app, ctx):
+@pytest.mark.parametrize("descending", [False, True])
+def test_organisations_page_by_key(app, ctx, descending):
+    """The list page reads plain columns (organisation_rows), in organisation_list's order, and pages by their key."""
     for number in range(30):
         factories.organisation(f"Fundacja {'ABCŁŚŻ'[number % 6]} {number}")
-    filters = OrganisationFilters()
+    filters = OrganisationFilters(descending=descending)
     everyone = ids(organisation_list(filters))
     with app.test_request_context("/organisations?page=2"):
-        page = paginate(organisation_list(filters), per_page=10, order=organisation_order(filters))
-        assert [row[0].id for row in page.items] == everyone[10:20]
-        assert page.next_args["after"].endswith(f".{everyone[19]}")
+        page = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
+        assert [row.id for row in page.items] == everyone[10:20]
+        assert page.next_args["after"] == f"{page.items[-1].name_sort}.{everyone[19]}"
         assert page.prev_args == {"page": 1, "after": None, "before": None}
+    with app.test_request_context(f"/organisations?page=3&after={page.next_args['after']}"):
+        later = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
+        assert [row.id for row in later.items] == everyone[20:30]
+        assert later.prev_args["before"] == f"{later.items[0].name_sort}.{everyone[20]}"
+    with app.test_request_context(f"/organisations?page=2&before={later.prev_args['before']}"):
+        earlier = paginate(organisation_rows(filters), per_page=10, order=organisation_order(filters), plain=True)
+        assert [row.id for row in earlier.items] == everyone[10:20]
+
+
+def test_the_organisations_list_shows_its_rows_columns(app, client, login):
+    """Each row of the list page: its link, name, short name, badges, town, sector, date and people now."""
+    with app.app_context():
+        town = factories.locality("Łódź")
+        listed = factories.organisation("Fundacja <b>Ala</b>", short_name="F&A", locality=town,
+                                        sector=Sector.UNIVERSITY,
+                                        forum_member_since=date(2023, 5, 18), origin=Origin.DEMO,
+                                        archived_at=factories.datetime_now())
+        factories.affiliation(factories.person("Jan", "Nowak"), listed)
+        factories.affiliation(factories.person("Ewa", "Lis"), listed, ended_on=date(2024, 1, 31))  # not now
+        factories.organisation("Stowarzyszenie Bez Miasta")
+        user = factories.committed(factories.user())
+        listed_id = listed.id
+    login(user)
+    page = client.get("/organisations?status=all&lang=en").text
+    row = re.search(rf'<tr>\s*<td><a href="/organisations/{listed_id}">(.*?)</tr>', page, re.S).group(1)
+    assert "Fundacja &lt;b&gt;Ala&lt;/b&gt;</a>" in row and "(F&amp;A)" in row
+    assert '<span class="badge">archived</span>' in row and '<span class="badge">demo</span>' in row
+    assert "<td>Łódź</td>" in row and "<td>University</td>" in row and "18 May 2023" in row
+    assert '<td class="num">1</td>' in row
+    other = re.search(r"Stowarzyszenie Bez Miasta</a>(.*?)</tr>", page, re.S).group(1)
+    assert "<td>—</td>" in other and '<td class="num">0</td>' in other and "badge" not in other
 
 
 def test_the_people_page_links_next_and_previous_by_key(app, client, login):
@@ -146,3 +188,14 @@ def test_list_statements_are_built_once_but_searches_and_the_time_anew(ctx):
     for filters in (OrganisationFilters(stale=True), OrganisationFilters(search="fundacja")):
         assert organisation_list(filters) is not organisation_list(filters)
     assert person_list(PersonFilters(search="nowak")) is not person_list(PersonFilters(search="nowak"))
+
+
+@pytest.mark.parametrize("script_root", ["", "/crm"])
+def test_record_urls_are_url_for_of_each_id(app, script_root):
+    """A page's row addresses, built once and filled with each id, are url_for's, where the app is mounted too."""
+    with app.test_request_context("/organisations", base_url=f"http://localhost{script_root}"):
+        for endpoint in ("organisations.organisation_detail", "organisations.organisation_edit"):
+            address = record_urls(endpoint)
+            for id in (1, 42, 2**31 - 2, MAX_ID):
+                assert address(id) == url_for(endpoint, id=id)
+        assert record_urls("organisations.organisation_edit")(7) == f"{script_root}/organisations/7/edit"

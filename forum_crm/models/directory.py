@@ -76,8 +76,8 @@ class Organisation(Base):
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
         # An edition's report counts its attendees' organisations by sector and town: read here, not in the rows.
         sa.Index("ix_organisation_id_sector_locality_id", "id", "sector", "locality_id"),
-        # The list's member split counts the organisations not archived, members and not, here alone; a page of
-        # the list asked by number finds its first key in the list's order and default filter alone.
+        # The list's member split counts the other institutions not archived here alone; a page of the list asked
+        # by number finds its first key in the list's order and default filter alone.
         sa.Index("ix_organisation_forum_member_since_archived_at", "forum_member_since", "archived_at"),
         sa.Index("ix_organisation_list_order", "name_sort", "id", "archived_at"),
     )
@@ -333,6 +333,11 @@ sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisatio
          postgresql_include=["locality_id", "name"],
          sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
 
+# The list's member split counts the archived organisations here; the others not archived are a range of
+# ix_organisation_forum_member_since_archived_at, and the members the rest of the table's count.
+sa.Index("ix_organisation_archived_at", Organisation.archived_at,
+         sqlite_where=Organisation.archived_at.is_not(None), postgresql_where=Organisation.archived_at.is_not(None))
+
 
 def stored_email(email: str | None) -> str | None:
     """An e-mail address as it is stored and compared: trimmed, in lower case; None if empty."""
@@ -370,11 +375,14 @@ class Affiliation(Base):
         sa.CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on", name="dates_in_order"),
         # A person's organisations without reading the rows (the duplicate finder's namesakes at one organisation).
         sa.Index("ix_affiliation_person_id_organisation_id", "person_id", "organisation_id"),
+        # An organisation's people now (is_current) counted without reading the rows: the organisations list
+        # counts them for each row of a page.
+        sa.Index("ix_affiliation_organisation_id_ended_on", "organisation_id", "ended_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="RESTRICT"))
     role_title: Mapped[str | None] = mapped_column(sa.String(200))
     is_primary: Mapped[bool] = mapped_column(default=False)
     started_on: Mapped[date | None]

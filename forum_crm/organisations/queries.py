@@ -13,6 +13,7 @@ from forum_crm.models import (
     Affiliation,
     AreaOfWork,
     Edition,
+    Locality,
     Organisation,
     Participation,
     ParticipationStatus,
@@ -62,15 +63,24 @@ class MemberSplit:
     others: int
 
 
-# Built once, as the statements of every page (see kept._VERSIONS).
-_MEMBER_SPLIT = (sa.select(sa.func.count().filter(Organisation.forum_member_since.is_not(None)),
-                           sa.func.count().filter(Organisation.forum_member_since.is_(None)))
-                 .select_from(Organisation).where(Organisation.archived_at.is_(None)))
+def _counted(*conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    """How many organisations meet the conditions (a subquery of the member split)."""
+    return sa.select(sa.func.count()).select_from(Organisation).where(*conditions).scalar_subquery()
+
+
+# Built once, as the statements of every page (see kept._VERSIONS). Each count reads an index's range alone, and the
+# table's count SQLite takes from its smallest index's pages: 0.05 ms after an edit, where counting the 10,000
+# members in ix_organisation_forum_member_since_archived_at took 0.8-1 ms (PostgreSQL counts the table as it counted
+# the members, in an index-only scan).
+_MEMBER_SPLIT = sa.select(_counted(), _counted(Organisation.archived_at.is_not(None)),
+                          _counted(Organisation.forum_member_since.is_(None), Organisation.archived_at.is_(None)))
 
 
 def member_split() -> MemberSplit:
-    """Counted in the index ix_organisation_forum_member_since_archived_at alone."""
-    return MemberSplit(*kept_row(_MEMBER_SPLIT))
+    """All organisations less the archived ones and the others (ix_organisation_archived_at and
+    ix_organisation_forum_member_since_archived_at) are the members."""
+    everyone, archived, others = kept_row(_MEMBER_SPLIT)
+    return MemberSplit(members=everyone - archived - others, others=others)
 
 
 def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | None:
@@ -84,14 +94,16 @@ def total_in_split(filters: OrganisationFilters, split: MemberSplit) -> int | No
     return split.members if filters.forum_member else split.others
 
 
-@built_once(unless=lambda filters: bool(filters.search) or filters.stale)  # stale: compared with the time now
-def organisation_list(filters: OrganisationFilters) -> sa.Select:
-    """Organisations matching the filters in Polish alphabetical order, with their current people count."""
-    people = (sa.select(sa.func.count(Affiliation.id))
-              .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
-              .correlate(Organisation).scalar_subquery())
-    query = (sa.select(Organisation, people.label("people"))
-             .options(joinedload(Organisation.locality)))
+def _people_now() -> sa.ScalarSelect[int]:
+    """How many people work at the organisation now (a subquery of the organisation's row): count(*), which
+    PostgreSQL answers from ix_affiliation_organisation_id_ended_on alone (count of the id read the rows)."""
+    return (sa.select(sa.func.count()).select_from(Affiliation)
+            .where(Affiliation.organisation_id == Organisation.id, Affiliation.is_current)
+            .correlate(Organisation).scalar_subquery())
+
+
+def _matching(query: sa.Select, filters: OrganisationFilters) -> sa.Select:
+    """`query` limited to the organisations matching the filters, in the list's order."""
     query = query.where(*text_and_place(Organisation, filters.search, filters.town, filters.voivodeship))
     if filters.sector:
         query = query.where(Organisation.sector == filters.sector)
@@ -103,6 +115,24 @@ def organisation_list(filters: OrganisationFilters) -> sa.Select:
     if filters.stale:
         query = query.where(profile_is_stale())
     return query.order_by(*organisation_order(filters).clauses())
+
+
+@built_once(unless=lambda filters: bool(filters.search) or filters.stale)  # stale: compared with the time now
+def organisation_list(filters: OrganisationFilters) -> sa.Select:
+    """Organisations matching the filters in Polish alphabetical order, with their current people count."""
+    return _matching(sa.select(Organisation, _people_now().label("people"))
+                     .options(joinedload(Organisation.locality)), filters)
+
+
+@built_once(unless=lambda filters: bool(filters.search) or filters.stale)
+def organisation_rows(filters: OrganisationFilters) -> sa.Select:
+    """organisation_list as the list page's plain columns (its town's name, its people count and its key among
+    them): loading 25 records and their towns as objects cost more than the rest of the page's query."""
+    return _matching(sa.select(
+        Organisation.id, Organisation.name, Organisation.short_name, Organisation.sector,
+        Organisation.forum_member_since, Organisation.archived_at, Organisation.origin, Organisation.name_sort,
+        Locality.name.label("town"), _people_now().label("people"),
+    ).outerjoin(Locality, Organisation.locality_id == Locality.id), filters)
 
 
 def organisation_order(filters: OrganisationFilters) -> Order:

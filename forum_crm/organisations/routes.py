@@ -13,7 +13,7 @@ from forum_crm.errors import FieldProblem
 from forum_crm.extensions import db
 from forum_crm.forms import ConfirmForm
 from forum_crm.kept import kept_content
-from forum_crm.labels import OUTBOX_STATES, SECTORS
+from forum_crm.labels import OUTBOX_STATES, SECTORS, translated
 from forum_crm.mailings.queries import organisation_contact_history
 from forum_crm.models import Organisation, Role
 from forum_crm.organisations import queries
@@ -44,9 +44,10 @@ def _organisation_list() -> str:
     filters_form = OrganisationFilterForm(request.args, areas_of_work())
     filters = filters_form.filters()
     split = queries.member_split()
-    page = paginate(queries.organisation_list(filters), order=queries.organisation_order(filters),
-                    total=queries.total_in_split(filters, split))
-    return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split)
+    page = paginate(queries.organisation_rows(filters), order=queries.organisation_order(filters),
+                    total=queries.total_in_split(filters, split), plain=True)
+    return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split,
+                           sectors=translated(SECTORS))
 
 
 @bp.route("/new", methods=["GET", "POST"])
