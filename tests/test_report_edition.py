@@ -6,7 +6,16 @@ from datetime import date
 import pytest
 
 from forum_crm.extensions import db
-from forum_crm.models import DayAttendance, PanelSpeaker, ParticipationStatus, ProgrammeItem, ProgrammeKind, Sector
+from forum_crm.models import (
+    DayAttendance,
+    PanelSpeaker,
+    ParticipationStatus,
+    PartnerRole,
+    Partnership,
+    ProgrammeItem,
+    ProgrammeKind,
+    Sector,
+)
 from forum_crm.reports import queries
 from forum_crm.reports.queries import edition_attendance, edition_reach
 from tests import factories
@@ -150,3 +159,23 @@ def test_sectors_and_panel_guests_by_count_ties_in_the_sectors_order(ctx):
     assert reach.sectors == [(Sector.DONOR, 2), (Sector.MEDIA, 2), (Sector.NGO, 1)]
     assert reach.speakers_by_sector == [(Sector.INTERNATIONAL_ORGANISATION, 2), (Sector.BUSINESS, 1),
                                         (Sector.DONOR, 1)]
+
+
+def test_the_report_and_its_download_list_the_editions_partners_with_their_roles(app, client, login):
+    with app.app_context():
+        edition = factories.edition(1, date(2024, 5, 1), date(2024, 5, 1))
+        other = factories.edition(2, date(2024, 6, 1), date(2024, 6, 1))
+        zabka, allegro, google, network = (factories.organisation(name) for name in (
+            "Żabka", "Allegro", "Google", "Fundacja Sieciowa"))
+        db.session.add_all([Partnership(edition=edition, organisation=zabka, role=PartnerRole.HOST),
+                            Partnership(edition=edition, organisation=allegro),
+                            Partnership(edition=other, organisation=google),
+                            Partnership(organisation=network, role=PartnerRole.FUNDER)])
+        user = factories.user()
+        factories.committed(user, edition)
+    login(user)
+    page = client.get(f"/reports/editions/{edition.id}").text
+    assert "<li>Allegro</li><li>Żabka (Gospodarz)</li>" in page
+    assert "Google" not in page and "Fundacja Sieciowa" not in page
+    rows = client.get(f"/reports/editions/{edition.id}/export/partners.csv").data.decode("utf-8-sig").splitlines()
+    assert rows[1:] == ["Allegro;", "Żabka;Gospodarz"]

@@ -91,6 +91,6 @@ def edition_table(edition: Edition, table: str) -> Export | None:
                              else gettext("Panel guests")], rows)
     if table == "partners":
         partners = partners_by_edition([edition]).get(edition.id, [])
-        rows = [[p.organisation.name, label(p.role) or None] for p in partners]
+        rows = [[partner.name, label(partner.role) or None] for partner in partners]
         return Export(name, [gettext("Organisation"), gettext("Role")], rows)
     return None

@@ -18,6 +18,7 @@ from forum_crm.models import (
     PanelSpeaker,
     Participation,
     ParticipationStatus,
+    PartnerRole,
     Partnership,
     Person,
     ProgrammeItem,
@@ -279,14 +280,22 @@ def edition_reach(edition: Edition, attended_count: int | None = None) -> Editio
                         _by_count(row[5 + sectors:]))
 
 
-def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partnership]]:
-    """Each edition's own partners (not the network-wide ones), loaded in one query."""
-    partners: dict[int, list[Partnership]] = {}
-    for partnership in db.session.scalars(
-            sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
+@dataclass(frozen=True)
+class Partner:
+    """An organisation's part in an edition (its name and role: all the reports show of it)."""
+
+    name: str
+    role: PartnerRole | None
+
+
+def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partner]]:
+    """Each edition's own partners (not the network-wide ones), in one query of the two columns shown."""
+    partners: dict[int, list[Partner]] = {}
+    for edition_id, name, role in db.session.execute(
+            sa.select(Partnership.edition_id, Organisation.name, Partnership.role).join(Organisation)
             .where(Partnership.edition_id.in_([edition.id for edition in editions]))
             .order_by(Organisation.name_sort)):
-        partners.setdefault(partnership.edition_id, []).append(partnership)
+        partners.setdefault(edition_id, []).append(Partner(name, role))
     return partners
 
 
