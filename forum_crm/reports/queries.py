@@ -211,12 +211,15 @@ def _attended_before(sqlite: bool, few: bool, column_name: str, value) -> sa.Col
             .exists())
 
 
+# How many people attended the EARLIER_EDITIONS, counted up to a limit (parameter than), no further.
+_EARLIER_ATTENDEES = sa.select(sa.func.count()).select_from(
+    sa.select(Participation.id).where(Participation.status == ATTENDED, Participation.edition_id.in_(EARLIER_EDITIONS))
+    .limit(sa.bindparam("than")).subquery())
+
+
 def _fewer_earlier_attendees(edition: Edition, than: int) -> bool:
-    """Fewer than `than` people attended the editions before this one, all told (counted up to `than`, no further)."""
-    attendees = (sa.select(Participation.id).where(Participation.status == ATTENDED,
-                                                   Participation.edition_id.in_(EARLIER_EDITIONS)).limit(than))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(attendees.subquery()),
-                             {"start_date": edition.start_date}) < than
+    """Fewer than `than` people attended the editions before this one, all told."""
+    return db.session.scalar(_EARLIER_ATTENDEES, {"start_date": edition.start_date, "than": than}) < than
 
 
 def _per_sector(name: str) -> list[sa.Label]:
