@@ -89,6 +89,16 @@ class Period:
 ATTENDED = ParticipationStatus.ATTENDED
 
 
+# Built once, with its cache key: read every time an edition's report is made.
+_EDITION_WITH_TOWN = sa.select(Edition).where(Edition.id == sa.bindparam("id")).options(joinedload(Edition.locality))
+
+
+def edition_with_town(id: int) -> Edition | None:
+    """The edition and its town, by a query (not session.get: the edition may be in the session already, and a kept
+    page's content must read what it shows)."""
+    return db.session.execute(_EDITION_WITH_TOWN, {"id": id}).scalar_one_or_none()
+
+
 def editions_in(period: Period) -> list[Edition]:
     return list(db.session.scalars(
         sa.select(Edition).options(joinedload(Edition.locality)).where(period.condition())
