@@ -16,8 +16,8 @@ from forum_crm.models import (
     ProgrammeKind,
     Sector,
 )
-from forum_crm.reports import queries
-from forum_crm.reports.queries import edition_attendance, edition_reach
+from forum_crm.reports import edition_report
+from forum_crm.reports.edition_report import edition_attendance, edition_reach
 from tests import factories
 
 S = ParticipationStatus
@@ -95,7 +95,7 @@ def test_returning_people_and_organisations_whichever_way_they_are_checked(ctx, 
     """On SQLite the check reads the earlier attendees into a set when there are fewer of them than this edition's
     attendees, and each attendee's own history otherwise; PostgreSQL plans it itself. Same counts either way,
     whatever the statuses and the organisations, and whether the attendees are counted or given."""
-    monkeypatch.setattr(queries, "_fewer_earlier_attendees", lambda _edition, _than: few)
+    monkeypatch.setattr(edition_report, "_fewer_earlier_attendees", lambda _edition, _than: few)
     e1 = factories.edition(1, date(2024, 3, 1), date(2024, 3, 1))
     e2 = factories.edition(2, date(2024, 6, 1), date(2024, 6, 1))
     e3 = factories.edition(3, date(2024, 9, 1), date(2024, 9, 1))
@@ -123,8 +123,8 @@ def test_the_earlier_editions_attendees_are_counted_up_to_this_ones(ctx):
     take_part(e1, factories.person())
     take_part(e1, factories.person(), status=S.NO_SHOW)
     take_part(same_day, factories.person())
-    assert queries._fewer_earlier_attendees(e2, 2) and not queries._fewer_earlier_attendees(e2, 1)
-    assert queries._fewer_earlier_attendees(e1, 1)  # none before the first
+    assert edition_report._fewer_earlier_attendees(e2, 2) and not edition_report._fewer_earlier_attendees(e2, 1)
+    assert edition_report._fewer_earlier_attendees(e1, 1)  # none before the first
 
 
 def test_editions_of_one_and_of_three_days(ctx):

@@ -8,11 +8,10 @@ from flask_babel import gettext
 from forum_crm.extensions import db
 from forum_crm.labels import label
 from forum_crm.models import Edition
+from forum_crm.reports.edition_report import edition_attendance, edition_reach
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
     editions_in,
     last_two_editions,
     organisations_editions,

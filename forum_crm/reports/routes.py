@@ -11,14 +11,12 @@ from forum_crm.kept import kept_content
 from forum_crm.labels import label
 from forum_crm.models import Edition, Role
 from forum_crm.pagination import paginate
+from forum_crm.reports.edition_report import edition_attendance, edition_reach, edition_with_town
 from forum_crm.reports.exports import PERIOD_TABLES, edition_table
 from forum_crm.reports.forms import PeriodForm
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
-    edition_with_town,
     editions_in,
     last_two_editions,
     organisations_editions,
