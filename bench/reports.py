@@ -13,11 +13,10 @@ from bench.run import EDITIONS, ORGANISATIONS, PEOPLE, fresh_database_url, media
 from forum_crm import create_app
 from forum_crm.extensions import db
 from forum_crm.pagination import paginate
+from forum_crm.reports.edition_report import edition_attendance, edition_reach
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
     editions_in,
     last_two_editions,
     organisations_editions,

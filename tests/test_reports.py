@@ -19,11 +19,10 @@ from forum_crm.models import (
     Sector,
     Voivodeship,
 )
+from forum_crm.reports.edition_report import edition_attendance, edition_reach
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
     last_two_editions,
     organisations_to_reengage,
     retention,

@@ -8,11 +8,10 @@ from flask_babel import gettext
 from forum_crm.extensions import db
 from forum_crm.labels import label
 from forum_crm.models import Edition
+from forum_crm.reports.edition_report import edition_attendance, edition_reach
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
     editions_in,
     last_two_editions,
     organisations_editions,
@@ -91,6 +90,6 @@ def edition_table(edition: Edition, table: str) -> Export | None:
                              else gettext("Panel guests")], rows)
     if table == "partners":
         partners = partners_by_edition([edition]).get(edition.id, [])
-        rows = [[p.organisation.name, label(p.role) or None] for p in partners]
+        rows = [[partner.name, label(partner.role) or None] for partner in partners]
         return Export(name, [gettext("Organisation"), gettext("Role")], rows)
     return None

@@ -8,7 +8,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
 from forum_crm.models import (
-    DayAttendance,
     Edition,
     Locality,
     Organisation,
@@ -16,11 +15,11 @@ from forum_crm.models import (
     PanelSpeaker,
     Participation,
     ParticipationStatus,
+    PartnerRole,
     Partnership,
     Person,
     ProgrammeItem,
     ProgrammeKind,
-    Sector,
     Voivodeship,
 )
 
@@ -93,159 +92,21 @@ def editions_in(period: Period) -> list[Edition]:
 
 
 @dataclass(frozen=True)
-class EditionAttendance:
-    """Who was invited and who came to one edition. Definitions:
+class Partner:
+    """An organisation's part in an edition (its name and role: all the reports show of it)."""
 
-    invited: everyone on the edition's list (any status); registered: registered, attended or did
-    not come; attended: status attended (at least one day); no-show rate: did not come / (attended +
-    did not come).
-    """
-
-    edition: Edition
-    by_status: dict[ParticipationStatus, int]
-    per_day: list[tuple[date, int]]
-    all_days: int
-
-    @property
-    def invited(self) -> int:
-        return sum(self.by_status.values())
-
-    @property
-    def registered(self) -> int:
-        return sum(self.by_status.get(status, 0) for status in (
-            ParticipationStatus.REGISTERED, ATTENDED, ParticipationStatus.NO_SHOW))
-
-    @property
-    def attended(self) -> int:
-        return self.by_status.get(ATTENDED, 0)
-
-    @property
-    def no_show_rate(self) -> float | None:
-        expected = self.attended + self.by_status.get(ParticipationStatus.NO_SHOW, 0)
-        return self.by_status.get(ParticipationStatus.NO_SHOW, 0) / expected if expected else None
+    name: str
+    role: PartnerRole | None
 
 
-def edition_attendance(edition: Edition) -> EditionAttendance:
-    """One query: the count per status, and the days of each attendee, read once for both the count per day and the
-    count of those who came on all days."""
-    statuses = sorted(ParticipationStatus, key=lambda status: status.value)
-    by_status = (sa.select(*(sa.func.count().filter(Participation.status == status).label(status.value)
-                             for status in statuses))
-                 .where(Participation.edition_id == edition.id).subquery())
-    days = edition.days
-    attendee = (sa.select(sa.func.count().label("days"),
-                          *(sa.func.max(sa.case((DayAttendance.day == day, 1), else_=0)).label(f"on_{number}")
-                            for number, day in enumerate(days)))
-                .join(Participation, Participation.id == DayAttendance.participation_id)
-                .where(Participation.edition_id == edition.id, Participation.status == ATTENDED)
-                .group_by(DayAttendance.participation_id).subquery())
-    by_day = sa.select(
-        sa.func.count().filter(attendee.c.days >= len(days)).label("all_days"),
-        *(sa.func.coalesce(sa.func.sum(attendee.c[f"on_{number}"]), 0).label(f"on_{number}")
-          for number in range(len(days)))).subquery()
-    # Two one-row results side by side.
-    row = db.session.execute(sa.select(by_status, by_day).select_from(by_status.join(by_day, sa.true()))).one()
-    counts, (all_days, *per_day) = row[:len(statuses)], row[len(statuses):]
-    return EditionAttendance(edition, {status: count for status, count in zip(statuses, counts, strict=True) if count},
-                             list(zip(days, per_day, strict=True)), all_days)
-
-
-@dataclass(frozen=True)
-class EditionReach:
-    """Where the people who attended came from, and who was new."""
-
-    organisations: int
-    towns: int
-    voivodeships: int
-    sectors: list[tuple[Sector, int]]
-    first_time_people: int
-    returning_people: int
-    first_time_organisations: int
-    returning_organisations: int
-    speakers_by_sector: list[tuple[Sector, int]]
-
-
-EARLIER = aliased(Participation, name="earlier")  # made once: an alias costs more than the rest of the statement
-
-
-def _attended_before(earlier_ids: list[int], few: bool, column_name: str, value) -> sa.ColumnElement[bool]:
-    """The person or organisation (`value`; `column_name` says which) attended one of the editions `earlier_ids`
-    (looked up first, at most a few dozen; the first edition has none: nobody's history is read at all).
-
-    PostgreSQL chooses itself between probing each record's attendance and one pass over the earlier editions'
-    attendees. SQLite is told: if the earlier editions had `few` attendees (fewer than this one), it reads them once
-    into a set and looks each record up there; otherwise each record's check reads the few rows of its own attendance
-    from the (person or organisation, status, edition) index, `edition_id + 0` keeping it from probing that index
-    once per earlier edition instead.
-    """
-    if not earlier_ids:
-        return sa.false()
-    earlier, column = EARLIER, getattr(EARLIER, column_name)
-    if db.session.get_bind().dialect.name != "sqlite":
-        return sa.select(earlier.id).where(column == value, earlier.status == ATTENDED,
-                                           earlier.edition_id.in_(earlier_ids)).exists()
-    if few:
-        return value.in_(sa.select(column).where(earlier.status == ATTENDED, earlier.edition_id.in_(earlier_ids)))
-    return (sa.select(earlier.id)
-            .where(column == value, earlier.status == ATTENDED, (earlier.edition_id + 0).in_(earlier_ids))
-            .exists())
-
-
-def _fewer_attendees(edition_ids: list[int], than: int) -> bool:
-    """Fewer than `than` people attended these editions, all told (counted up to `than`, no further)."""
-    attendees = (sa.select(Participation.id).where(Participation.status == ATTENDED,
-                                                   Participation.edition_id.in_(edition_ids)).limit(than))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(attendees.subquery())) < than
-
-
-def edition_reach(edition: Edition, attended_count: int | None = None) -> EditionReach:
-    """Where the attendees came from and who was new (`attended_count`, if known, picks SQLite's plan)."""
-    attended = sa.and_(Participation.edition_id == edition.id, Participation.status == ATTENDED)
-    # Each organisation once (from the edition's index, in organisation order), joined to its sector and town.
-    organisation_ids = (sa.select(sa.distinct(Participation.organisation_id).label("id"))
-                        .where(attended, Participation.organisation_id.is_not(None)).subquery())
-    represented = (sa.select(sa.func.count().label("organisations"),
-                             sa.func.count(sa.distinct(Organisation.locality_id)).label("towns"),
-                             sa.func.count(sa.distinct(Locality.voivodeship)).label("voivodeships"))
-                   .select_from(organisation_ids).join(Organisation, Organisation.id == organisation_ids.c.id)
-                   .outerjoin(Locality, Locality.id == Organisation.locality_id).subquery())
-    sectors = db.session.execute(
-        sa.select(Organisation.sector, sa.func.count())
-        .join(organisation_ids, organisation_ids.c.id == Organisation.id)
-        .group_by(Organisation.sector).order_by(sa.func.count().desc(), Organisation.sector)).tuples().all()
-    earlier_ids = list(db.session.scalars(sa.select(Edition.id).where(Edition.start_date < edition.start_date)))
-    few = False
-    if earlier_ids and db.session.get_bind().dialect.name == "sqlite":  # PostgreSQL chooses the plan itself
-        if attended_count is None:
-            attended_count = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(attended))
-        few = attended_count > 0 and _fewer_attendees(earlier_ids, attended_count)
-    # One round trip; each count of people a query of its own (not a FILTER): PostgreSQL plans each check as a join.
-    row = db.session.execute(sa.select(
-        *represented.c,
-        sa.select(sa.func.count()).select_from(Participation).where(attended).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(Participation).where(
-            attended, _attended_before(earlier_ids, few, "person_id", Participation.person_id)).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(organisation_ids).where(
-            _attended_before(earlier_ids, few, "organisation_id", organisation_ids.c.id)).scalar_subquery())).one()
-    organisations, towns, voivodeships, people, returning_people, returning_organisations = row
-    speakers = db.session.execute(
-        sa.select(Organisation.sector, sa.func.count(PanelSpeaker.id))
-        .join(PanelSpeaker, PanelSpeaker.organisation_id == Organisation.id)
-        .join(ProgrammeItem, ProgrammeItem.id == PanelSpeaker.programme_item_id)
-        .where(ProgrammeItem.edition_id == edition.id).group_by(Organisation.sector)
-        .order_by(sa.func.count(PanelSpeaker.id).desc())).tuples().all()
-    return EditionReach(organisations, towns, voivodeships, sectors, people - returning_people, returning_people,
-                        organisations - returning_organisations, returning_organisations, speakers)
-
-
-def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partnership]]:
-    """Each edition's own partners (not the network-wide ones), loaded in one query."""
-    partners: dict[int, list[Partnership]] = {}
-    for partnership in db.session.scalars(
-            sa.select(Partnership).join(Organisation).options(joinedload(Partnership.organisation))
+def partners_by_edition(editions: list[Edition]) -> dict[int, list[Partner]]:
+    """Each edition's own partners (not the network-wide ones), in one query of the two columns shown."""
+    partners: dict[int, list[Partner]] = {}
+    for edition_id, name, role in db.session.execute(
+            sa.select(Partnership.edition_id, Organisation.name, Partnership.role).join(Organisation)
             .where(Partnership.edition_id.in_([edition.id for edition in editions]))
             .order_by(Organisation.name_sort)):
-        partners.setdefault(partnership.edition_id, []).append(partnership)
+        partners.setdefault(edition_id, []).append(Partner(name, role))
     return partners
 
 

@@ -1,10 +1,8 @@
 """Pages of the reports (/reports): attendance per period and per edition, retention, re-engagement, the summary."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from forum_crm.auth.permissions import allow
 from forum_crm.auth.personal_data import send
@@ -13,13 +11,12 @@ from forum_crm.kept import kept_content
 from forum_crm.labels import label
 from forum_crm.models import Edition, Role
 from forum_crm.pagination import paginate
+from forum_crm.reports.edition_report import edition_attendance, edition_reach, edition_with_town
 from forum_crm.reports.exports import PERIOD_TABLES, edition_table
 from forum_crm.reports.forms import PeriodForm
 from forum_crm.reports.queries import (
     Period,
     attendance_trend,
-    edition_attendance,
-    edition_reach,
     editions_in,
     last_two_editions,
     organisations_editions,
@@ -96,8 +93,9 @@ def edition(id: int):
 
 
 def _edition(id: int) -> str:
-    # A query, not session.get: the edition is in the session already, and kept content must read what it shows.
-    edition = db.one_or_404(sa.select(Edition).where(Edition.id == id).options(joinedload(Edition.locality)))
+    edition = edition_with_town(id)
+    if edition is None:
+        abort(404)
     attendance = edition_attendance(edition)
     reach = edition_reach(edition, attendance.attended)
     return render_template(

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from forum_crm.models import Edition, Organisation, ProgrammeItem
 from forum_crm.reports.queries import (
+    Partner,
     Period,
     TrendRow,
     attendance_trend,
@@ -103,7 +104,7 @@ def build_summary(period: Period) -> Summary:
     paragraphs.extend(_panel(panel) for panel in panels(editions))
     partners = partners_by_edition(editions)
     paragraphs.extend(gettext_markup("Partners of %(edition)s: %(partners)s.", edition=str(edition),
-                                     partners=_names(partnership.organisation for partnership in partners[edition.id]))
+                                     partners=_names(partners[edition.id]))
                       for edition in editions if partners.get(edition.id))
     network = network_partners(end_of_day(period.end, _zone()), period.include_demo) if editions else []
     if network:
@@ -188,7 +189,7 @@ def _panel(panel: ProgrammeItem) -> Markup:
         edition=str(panel.edition), title=panel.title, institutions=institutions)
 
 
-def _names(rows: Iterable[Organisation]) -> str:
+def _names(rows: Iterable[Organisation | Partner]) -> str:
     """"A, B, C": names in the given order, each once."""
     return ", ".join(dict.fromkeys(row.name for row in rows))
 
