@@ -20,10 +20,18 @@ from forum_crm.changelog import Fields, change_author, change_values, new_values
 from forum_crm.extensions import db
 from forum_crm.models import ChangeLogEntry, Locality, Person
 from forum_crm.models.base import utcnow
-from forum_crm.models.directory import new_person_columns
+from forum_crm.models.directory import person_keys, phone_key, stored_email
 from forum_crm.models.duplicates import store_names
 
 Row = dict[str, Any]
+
+
+def new_person_columns(values: Row) -> Row:
+    """The columns of a new person written without a Person object: `values`, with the e-mail as stored and the keys
+    Person's validators derive from the name, the e-mail and the phone."""
+    email = stored_email(values.get("email"))
+    return {**values, "email": email, **person_keys(values.get("first_name"), values.get("last_name"), email),
+            "phone_key": phone_key(values.get("phone"))}
 
 
 class NewPerson:

@@ -344,14 +344,6 @@ def stored_email(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
-def new_person_columns(values: dict[str, Any]) -> dict[str, Any]:
-    """The columns of a new person written without a Person object (an import's bulk insert): `values`, with the
-    e-mail as stored and the keys Person's validators derive from the name, the e-mail and the phone."""
-    email = stored_email(values.get("email"))
-    return {**values, "email": email, **person_keys(values.get("first_name"), values.get("last_name"), email),
-            "phone_key": phone_key(values.get("phone"))}
-
-
 def person_keys(first_name: str | None, last_name: str | None, email: str | None) -> dict[str, str]:
     """The columns a person's name and e-mail give: search_text (searched by name and e-mail), name_sort (sorted
     by last name), first_key and last_key (the duplicate finder's folded names)."""
