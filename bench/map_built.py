@@ -6,12 +6,11 @@
 Every view comes after a change-log entry, as after any edit, so the map is built again: the SQL, the circles and
 their JSON, the compression of the data, the page (gzipped, as a browser asks). For each page: the median CPU time a
 request of this process and, on PostgreSQL, of the database server processes of its connections (found by
-application_name), which the machine's other users cannot inflate as they do wall time. The app's objects from
-start-up are frozen for the garbage collector, as wsgi.py does. To compare two versions of the code on a shared
-machine, run it on each alternately, on copies of the same database.
+application_name), which the machine's other users cannot inflate as they do wall time. The garbage collector is set
+as wsgi.py sets it (settle_garbage_collector). To compare two versions of the code on a shared machine, run it on each
+alternately, on copies of the same database.
 """
 
-import gc
 import logging
 import statistics
 import sys
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 
 from bench.compare import TICKS, invalidate_maps, process_ticks
 from bench.network import ACCOUNTS, PASSWORD, bench_app
+from forum_crm import settle_garbage_collector
 from forum_crm.config import with_psycopg_driver
 from forum_crm.models import Role
 
@@ -43,8 +43,7 @@ def main(database_url: str, repeats: int) -> None:
     tagged = database_url + (("&" if "?" in database_url else "?") + f"application_name={NAME}"
                              if database_url.startswith("postgres") else "")
     app = bench_app(tagged)
-    gc.collect()
-    gc.freeze()
+    settle_garbage_collector()  # as wsgi.py does
     logging.getLogger("forum_crm.requests").setLevel(logging.WARNING)
     writer = sa.create_engine(with_psycopg_driver(database_url))
     client = app.test_client()
