@@ -121,3 +121,11 @@ def test_popup_names_are_read_in_order_from_the_member_index_alone(app, towns):
         plan = [row[3] for row in explained]
         assert plan == ["SCAN organisation USING COVERING INDEX ix_organisation_member_name_sort"], plan
         assert sorted(len(listed) for listed in names.values()) == [1, 1, 2]
+
+
+def test_towns_read_as_plain_rows_carry_voivodeships_and_integer_counts(app, towns):
+    with app.app_context():
+        read = {town.name: town for town in town_counts(MapFilters())}
+        assert read["Lublin"].voivodeship is Voivodeship.LUBELSKIE and read["Kamionka"].voivodeship is None
+        assert {type(value) for town in read.values() for value in (town.id, town.organisations, town.people)} == {int}
+        assert read["Lublin"].is_located and not read["Kamionka"].is_located
