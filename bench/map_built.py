@@ -3,15 +3,14 @@
     .venv/bin/python -m bench.map_built sqlite:////tmp/bench.sqlite
     .venv/bin/python -m bench.map_built postgresql://postgres@127.0.0.1:5432/forum_crm_bench
 
-Every view comes after a change-log entry, as after any edit, so the map is built again: the SQL, the circles and
-their JSON, the compression of the data, the page (gzipped, as a browser asks). For each page: the median CPU time a
-request of this process and, on PostgreSQL, of the database server processes of its connections (found by
-application_name), which the machine's other users cannot inflate as they do wall time. The app's objects from
-start-up are frozen for the garbage collector, as wsgi.py does. To compare two versions of the code on a shared
-machine, run it on each alternately, on copies of the same database.
+Every view comes after a change-log entry and new table versions, as after any edit (bench.compare.invalidate), so the
+map is built again: the SQL, the circles and their JSON, the compression of the data, the page (gzipped, as a browser
+asks). For each page: the median CPU time a request of this process and, on PostgreSQL, of the database server
+processes of its connections (found by application_name), which the machine's other users cannot inflate as they do
+wall time. The garbage collector is set as wsgi.py sets it (settle_garbage_collector). To compare two versions of the
+code on a shared machine, run it on each alternately, on copies of the same database.
 """
 
-import gc
 import logging
 import statistics
 import sys
@@ -19,8 +18,9 @@ import time
 
 import sqlalchemy as sa
 
-from bench.compare import TICKS, invalidate_maps, process_ticks
+from bench.compare import TICKS, invalidate, process_ticks
 from bench.network import ACCOUNTS, PASSWORD, bench_app
+from forum_crm import settle_garbage_collector
 from forum_crm.config import with_psycopg_driver
 from forum_crm.models import Role
 
@@ -43,8 +43,7 @@ def main(database_url: str, repeats: int) -> None:
     tagged = database_url + (("&" if "?" in database_url else "?") + f"application_name={NAME}"
                              if database_url.startswith("postgres") else "")
     app = bench_app(tagged)
-    gc.collect()
-    gc.freeze()
+    settle_garbage_collector()  # as wsgi.py does
     logging.getLogger("forum_crm.requests").setLevel(logging.WARNING)
     writer = sa.create_engine(with_psycopg_driver(database_url))
     client = app.test_client()
@@ -54,7 +53,7 @@ def main(database_url: str, repeats: int) -> None:
     for path in PAGES:
         cpu, server = [], []
         for round_ in range(repeats + 2):  # two to warm up
-            invalidate_maps(writer)
+            invalidate(writer)
             before_server, before = server_ticks(writer), time.process_time()
             response = client.get(path, headers={"Accept-Encoding": "gzip"})
             spent, on_server = time.process_time() - before, (server_ticks(writer) - before_server) / TICKS

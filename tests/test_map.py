@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from forum_crm.config import map_tiles
 from forum_crm.extensions import db
-from forum_crm.mapping import maps, routes
+from forum_crm.mapping import frame, maps, routes
 from forum_crm.mapping.maps import MIN_RADIUS, OUTLINES_FILE
 from forum_crm.models import AreaOfWork, Locality, ParticipationStatus, Role, Sector, Voivodeship
 from tests import factories
@@ -235,6 +235,28 @@ def test_the_cache_notices_edits_that_change_no_row_count(app, network, as_role,
     assert response.status_code == 302
     assert "Kamionka" in by_title(map_layers(client.get("/map").text)["organisations"])
     assert len(builds) == 2
+
+
+def test_the_frame_is_rendered_once_for_its_language_tiles_and_bounds(app, network, as_role, monkeypatch):
+    """folium's part of the map does not depend on the data: a map built again after an edit reuses it."""
+    frame.map_frame.cache_clear()
+    made = []
+    real = frame.OfflineMap.__init__
+    monkeypatch.setattr(frame.OfflineMap, "__init__", lambda self, *args, **kwargs: made.append(1) or real(
+        self, *args, **kwargs))
+    client = as_role(Role.COORDINATOR)
+    first = client.get("/map").text
+    with app.app_context():
+        member_organisation("Fundacja Gdańska", town("Gdańsk", Voivodeship.POMORSKIE, 54.35, 18.65))
+        db.session.commit()
+    second = client.get("/map").text
+    assert "Gdańsk" in by_title(map_layers(second)["organisations"]) and len(made) == 1
+    script = lambda page: page[page.rindex("<script"):].split(">", 1)[1]  # noqa: E731  # without its nonce
+    assert script(second) == script(first)
+    assert len(made) == 1 and script(client.get("/map?voivodeship=pomorskie").text) != script(first)  # other bounds
+    assert len(made) == 2
+    polish = client.get("/map?lang=pl").text
+    assert len(made) == 3 and 'aria-label="Mapa sieci"' in polish
 
 
 def test_the_cache_separates_roles_and_languages(network, as_role):

@@ -12,6 +12,7 @@ from forum_crm.mapping.queries import (
     map_data,
     organisations_by_voivodeship,
     town_counts,
+    town_organisations,
     voivodeship_totals,
 )
 from forum_crm.models import AreaOfWork, ParticipationStatus, Sector, Voivodeship
@@ -98,3 +99,33 @@ def test_people_on_the_map_are_counted_in_their_partial_index(app, towns):
         explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
         plan = [row[3] for row in explained]
         assert "SCAN person USING INDEX ix_person_on_map_locality_id" in plan, plan
+
+
+def test_popup_names_are_read_in_order_from_the_member_index_alone(app, towns):
+    """SQLite reads the member organisations' names for the popups from the covering partial index, not the table;
+    on PostgreSQL the index's definition is checked (too few rows here for it to prefer an index)."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            definition = db.session.scalar(sa.text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisation_member_name_sort'"))
+            assert definition.endswith("(name_sort, id, locality_id, name, forum_member_since, archived_at)"
+                                       " WHERE ((forum_member_since IS NOT NULL) AND (archived_at IS NULL))")
+            return
+        statements = []
+        listen = lambda _c, _cur, statement, parameters, _x, _many: statements.append((statement, parameters))  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listen)
+        names = town_organisations(MapFilters(), 25)
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+        statement, parameters = statements[0]
+        explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = [row[3] for row in explained]
+        assert plan == ["SCAN organisation USING COVERING INDEX ix_organisation_member_name_sort"], plan
+        assert sorted(len(listed) for listed in names.values()) == [1, 1, 2]
+
+
+def test_towns_read_as_plain_rows_carry_voivodeships_and_integer_counts(app, towns):
+    with app.app_context():
+        read = {town.name: town for town in town_counts(MapFilters())}
+        assert read["Lublin"].voivodeship is Voivodeship.LUBELSKIE and read["Kamionka"].voivodeship is None
+        assert {type(value) for town in read.values() for value in (town.id, town.organisations, town.people)} == {int}
+        assert read["Lublin"].is_located and not read["Kamionka"].is_located

@@ -1,7 +1,7 @@
 """The member map, built from query results: pure functions, no database.
 
 One circle per town (never one per person). The map itself is folium (Leaflet from our static
-files); the towns (and the voivodeship outlines, as GeoJSON) travel in a <script type="application/json">
+files, frame.py); the towns (and the voivodeship outlines, as GeoJSON) travel in a <script type="application/json">
 block, serialised with every "<" written as \\u003c so no name can close it, and static/js/map.js
 draws them and builds popups and tooltips with textContent: a name is never parsed as HTML or as a
 JavaScript template string.
@@ -21,50 +21,24 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-import folium
-from flask import url_for
 from flask_babel import format_date, gettext, ngettext
-from folium.map import Layer
-from folium.template import Template
 from markupsafe import Markup
 
 from forum_crm.compression import Deflated, deflated
 from forum_crm.config import TileSource
+from forum_crm.mapping.frame import FrameTexts, MapAssets, map_frame
 from forum_crm.mapping.queries import MapData, TownCount, Venue
 from forum_crm.models import Voivodeship
 from forum_crm.models.events import roman
 
 OUTLINES_FILE = Path(__file__).resolve().parents[2] / "static" / "geo" / "voivodeships.geojson"
-# Layers narrower than this (phones) start with the layer panel folded into its button.
-COLLAPSED_PANEL_QUERY = "(max-width: 40rem)"
 POLAND_BOUNDS = [[49.0, 14.1], [54.9, 24.2]]
 SMALL_COUNT = 3
 ORGANISATIONS_PER_POPUP = 25
 # The map's data is deflated at level 5, not 6: at 100,000 people (1.2 MB) 18 ms instead of 26 for 2% more bytes.
 DATA_COMPRESSION = 5
-# Our own copies of what the map loads, by kind (static/ paths).
-MAP_ASSETS = {"js": ("vendor/leaflet/leaflet.js", "js/map.js"), "css": ("vendor/leaflet/leaflet.css",)}
 MIN_RADIUS, MAX_RADIUS = 4.0, 20.0
 SHADES = ("#f3f4f6", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")  # none, then four steps up to the most
-# Each circle also gets the class town-<locality id>, so a test (or a stylesheet) can find one town.
-ORGANISATION_STYLE = {"className": "map-organisations", "color": "#1e3a8a", "fillColor": "#2563eb", "fillOpacity": 0.75,
-                      "weight": 1}
-PEOPLE_STYLE = {"className": "map-people", "color": "#92400e", "fillColor": "#f59e0b", "fillOpacity": 0.55, "weight": 1}
-# A venue is a ring without fill, so the organisations' circle of the same town stays visible and clickable.
-VENUE_STYLE = {"className": "map-venue", "color": "#6d28d9", "fill": False, "weight": 3, "radius": 9}
-
-
-@dataclass(frozen=True)
-class MapAssets:
-    """URLs of our own copies of the scripts and styles the map needs (url_for('static', ...))."""
-
-    js: tuple[str, ...]
-    css: tuple[str, ...]
-
-    @classmethod
-    def served(cls) -> "MapAssets":
-        """The URLs of MAP_ASSETS on this site."""
-        return cls(*(tuple(url_for("static", filename=name) for name in MAP_ASSETS[kind]) for kind in ("js", "css")))
 
 
 @dataclass(frozen=True)
@@ -91,90 +65,6 @@ class RenderedMap:
 def script_safe(json_text: str) -> Markup:
     """JSON text to put inside a <script> element: "<", ">" and "&" as \\u escapes, so "</script>" cannot occur."""
     return Markup(json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-class OfflineMap(folium.Map):
-    """A folium.Map that loads only our static copies (no CDN) and leaves the page's styles alone.
-
-    folium's own template also styles <html> and <body> and pulls in jQuery, Bootstrap and
-    Font Awesome; this map needs none of them (popups are built by static/js/map.js). It has no
-    initial centre: fit_bounds sets the first view, so the map does not start with a zoom animation.
-    """
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }} role="region" aria-label="{{ this.label|e }}"></div>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
-                crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }}
-            });
-            {%- if this.control_scale %}
-            L.control.scale().addTo({{ this.get_name() }});
-            {%- endif %}
-        {% endmacro %}
-    """)
-
-    def __init__(self, assets: MapAssets, label: str, **kwargs):
-        super().__init__(tiles=None, **kwargs)
-        # One map per page: a fixed element id instead of a random one, so a page and its map script built by
-        # different processes (the public map's script is a separate file) still belong together.
-        self._id = "network"
-        self.options.pop("zoom", None)
-        self.options.update(min_zoom=5, max_zoom=13, zoom_snap=0.25)
-        self.label = label
-        self.default_js = [(f"map_js_{index}", url) for index, url in enumerate(assets.js)]
-        self.default_css = [(f"map_css_{index}", url) for index, url in enumerate(assets.css)]
-
-
-class MapLayer(Layer):
-    """A layer built by static/js/map.js from the page's JSON block (not from this script): circles
-    for towns (`circle_style`), or the voivodeship outlines."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = forumCrmMap.{{ this.kind }}(
-                {{ this.key|tojson }}, {{ this.circle_style|tojson }}, {{ this.options|tojavascript }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, key: str, name: str, circle_style: dict | None = None, control: bool = True, **options):
-        super().__init__(name=name, overlay=True, control=control)
-        self._name = "MapLayer"
-        self.key, self.kind = key, "circles" if circle_style else "outlines"
-        self.circle_style = circle_style or {}
-        self.options = options
-
-
-class LayerPanel(folium.LayerControl):
-    """The layer switcher: open beside the map on wide screens, folded into its button on phones."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }}_layers = {
-                base_layers : {
-                    {%- for key, val in this.base_layers.items() %}
-                    {{ key|tojson }} : {{ val }},
-                    {%- endfor %}
-                },
-                overlays : {
-                    {%- for key, val in this.overlays.items() %}
-                    {{ key|tojson }} : {{ val }},
-                    {%- endfor %}
-                },
-            };
-            let {{ this.get_name() }} = L.control.layers(
-                {{ this.get_name() }}_layers.base_layers,
-                {{ this.get_name() }}_layers.overlays,
-                Object.assign({{ this.options|tojavascript }},
-                              {collapsed: window.matchMedia({{ this.narrow|tojson }}).matches})
-            ).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self):
-        super().__init__(collapsed=False)
-        self.narrow = COLLAPSED_PANEL_QUERY
 
 
 def radius(count: int, largest: int) -> float:
@@ -305,30 +195,12 @@ def build_map(data: MapData, *, exact: bool, organisation_url: str | None, asset
     if not public:
         layers.update(people=people_towns(data.towns, labels),
                       venues=compact(venue_towns(data.venues)))
-    town_map = OfflineMap(assets, gettext("Map of the network"), control_scale=True)
-    if tiles:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, name=gettext("Map")).add_to(town_map)
-    places_credit = gettext("Place data © GeoNames, CC BY 4.0, modified")
-    MapLayer("regions", "regions", control=False,  # always shown
-             attribution=gettext("Outlines: Natural Earth")).add_to(town_map)
-    if not public:
-        MapLayer("people", gettext("People who agreed to be on the map"), PEOPLE_STYLE,
-                 attribution=places_credit).add_to(town_map)
-    MapLayer("organisations", gettext("Member organisations"), ORGANISATION_STYLE,
-             attribution=places_credit).add_to(town_map)
-    if not public:
-        MapLayer("venues", gettext("Forum venues"), VENUE_STYLE).add_to(town_map)
-    LayerPanel().add_to(town_map)
-    town_map.fit_bounds(bounds or POLAND_BOUNDS, padding_top_left=(10, 10), padding_bottom_right=(10, 30))
-
-    figure = town_map.get_root()
-    figure.header._children.pop("meta_http", None)  # the page has its own <meta charset>
-    figure.render()
+    header, html, script = map_frame(assets, tiles, tuple(tuple(corner) for corner in bounds or POLAND_BOUNDS), public,
+                                     FrameTexts.translated())
     largest = max(data.by_voivodeship.values(), default=0)
     on_map = [town for town in data.towns if town.is_located]
     return RenderedMap(
-        header=Markup(figure.header.render()), html=Markup(figure.html.render()),
-        script=Markup(figure.script.render()),
+        header=header, html=html, script=script,
         data=script_safe(f'{{"organisationUrl":{compact(organisation_url)},"layers":{{'
                          + ",".join(f"{quoted(key)}:{text}" for key, text in layers.items()) + "}}"),
         coverage=[(v, data.by_voivodeship.get(v, 0), shade(data.by_voivodeship.get(v, 0), largest))

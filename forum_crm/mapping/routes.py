@@ -10,14 +10,8 @@ from forum_crm.auth.permissions import ALL_ROLES, allow
 from forum_crm.compression import page_with_part
 from forum_crm.config import tile_source
 from forum_crm.mapping.forms import MapFilterForm
-from forum_crm.mapping.maps import (
-    ORGANISATIONS_PER_POPUP,
-    MapAssets,
-    MapCache,
-    RenderedMap,
-    build_map,
-    voivodeship_bounds,
-)
+from forum_crm.mapping.frame import MapAssets
+from forum_crm.mapping.maps import ORGANISATIONS_PER_POPUP, MapCache, RenderedMap, build_map, voivodeship_bounds
 from forum_crm.mapping.queries import MapFilters, edition_choices, map_data, map_data_version
 from forum_crm.models import Role
 from forum_crm.organisations.queries import areas_of_work

@@ -327,10 +327,11 @@ sa.Index("ix_person_on_map_locality_id", Person.locality_id,
          sqlite_where=Person.is_on_map, postgresql_where=Person.is_on_map)
 sa.Index("ix_organisation_member_locality_id", Organisation.locality_id,
          sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
-# The map's popups list member organisations by name in each town: PostgreSQL reads them in order from this index
-# alone instead of sorting the table (1 ms instead of 11 at 10,000). SQLite has no INCLUDE and sorts as before.
-sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisation.id,
-         postgresql_include=["locality_id", "name"],
+# The map's popups list member organisations by name in each town, read in order from this index alone (PostgreSQL:
+# 1 ms instead of sorting 10,000 rows, 11; SQLite: half the time of its scan of the table in name order). It holds
+# the condition's columns too: SQLite 3.40 takes a partial index for covering only if it has every column named.
+sa.Index("ix_organisation_member_name_sort", Organisation.name_sort, Organisation.id, Organisation.locality_id,
+         Organisation.name, Organisation.forum_member_since, Organisation.archived_at,
          sqlite_where=Organisation.is_active_member, postgresql_where=Organisation.is_active_member)
 
 # The list's member split counts the archived organisations here; the others not archived are a range of

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from forum_crm.extensions import db
-from forum_crm.mapping.queries import MapData, TownCount, first_in_towns, rows, voivodeship_totals
+from forum_crm.mapping.queries import MapData, TownCount, first_in_towns, plain_rows, voivodeship_totals
 from forum_crm.models import AreaOfWork, Edition, Locality, Organisation, Origin, Voivodeship
 from forum_crm.models.directory import organisation_area
 from forum_crm.text import fold, polish_sort_key
@@ -105,7 +105,7 @@ def public_map_data(filters: PublicFilters, organisations_per_town: int) -> MapD
     matching = sa.and_(*_conditions(filters), Organisation.public_town)
     counts = (sa.select(town.label("locality_id"), sa.func.count().label("organisations"))
               .where(matching).group_by(town).subquery())
-    towns = [TownCount(*row, people=0) for row in rows(
+    towns = [TownCount.of(*row) for row in plain_rows(
         sa.select(Locality.id, Locality.name, Locality.voivodeship, Locality.latitude, Locality.longitude,
                   counts.c.organisations)
         .join(counts, counts.c.locality_id == Locality.id).order_by(Locality.name_sort, Locality.id))]

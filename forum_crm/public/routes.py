@@ -13,14 +13,8 @@ from flask_babel import get_locale, gettext
 from forum_crm.auth.permissions import public
 from forum_crm.calendars import CalendarEvent, calendar_text, uid
 from forum_crm.config import tile_source
-from forum_crm.mapping.maps import (
-    ORGANISATIONS_PER_POPUP,
-    MapAssets,
-    MapCache,
-    RenderedMap,
-    build_map,
-    voivodeship_bounds,
-)
+from forum_crm.mapping.frame import MapAssets
+from forum_crm.mapping.maps import ORGANISATIONS_PER_POPUP, MapCache, RenderedMap, build_map, voivodeship_bounds
 from forum_crm.mapping.queries import map_data_version
 from forum_crm.models.events import roman
 from forum_crm.pagination import paginate
