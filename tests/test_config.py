@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from forum_crm import create_app
+from forum_crm import SQLITE_CACHE_KIB, create_app
 from forum_crm.config import database_url, load_secret_key
 from forum_crm.extensions import db
 
@@ -55,7 +55,7 @@ def test_cookies_are_secure_over_https(app, client):
     assert all("Secure" not in cookie for cookie in plain)
 
 
-def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
+def test_sqlite_connections_enforce_foreign_keys_use_wal_and_a_larger_cache(app):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite settings")
@@ -63,3 +63,4 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30_000  # DATABASE_BUSY_TIMEOUT
+            assert connection.execute(sa.text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
