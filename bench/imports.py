@@ -193,7 +193,7 @@ def report(app: Flask, results: list[tuple[str, float, float, float, float]]) ->
     print("| what | time | CPU time (this process) | CPU time (PostgreSQL server) | peak Python memory |\n"
           "| --- | --- | --- | --- | --- |")
     for what, seconds, cpu, server, peak in results:
-        print(f"| {what} | {seconds:.1f} s | {cpu:.1f} s | {server:.1f} s | {peak:.0f} MiB |")
+        print(f"| {what} | {seconds:.2f} s | {cpu:.2f} s | {server:.2f} s | {peak:.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ from forum_crm.security import IdConverter, SecureCookiesOverHttps, csp_nonce, r
 BLUEPRINT_PACKAGES = ("home", "auth", "me", "accounts", "people", "organisations", "directory", "editions",
                       "localities", "mapping", "changes", "imports", "reports", "outbox", "demo",
                       "duplicates", "mailings", "public", "api", "healthz", "gdpr", "registration")
+# SQLite's page cache per connection, in KiB (its default is 2 MiB). Writes land at scattered places of the person
+# table's ten indexes: an import of 10,000 people into 100,000 read their pages again and again at 2 MiB.
+SQLITE_CACHE_KIB = 32 * 1024
 
 
 # Container objects made between two runs of the garbage collector's youngest generation (Python's default: 700).
@@ -120,7 +123,7 @@ def _set_up_login(app: Flask) -> None:
 
 def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
     """How long a write waits for a lock held by another (`busy_timeout` seconds) on every connection;
-    SQLite also enforces foreign keys and uses the write-ahead log."""
+    SQLite also enforces foreign keys, uses the write-ahead log and a larger page cache (SQLITE_CACHE_KIB)."""
     milliseconds = max(1, round(busy_timeout * 1000))
     if engine.dialect.name == "postgresql":
 
@@ -146,6 +149,7 @@ def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

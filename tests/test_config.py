@@ -5,7 +5,7 @@ import gc
 import pytest
 import sqlalchemy as sa
 
-from forum_crm import GC_YOUNG_THRESHOLD, create_app, settle_garbage_collector
+from forum_crm import GC_YOUNG_THRESHOLD, SQLITE_CACHE_KIB, create_app, settle_garbage_collector
 from forum_crm.config import database_url, load_secret_key
 from forum_crm.extensions import db
 
@@ -57,7 +57,7 @@ def test_cookies_are_secure_over_https(app, client):
     assert all("Secure" not in cookie for cookie in plain)
 
 
-def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
+def test_sqlite_connections_enforce_foreign_keys_use_wal_and_a_larger_cache(app):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite settings")
@@ -65,6 +65,7 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30_000  # DATABASE_BUSY_TIMEOUT
+            assert connection.execute(sa.text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
 
 
 def test_a_serving_process_freezes_what_start_up_made_and_collects_young_objects_less_often(monkeypatch):

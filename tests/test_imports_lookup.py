@@ -40,8 +40,11 @@ def scanned(emails: set[str], names: set[str], either_order: bool) -> tuple[dict
 
 
 @pytest.mark.parametrize("either_order", [False, True])
-def test_batched_lookups_find_the_people_a_pass_over_everyone_found(ctx, monkeypatch, either_order):
+@pytest.mark.parametrize("by_legs", [False, True])  # both shapes of the first namesakes' query, on either database
+def test_batched_lookups_find_the_people_a_pass_over_everyone_found(ctx, monkeypatch, either_order, by_legs):
     monkeypatch.setattr(queries, "LOOKUP_BATCH", 2)  # several batches of every kind
+    built = queries._namesake_queries
+    monkeypatch.setattr(queries, "_namesake_queries", lambda size, _by_legs: built(size, by_legs))
     for first_name, last_name, email in PEOPLE:
         factories.person(first_name, last_name, email=email)
     db.session.flush()
