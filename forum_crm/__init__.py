@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum_crm.compression import compress_response
 from forum_crm.config import settings_from_environment
-from forum_crm.database import database_busy, end_reading_transaction
+from forum_crm.database import database_busy
 from forum_crm.extensions import babel, csrf, db, login_manager, migrate
 from forum_crm.i18n import LANGUAGE_NAMES, N_, install_template_gettext, select_locale, ui_language
 from forum_crm.kept import track_table_versions
@@ -50,7 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     db.init_app(app)
-    app.teardown_appcontext(end_reading_transaction)  # before the session's own teardown (they run last first)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -135,9 +134,6 @@ def _configure_connections(engine: sa.Engine, busy_timeout: float) -> None:
             # Compiling a plan to machine code (JIT) costs more than it saves on queries of this size: the
             # duplicate finder at 100,000 people spent 1.5 s compiling a plan that then ran in less than that.
             dbapi_connection.execute("SET jit = off")
-            # The statements psycopg prepares (database.end_reading_transaction) skip parsing, not planning: each
-            # run is planned for its values, as before (a search's plan depends on the text searched).
-            dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
             dbapi_connection.autocommit = autocommit
 
         return

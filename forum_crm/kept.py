@@ -227,11 +227,6 @@ def track_table_versions(engine: sa.Engine) -> None:
         connection.info.pop(_WRITTEN, None)
 
 
-def wrote_anything(connection: sa.Connection) -> bool:
-    """Whether the connection's open transaction has written to a table (an insert, update or delete)."""
-    return bool(connection.info.get(_WRITTEN))
-
-
 @sa.event.listens_for(Session, "before_commit")
 def _bump_versions(session: Session) -> None:
     """As a session commits, bump the versions of the tables its transaction wrote (as its connection recorded)."""
