@@ -81,23 +81,34 @@ def test_coverage_summed_from_the_towns_equals_its_own_query(app, towns):
         assert map_data(opole, 25).by_voivodeship == organisations_by_voivodeship(replace(opole, voivodeship=None))
 
 
+def index_definition(name: str) -> str:
+    """PostgreSQL's definition of an index (the tests' data are too few for PostgreSQL to prefer an index)."""
+    return db.session.scalar(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"), {"name": name})
+
+
+def sqlite_plan_of_first_statement(action):
+    """What `action` returned, and SQLite's plan (EXPLAIN QUERY PLAN) of the first statement it ran."""
+    statements = []
+    listen = lambda _c, _cur, statement, parameters, _x, _many: statements.append((statement, parameters))  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        result = action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    statement, parameters = statements[0]
+    explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    return result, [row[3] for row in explained]
+
+
 def test_people_on_the_map_are_counted_in_their_partial_index(app, towns):
     """The index's condition is Person.is_on_map's: SQLite reads no person row to count them."""
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":  # too few rows here for PostgreSQL to prefer an index
-            definition = db.session.scalar(sa.text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_person_on_map_locality_id'"))
-            assert definition.endswith("(locality_id) WHERE ((map_consent_at IS NOT NULL) AND (archived_at IS NULL)"
-                                       " AND (anonymised_at IS NULL))")
+        if db.engine.dialect.name == "postgresql":
+            assert index_definition("ix_person_on_map_locality_id").endswith(
+                "(locality_id) WHERE ((map_consent_at IS NOT NULL) AND (archived_at IS NULL)"
+                " AND (anonymised_at IS NULL))")
             return
-        statements = []
-        listen = lambda _c, _cur, statement, parameters, _x, _many: statements.append((statement, parameters))  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listen)
-        town_counts(MapFilters())
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
-        statement, parameters = statements[0]
-        explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        plan = [row[3] for row in explained]
+        _, plan = sqlite_plan_of_first_statement(lambda: town_counts(MapFilters()))
         assert "SCAN person USING INDEX ix_person_on_map_locality_id" in plan, plan
 
 
@@ -106,19 +117,11 @@ def test_popup_names_are_read_in_order_from_the_member_index_alone(app, towns):
     on PostgreSQL the index's definition is checked (too few rows here for it to prefer an index)."""
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            definition = db.session.scalar(sa.text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisation_member_name_sort'"))
-            assert definition.endswith("(name_sort, id, locality_id, name, forum_member_since, archived_at)"
-                                       " WHERE ((forum_member_since IS NOT NULL) AND (archived_at IS NULL))")
+            assert index_definition("ix_organisation_member_name_sort").endswith(
+                "(name_sort, id, locality_id, name, forum_member_since, archived_at)"
+                " WHERE ((forum_member_since IS NOT NULL) AND (archived_at IS NULL))")
             return
-        statements = []
-        listen = lambda _c, _cur, statement, parameters, _x, _many: statements.append((statement, parameters))  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listen)
-        names = town_organisations(MapFilters(), 25)
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
-        statement, parameters = statements[0]
-        explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        plan = [row[3] for row in explained]
+        names, plan = sqlite_plan_of_first_statement(lambda: town_organisations(MapFilters(), 25))
         assert plan == ["SCAN organisation USING COVERING INDEX ix_organisation_member_name_sort"], plan
         assert sorted(len(listed) for listed in names.values()) == [1, 1, 2]
 
