@@ -41,7 +41,7 @@ def main() -> None:
                 if mark_all_changed is not None:
                     with engine.begin() as connection:
                         mark_all_changed(connection)
-                before = server.cpu_ticks()
+                before = server.cpu_times()
                 assert session.get(server.url(path), headers={"Accept-Encoding": "gzip"}).status_code == 200
                 cpu += server.cpu_seconds_since(before)
             print(f"{path}: {cpu / args.requests * 1000:.1f} ms of CPU a request after an edit", flush=True)

@@ -8,8 +8,8 @@ reused by later runs. forum-crm and the alternatives (bench/alternatives.py: Fla
 folium map) each run under gunicorn with 2 workers; every round asks each page of each once, in turn, so a
 change in the machine's load hits all of them alike ("built" pages, asked after an edit, in rounds of their own).
 For each page: p50 and p95 of wall time, and the CPU time its server's workers (and, on PostgreSQL, the
-database server processes of their connections) spent per request, read from /proc: what the machine's other
-users cannot inflate.
+database server processes of their connections) spent per request, read from /proc (each thread's time on a CPU, in
+nanoseconds): what the machine's other users cannot inflate.
 "Bare SQL" replays the statements the page ran (recorded once through the test client) on one connection.
 """
 
@@ -32,7 +32,6 @@ from forum_crm.kept import mark_all_changed
 from forum_crm.models import Role, TableVersion
 
 DEFAULT_DATABASE = f"sqlite:///{Path(__file__).resolve().parent / '.network.sqlite'}"
-TICKS = 100  # /proc's clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
 
 # (what, forum-crm's page, the alternative's page or None). Pages seen again are kept (forum_crm.kept: list pages'
 # content and totals, maps) until their data change; "built" pages are asked after an edit (a change-log entry and
@@ -119,19 +118,12 @@ class Server:
             return list(connection.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
                                            {"name": self.name}))
 
-    def cpu_ticks(self) -> dict[int, int]:
-        """Clock ticks of CPU time (user and system) of each worker and database server process."""
-        ticks = {}
-        for pid in self.workers() + self.backends():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:  # a connection closed meanwhile
-                continue
-            ticks[pid] = int(fields[11]) + int(fields[12])
-        return ticks
+    def cpu_times(self) -> dict[int, float]:
+        """CPU seconds so far of each worker and database server process."""
+        return {pid: process_cpu(pid) for pid in self.workers() + self.backends()}
 
-    def cpu_seconds_since(self, before: dict[int, int]) -> float:
-        return sum(ticks - before.get(pid, 0) for pid, ticks in self.cpu_ticks().items()) / TICKS
+    def cpu_seconds_since(self, before: dict[int, float]) -> float:
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in self.cpu_times().items())
 
     def stop(self) -> None:
         self.process.terminate()
@@ -149,7 +141,7 @@ def logged_in(server: Server, role: Role = Role.COORDINATOR) -> requests.Session
 
 def timed_get(server: Server, session: requests.Session, path: str, timings: Timings) -> None:
     """One request, its whole body read as sent (compressed or not); wall time and the workers' CPU time."""
-    cpu = server.cpu_ticks()
+    cpu = server.cpu_times()
     started = time.perf_counter()
     response = session.get(server.url(path), stream=True, headers={"Accept-Encoding": "gzip"})
     body = response.raw.read(decode_content=False)
@@ -183,20 +175,28 @@ def timed_sql(connection: sa.Connection, statements, timings: Timings) -> None:
     """The page's statements on one connection; CPU time of this process and, on PostgreSQL, its server process."""
     backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() \
         if connection.dialect.name == "postgresql" else None
-    server_cpu = process_ticks(backend)
+    server_cpu = process_cpu(backend)
     cpu, started = time.process_time(), time.perf_counter()
     for statement, parameters in statements:
         connection.exec_driver_sql(statement, parameters).fetchall()
     timings.wall.append((time.perf_counter() - started) * 1000)
-    timings.cpu += time.process_time() - cpu + (process_ticks(backend) - server_cpu) / TICKS
+    timings.cpu += time.process_time() - cpu + process_cpu(backend) - server_cpu
     connection.rollback()
 
 
-def process_ticks(pid: int | None) -> int:
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds a process has used so far, its threads' time on a CPU in nanoseconds (/proc/PID/task/*/schedstat;
+    user and system time in /proc/PID/stat count 10 ms clock ticks, too coarse for requests of a few milliseconds).
+    0 for None or a process gone meanwhile (a connection closed)."""
     if pid is None:
-        return 0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+        return 0.0
+    nanoseconds = 0
+    for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            nanoseconds += int(schedstat.read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):  # a thread or the process ended meanwhile
+            continue
+    return nanoseconds / 1e9
 
 
 def throughput(server: Server, path: str, clients: int, seconds: float, session_for) -> float:

@@ -18,7 +18,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.compare import TICKS, invalidate, process_ticks
+from bench.compare import invalidate, process_cpu
 from bench.network import ACCOUNTS, PASSWORD, bench_app
 from forum_crm import settle_garbage_collector
 from forum_crm.config import with_psycopg_driver
@@ -28,15 +28,15 @@ PAGES = ("/map", "/map?edition=101", "/map?sector=ngo&edition=1")
 NAME = "bench_map_built"
 
 
-def server_ticks(engine: sa.Engine) -> int:
-    """CPU clock ticks of the PostgreSQL server processes serving the app's connections (0 on SQLite), looked up
+def server_cpu(engine: sa.Engine) -> float:
+    """CPU seconds of the PostgreSQL server processes serving the app's connections (0 on SQLite), looked up
     through `engine`, which is not the app's."""
     if engine.dialect.name != "postgresql":
-        return 0
+        return 0.0
     with engine.connect() as connection:
         pids = connection.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
                                   {"name": NAME}).all()
-    return sum(process_ticks(pid) for pid in pids)
+    return sum(process_cpu(pid) for pid in pids)
 
 
 def main(database_url: str, repeats: int) -> None:
@@ -54,9 +54,9 @@ def main(database_url: str, repeats: int) -> None:
         cpu, server = [], []
         for round_ in range(repeats + 2):  # two to warm up
             invalidate(writer)
-            before_server, before = server_ticks(writer), time.process_time()
+            before_server, before = server_cpu(writer), time.process_time()
             response = client.get(path, headers={"Accept-Encoding": "gzip"})
-            spent, on_server = time.process_time() - before, (server_ticks(writer) - before_server) / TICKS
+            spent, on_server = time.process_time() - before, server_cpu(writer) - before_server
             assert response.status_code == 200, (path, response.status_code)
             if round_ >= 2:
                 cpu.append((spent + on_server) * 1000)
