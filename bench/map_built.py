@@ -11,9 +11,9 @@ wall time. The garbage collector is set as wsgi.py sets it (settle_garbage_colle
 code on a shared machine, run it on each alternately, on copies of the same database.
 """
 
+import argparse
 import logging
 import statistics
-import sys
 import time
 
 import sqlalchemy as sa
@@ -67,4 +67,8 @@ def main(database_url: str, repeats: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 15)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", help="SQLite or PostgreSQL URL of a bench network (bench/network.py)")
+    parser.add_argument("repeats", nargs="?", type=int, default=15, help="views of each map (default 15)")
+    arguments = parser.parse_args()
+    main(arguments.database, arguments.repeats)

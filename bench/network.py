@@ -7,7 +7,7 @@ A database that already holds the network (and the bench accounts) is only broug
 migration (and analysed), so several runs share one build (15 s on SQLite, 29 s on PostgreSQL on the project's machine).
 """
 
-import sys
+import argparse
 import time
 
 import sqlalchemy as sa
@@ -65,5 +65,7 @@ def vacuum(database_url: str) -> None:
 
 
 if __name__ == "__main__":
-    seconds = ensure_network(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", help="SQLite or PostgreSQL URL of the database to build the network in")
+    seconds = ensure_network(parser.parse_args().database)
     print("reused the network already built" if seconds is None else f"built the network in {seconds:.1f} s")
