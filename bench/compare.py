@@ -26,6 +26,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from bench.cpu import process_cpu
 from bench.network import ACCOUNTS, PASSWORD, bench_app, ensure_network
 from forum_crm.extensions import db
 from forum_crm.kept import mark_all_changed
@@ -182,21 +183,6 @@ def timed_sql(connection: sa.Connection, statements, timings: Timings) -> None:
     timings.wall.append((time.perf_counter() - started) * 1000)
     timings.cpu += time.process_time() - cpu + process_cpu(backend) - server_cpu
     connection.rollback()
-
-
-def process_cpu(pid: int | None) -> float:
-    """CPU seconds a process has used so far, its threads' time on a CPU in nanoseconds (/proc/PID/task/*/schedstat;
-    user and system time in /proc/PID/stat count 10 ms clock ticks, too coarse for requests of a few milliseconds).
-    0 for None or a process gone meanwhile (a connection closed)."""
-    if pid is None:
-        return 0.0
-    nanoseconds = 0
-    for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-        try:
-            nanoseconds += int(schedstat.read_text().split()[0])
-        except (FileNotFoundError, ProcessLookupError):  # a thread or the process ended meanwhile
-            continue
-    return nanoseconds / 1e9
 
 
 def throughput(server: Server, path: str, clients: int, seconds: float, session_for) -> float:

@@ -22,6 +22,7 @@ import psycopg
 import sqlalchemy as sa
 from flask import has_app_context
 
+from bench.cpu import process_cpu
 from bench.run import BENCH_LOGIN, network_app
 from forum_crm.duplicates.merging import merge_people
 from forum_crm.duplicates.queries import person_pairs
@@ -67,14 +68,7 @@ def server_cpu_seconds() -> float | None:
         return None
     pids = [row[0] for row in _monitor[0].execute(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # a process that has just ended
-        ticks += int(fields[11]) + int(fields[12])  # utime and stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu(pid) for pid in pids)
 
 
 def _watch_server(url: str) -> None:

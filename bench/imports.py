@@ -20,7 +20,6 @@ CPU time (its backends for the bench's database, read from /proc) is reported to
 import argparse
 import csv
 import io
-import os
 import random
 import time
 import tracemalloc
@@ -31,6 +30,7 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
+from bench.cpu import process_cpu
 from bench.network import ACCOUNTS, PASSWORD, bench_app
 from bench.run import fresh_database_url
 from forum_crm import create_app
@@ -58,15 +58,7 @@ def server_cpu() -> float:
         return 0.0
     pids = db.session.scalars(sa.text(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"))
-    ticks = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:
-            return 0.0
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu(pid) for pid in pids)
 
 
 def timed(app: Flask, action: Callable[[], object]) -> tuple[float, float, float]:

@@ -18,7 +18,8 @@ import time
 
 import sqlalchemy as sa
 
-from bench.compare import invalidate, process_cpu
+from bench.compare import invalidate
+from bench.cpu import process_cpu
 from bench.network import ACCOUNTS, PASSWORD, bench_app
 from forum_crm import settle_garbage_collector
 from forum_crm.config import with_psycopg_driver
