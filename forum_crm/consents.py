@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import ConsentEvent, ConsentPurpose, ConsentSource, Person
 from forum_crm.models.base import utcnow
 

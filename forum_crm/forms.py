@@ -1,15 +1,17 @@
 """Form pieces every package uses: the record form with its version, confirmation, languages, filters."""
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum_crm.i18n import lazy_gettext as _l
+from forum_crm.i18n import ui_language
 from forum_crm.labels import VOIVODESHIPS, choices, language_name
 from forum_crm.text import polish_sort_key
 
@@ -39,8 +41,15 @@ def polish_sorted(options: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 
 def sorted_choices(labels: dict, empty: str | None = None) -> Callable[[], list[tuple[str, str]]]:
-    """WTForms choices of translated names, sorted when the form is shown (the order depends on the language)."""
-    return lambda: [*([("", empty)] if empty is not None else []), *polish_sorted(choices(labels))]
+    """WTForms choices of translated names in Polish alphabetical order (which depends on the language), translated
+    and sorted once per language rather than for every form made."""
+
+    @cache
+    def in_language(_language: str) -> tuple[tuple[str, str], ...]:
+        options = [(value, str(text)) for value, text in choices(labels)]
+        return (*([("", str(empty))] if empty is not None else []), *polish_sorted(options))
+
+    return lambda: list(in_language(ui_language()))
 
 
 class MultiCheckboxField(SelectMultipleField):

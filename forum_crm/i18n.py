@@ -5,6 +5,7 @@ by the account."""
 from babel import Locale
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_domain, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from werkzeug.utils import cached_property
 
@@ -57,6 +58,18 @@ def current_catalogue():
     if cached is None or cached[0] is not locale:
         app_globals._catalogue = cached = (locale, Domain.get_translations(get_domain()))
     return cached[1]
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_gettext (`_l`), translated through current_catalogue() when it is used: Flask-Babel's own
+    path finds the domain with four lookups of `g` for each text (8 µs), and a list page's filter form uses about
+    thirty (labels and choices)."""
+    return LazyString(_catalogued_gettext, message, **variables)
+
+
+def _catalogued_gettext(message: str, **variables) -> str:
+    text = current_catalogue().ugettext(message) if has_app_context() else message
+    return text % variables if variables else text
 
 
 class CataloguedDomain(Domain):

@@ -6,9 +6,9 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval
 from flask_babel import format_date, format_datetime, get_locale, gettext
-from flask_babel import lazy_gettext as _l
 
 from forum_crm.i18n import current_locale_object
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import (
     AuthEventKind,
     ConsentPurpose,

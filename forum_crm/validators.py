@@ -4,8 +4,9 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+from forum_crm.i18n import lazy_gettext as _l
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,23}[0-9]$")

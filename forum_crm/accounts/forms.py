@@ -1,7 +1,6 @@
 """Forms of the accounts pages: inviting someone, and changing what an account may do."""
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from forum_crm.auth.queries import account_of, user_by_email
 from forum_crm.changes.queries import unreviewed_address
 from forum_crm.i18n import LANGUAGE_NAMES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import ROLES, choices
 from forum_crm.models import Organisation, Person, Role, User
 from forum_crm.organisations.forms import OrganisationField

@@ -1,12 +1,12 @@
 """Forms of the auth blueprint: one class per use case."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
 from forum_crm.auth.passwords import MIN_LENGTH, strong_password
 from forum_crm.i18n import LANGUAGE_NAMES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import User
 from forum_crm.validators import single_line, strip
 

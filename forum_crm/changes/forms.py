@@ -1,10 +1,10 @@
 """Forms of the review feed: which changes to show, accepting those shown."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired, Regexp
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import ReviewState
 
 REVIEW_STATES = {

@@ -1,13 +1,12 @@
 """The search forms of the members' directory (GET, no CSRF token)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from forum_crm.directory.queries import DirectorySearch
 from forum_crm.forms import language_choices
-from forum_crm.models import AreaOfWork
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.validators import single_line, strip
 
 
@@ -20,9 +19,9 @@ class PeopleSearchForm(FlaskForm):
     town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=120), single_line])
     area = SelectField(_l("Area of work of their organisation"), choices=[], default="")
 
-    def __init__(self, formdata, areas: list[AreaOfWork]):
+    def __init__(self, formdata, area_choices: list[tuple[str, str]]):
         super().__init__(formdata)
-        self.area.choices = [("", "—"), *((str(area.id), area.name) for area in areas)]
+        self.area.choices = [("", "—"), *area_choices]
 
     def search(self) -> DirectorySearch:
         """What to look for; an invalid search finds everything rather than failing."""
@@ -38,8 +37,8 @@ class OrganisationSearchForm(PeopleSearchForm):
     area = SelectField(_l("Area of work"), choices=[], default="")
     language = SelectField(_l("Language"), choices=[], default="")
 
-    def __init__(self, formdata, areas: list[AreaOfWork]):
-        super().__init__(formdata, areas)
+    def __init__(self, formdata, area_choices: list[tuple[str, str]]):
+        super().__init__(formdata, area_choices)
         self.language.choices = [("", "—"), *language_choices()]
 
     def search(self) -> DirectorySearch:

@@ -11,7 +11,7 @@ from forum_crm.directory.queries import (
     listed_people_page,
     listed_person,
 )
-from forum_crm.organisations.queries import areas_of_work
+from forum_crm.organisations.queries import area_choices
 from forum_crm.pagination import paginate
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -20,14 +20,14 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 @bp.route("")
 @allow(*ALL_ROLES)
 def person_list():
-    form = PeopleSearchForm(request.args, areas_of_work())
+    form = PeopleSearchForm(request.args, area_choices())
     return render_template("directory/person_list.html", page=listed_people_page(form.search()), filters=form)
 
 
 @bp.route("/organisations")
 @allow(*ALL_ROLES)
 def organisation_list():
-    form = OrganisationSearchForm(request.args, areas_of_work())
+    form = OrganisationSearchForm(request.args, area_choices())
     return render_template("directory/organisation_list.html", page=paginate(listed_organisations(form.search())),
                            filters=form)
 

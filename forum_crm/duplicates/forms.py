@@ -1,11 +1,11 @@
 """The merge form: which of two people stays, and for each field whose value it keeps."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired, Optional
 
 from forum_crm.duplicates.merging import MERGE_FIELDS
+from forum_crm.i18n import lazy_gettext as _l
 
 SIDES = [("first", _l("the first")), ("second", _l("the second"))]
 

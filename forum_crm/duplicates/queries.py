@@ -10,10 +10,10 @@ import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.kept import kept_scalar
 from forum_crm.models import (
     Affiliation,

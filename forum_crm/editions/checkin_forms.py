@@ -3,11 +3,11 @@
 from datetime import date
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import PARTICIPATION_ROLES
 from forum_crm.models import Edition, ParticipationRole
 from forum_crm.validators import single_line, strip, without_nul

@@ -3,11 +3,11 @@ decide. The programme's, participants' and check-in's forms are in programme_for
 checkin_forms.py."""
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum_crm.forms import RecordForm
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Edition, Person
 from forum_crm.people.queries import find_person

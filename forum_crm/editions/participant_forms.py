@@ -1,7 +1,6 @@
 """Forms of an edition's participants list: search, add, invite, status and role."""
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from forum_crm.editions.forms import person_named
 from forum_crm.editions.participation_queries import ParticipantFilters
 from forum_crm.forms import suggesting
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import PARTICIPATION_ROLES, PARTICIPATION_STATUSES, choices
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Locality, Organisation, Participation, ParticipationRole, ParticipationStatus, Person

@@ -3,13 +3,13 @@
 from datetime import date
 
 from flask_babel import format_date, gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum_crm.editions.forms import person_named
 from forum_crm.forms import suggesting
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import PARTNER_ROLES, PROGRAMME_KINDS, choices
 from forum_crm.models import Edition, PartnerRole, Person, ProgrammeItem, ProgrammeKind
 from forum_crm.organisations.forms import OrganisationField

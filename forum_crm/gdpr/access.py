@@ -12,7 +12,6 @@ from typing import IO, Any
 from flask import Response, current_app, flash, send_file, stream_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum_crm.auth.services import log_event
@@ -20,6 +19,7 @@ from forum_crm.extensions import db
 from forum_crm.gdpr.erasure import AlreadyAnonymised
 from forum_crm.gdpr.places import PLACES, Place
 from forum_crm.gdpr.subject import Subject, subject_of
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import FIELDS, change_value
 from forum_crm.models import AuthEventKind, Person
 

@@ -1,10 +1,10 @@
 """Forms of data protection: anonymising a person, declining a request, the list's filter."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import ERASURE_STATES, choices
 from forum_crm.validators import long_text, single_line, strip
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum_crm.auth.services import clear_failed_logins
@@ -19,6 +18,7 @@ from forum_crm.changelog import loggable
 from forum_crm.consents import consent_history, record_consent
 from forum_crm.extensions import db
 from forum_crm.gdpr.subject import Subject, masked, mentions
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import (
     Affiliation,
     AuthEvent,

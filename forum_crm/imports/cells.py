@@ -8,10 +8,10 @@ from typing import Any
 from babel import Locale
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from forum_crm.forms import LANGUAGE_CODES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.imports.forms import RowForm
 from forum_crm.imports.parsing import MAX_CELL, Row, parse_date, parse_flag
 from forum_crm.imports.plan import WHOLE_NAMES, Columns, Problem

@@ -6,12 +6,12 @@ A row of a file is checked by a form made of the very fields of the form that ed
 
 from collections.abc import Mapping, Sequence
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.imports.emails import by_domain
 from forum_crm.imports.parsing import IGNORE, column_letter
 from forum_crm.imports.plan import WHOLE_NAMES

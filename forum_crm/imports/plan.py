@@ -15,8 +15,8 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.imports.parsing import IGNORE, Table, column_letter, day_of_header, guess_fields
 from forum_crm.labels import FIELDS
 from forum_crm.models import Edition

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forum_crm.auth.permissions import allow
 from forum_crm.editing import invalid
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.imports import uploads
 from forum_crm.imports.forms import TOWN_PREFIX, ColumnsForm, UploadForm, columns_form, town_picks
 from forum_crm.imports.parsing import MAX_ROWS, FileRefused, Table, column_letter, read_table

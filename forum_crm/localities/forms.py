@@ -3,13 +3,13 @@
 
 from flask import url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DecimalField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum_crm.forms import VOIVODESHIP_CHOICES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.localities.gazetteer import Place
 from forum_crm.localities.queries import AmbiguousTown, UnknownTown, find_town, place_label
 from forum_crm.models import Voivodeship

@@ -1,11 +1,11 @@
 """Forms of mailings: composing one, sending it (with the second confirmation for a long list)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.mailings.queries import editions_newest_first
 from forum_crm.models import Edition, Mailing
 from forum_crm.validators import long_text, single_line, strip

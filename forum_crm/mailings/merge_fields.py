@@ -8,8 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import Mailing
 
 FIELD = re.compile(r"\{([a-z_]+)\}")

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from forum_crm.editions.participant_forms import ParticipantFilterForm
 from forum_crm.editions.participation_queries import participant_list, represented_organisation
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.mailings.merge_fields import Addressee
 from forum_crm.models import Affiliation, Edition, Organisation, Participation, ParticipationStatus, Person, Role, User
 from forum_crm.organisations.forms import OrganisationFilterForm
-from forum_crm.organisations.queries import areas_of_work, organisation_list
+from forum_crm.organisations.queries import area_choices, organisation_list
 from forum_crm.people.forms import PersonFilterForm
 from forum_crm.people.queries import person_list
 from forum_crm.reports.forms import PeriodForm
@@ -111,7 +111,7 @@ def _people(args: MultiDict) -> Segment:
 
 def _organisations(rows: Callable[[sa.Select], sa.Select]) -> Callable[[MultiDict], Segment]:
     def build(args: MultiDict) -> Segment:
-        filters = OrganisationFilterForm(args, areas_of_work()).filters()
+        filters = OrganisationFilterForm(args, area_choices()).filters()
         ids = organisation_list(filters).with_only_columns(Organisation.id).order_by(None)
         return Segment(rows(ids), url_for("organisations.organisation_list", **args))
     return build

@@ -3,14 +3,14 @@
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from forum_crm.forms import VOIVODESHIP_CHOICES, sorted_choices
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import SECTORS
 from forum_crm.mapping.queries import MapFilters
-from forum_crm.models import AreaOfWork, Sector, Voivodeship
+from forum_crm.models import Sector, Voivodeship
 from forum_crm.models.events import roman
 
 
@@ -25,9 +25,9 @@ class MapFilterForm(FlaskForm):
     voivodeship = SelectField(_l("Voivodeship"), choices=VOIVODESHIP_CHOICES, default="")
     edition = SelectField(_l("Edition attended"), choices=[], default="")
 
-    def __init__(self, formdata, areas: list[AreaOfWork], editions: list[tuple[int, date]]):
+    def __init__(self, formdata, area_choices: list[tuple[str, str]], editions: list[tuple[int, date]]):
         super().__init__(formdata)
-        self.area.choices = [("", "—"), *((str(area.id), area.name) for area in areas)]
+        self.area.choices = [("", "—"), *area_choices]
         self.edition.choices = [("", "—"), *((str(number), f"{roman(number)} Forum ({format_date(start)})")
                                              for number, start in editions)]
 

@@ -14,14 +14,14 @@ from forum_crm.mapping.frame import MapAssets
 from forum_crm.mapping.maps import ORGANISATIONS_PER_POPUP, MapCache, RenderedMap, build_map, voivodeship_bounds
 from forum_crm.mapping.queries import MapFilters, edition_choices, map_data, map_data_version
 from forum_crm.models import Role
-from forum_crm.organisations.queries import areas_of_work
+from forum_crm.organisations.queries import area_choices
 
 bp = Blueprint("mapping", __name__)
 
 @bp.route("/map")
 @allow(*ALL_ROLES)
 def member_map():
-    form = MapFilterForm(request.args, areas_of_work(), edition_choices())
+    form = MapFilterForm(request.args, area_choices(), edition_choices())
     exact = current_user.role == Role.COORDINATOR
     rendered = _rendered_map(form.filters(), exact)
     return page_with_part(render_template("mapping/map.html", form=form, map=rendered, exact=exact),

@@ -1,11 +1,11 @@
 """Forms of one's own pages: the profile with its consents, asking for one's data to be erased."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum_crm.consents import WORDINGS
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import ConsentPurpose, ConsentSource, Person
 from forum_crm.people.forms import PersonContactForm, consents_of, fill_consents
 from forum_crm.people.services import CONSENT_COLUMNS

@@ -4,7 +4,6 @@ one)."""
 import json
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -21,6 +20,7 @@ from forum_crm.forms import (
     suggesting,
     yes_no,
 )
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.labels import SECTORS
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import Organisation, Sector, Voivodeship
@@ -144,9 +144,9 @@ class OrganisationFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=ARCHIVED, default="no")
     sort = SelectField(_l("Order"), choices=SORT, default="name")
 
-    def __init__(self, formdata, areas):
+    def __init__(self, formdata, area_choices: list[tuple[str, str]]):
         super().__init__(formdata)
-        self.area.choices = [("", "—"), *((str(area.id), area.name) for area in areas)]
+        self.area.choices = [("", "—"), *area_choices]
 
     def filters(self) -> OrganisationFilters:
         valid = self.validate()

@@ -25,7 +25,7 @@ from forum_crm.organisations.forms import (
     PublicProfileForm,
     QuickOrganisationForm,
 )
-from forum_crm.organisations.queries import areas_of_work, organisation_editions, organisation_people
+from forum_crm.organisations.queries import area_choices, organisation_editions, organisation_people
 from forum_crm.organisations.services import confirm_profile, save_organisation, set_public_profile
 from forum_crm.pagination import paginate
 from forum_crm.spreadsheets.export import file_format
@@ -41,7 +41,7 @@ def organisation_list():
 
 
 def _organisation_list() -> str:
-    filters_form = OrganisationFilterForm(request.args, areas_of_work())
+    filters_form = OrganisationFilterForm(request.args, area_choices())
     filters = filters_form.filters()
     split = queries.member_split()
     page = paginate(queries.organisation_rows(filters), order=queries.organisation_order(filters),
@@ -135,7 +135,7 @@ def organisation_archive(id: int):
 @bp.route("/export.<fmt>")
 @allow(Role.COORDINATOR)
 def organisation_export(fmt: str):
-    filters = OrganisationFilterForm(request.args, areas_of_work()).filters()
+    filters = OrganisationFilterForm(request.args, area_choices()).filters()
     return send(organisations_export(filters), file_format(fmt))
 
 

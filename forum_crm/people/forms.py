@@ -2,7 +2,6 @@
 naming one)."""
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from forum_crm.consents import has_consent
 from forum_crm.forms import ARCHIVED, SORT, VOIVODESHIP_CHOICES, YES_NO_ALL, RecordForm, suggesting, yes_no
 from forum_crm.i18n import LANGUAGE_NAMES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.localities.forms import TownFields
 from forum_crm.models import ConsentPurpose, ConsentSource, Person, Voivodeship
 from forum_crm.organisations.forms import OrganisationField

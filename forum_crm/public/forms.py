@@ -1,10 +1,10 @@
 """The public pages' filters (a GET form, no session, no CSRF token: the pages can be cached and embedded)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 
 from forum_crm.forms import VOIVODESHIP_CHOICES
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import AreaOfWork, Voivodeship
 from forum_crm.public.queries import PublicFilters
 

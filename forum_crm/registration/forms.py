@@ -4,13 +4,13 @@ members), the request for a new link, and the answers list's filter."""
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from forum_crm.consents import WORDINGS, has_consent
 from forum_crm.forms import MultiCheckboxField
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.models import ChoiceKind, ConsentPurpose, Edition, EditionRegistration, Registration
 from forum_crm.registration.queries import MAX_REMINDER_DAYS, STATES, RegistrationFilters, nights_of
 from forum_crm.registration.services import Answers

@@ -3,9 +3,9 @@ mailing is about (empty for someone who was not invited to it, so has no registr
 
 import sqlalchemy as sa
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from forum_crm.extensions import db
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.mailings.merge_fields import Addressee, MergeField, register
 from forum_crm.models import Mailing, Participation, Registration
 from forum_crm.registration.emails import personal_link

@@ -4,11 +4,11 @@ from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from forum_crm.i18n import lazy_gettext as _l
 from forum_crm.reports.queries import Period
 
 
