@@ -4,7 +4,8 @@ the menu's count of changes to review (figures), and the content of the busiest 
 Every transaction that writes through the app's session bumps, as it commits, the version of each table it wrote
 (`table_version`: one row a table). The statements are seen on the connection (ORM flushes, Core inserts and bulk
 deletes alike); a delete also bumps the tables whose rows the database deletes or updates with it (ON DELETE), and a
-write to a table whose demo rows are counted (DEMO_COUNTED) bumps demo_count, which its triggers write.
+write to a table whose demo rows or rows are counted (DEMO_COUNTED, ROW_COUNTED) bumps demo_count or row_count, which
+its triggers write.
 A kept figure is keyed by its statement (SQL and values) and stored with the versions of the tables it reads;
 reading the versions is one small query a request. A page's content is stored with the tables of every statement
 that ran (or kept figure that was used) while it was rendered. Anything older than MAX_AGE seconds is made again,
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
 from forum_crm.extensions import db
-from forum_crm.models import DEMO_COUNTED, DemoCount, TableVersion
+from forum_crm.models import DEMO_COUNTED, ROW_COUNTED, DemoCount, RowCount, TableVersion
 
 MAX_AGE = 300.0
 KEPT_ENTRIES = 1024
@@ -196,7 +197,10 @@ def track_table_versions(engine: sa.Engine) -> None:
     """Record on the connection the tables each transaction on `engine` writes (a session then bumps their versions
     as it commits), and the tables read while kept_html renders."""
     deleted_with = _deleted_with(db.metadata)
-    counted_in = {name: DemoCount.__tablename__ for name in DEMO_COUNTED}  # the database's triggers write it
+    counted_in: dict[str, set[str]] = {}  # the tables the database's triggers write with each
+    for counted, counter in ((DEMO_COUNTED, DemoCount.__tablename__), (ROW_COUNTED, RowCount.__tablename__)):
+        for name in counted:
+            counted_in.setdefault(name, set()).add(counter)
     read_by: dict[str, tuple[str, ...]] = {}  # SQL -> the tables it reads (walking a statement costs ~0.3 ms)
 
     @sa.event.listens_for(engine, "before_cursor_execute")
@@ -219,7 +223,8 @@ def track_table_versions(engine: sa.Engine) -> None:
             written.add(table.name)
             if context.isdelete:
                 written.update(deleted_with.get(table.name, ()))
-            written.update(counted_in[name] for name in written.intersection(counted_in))
+            for name in written.intersection(counted_in):
+                written.update(counted_in[name])
 
     @sa.event.listens_for(engine, "rollback")
     @sa.event.listens_for(engine, "commit")

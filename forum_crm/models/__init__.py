@@ -31,7 +31,7 @@ from forum_crm.models.geo import Locality, Voivodeship
 from forum_crm.models.mailings import Mailing, MailingRecipient
 from forum_crm.models.outbox import MessageKind, OutboxMessage, OutboxState
 from forum_crm.models.registration import ChoiceKind, EditionRegistration, Registration, RegistrationChoice
-from forum_crm.models.system import DEMO_COUNTED, DemoCount, KeptUpload, TableVersion, WorkerRun
+from forum_crm.models.system import DEMO_COUNTED, ROW_COUNTED, DemoCount, KeptUpload, RowCount, TableVersion, WorkerRun
 
 __all__ = [
     "AccountToken", "Affiliation", "AreaOfWork", "AuthEvent", "AuthEventKind", "Base", "ChangeLogEntry", "ChoiceKind",
@@ -41,6 +41,6 @@ __all__ = [
     "LoginAttempt", "Mailing", "MailingRecipient", "MessageKind", "NameKey", "NamePair", "NamePairKind",
     "Organisation", "OutboxMessage", "OutboxState", "OrganisationLanguage", "Origin", "PanelSpeaker", "Participation",
     "ParticipationRole", "ParticipationStatus", "PartnerRole", "Partnership", "Person", "PersonMerge",
-    "ProgrammeItem", "ProgrammeKind", "Registration", "RegistrationChoice", "ReviewState", "Role", "Sector",
-    "TableVersion", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
+    "ProgrammeItem", "ProgrammeKind", "ROW_COUNTED", "Registration", "RegistrationChoice", "ReviewState", "Role",
+    "RowCount", "Sector", "TableVersion", "TokenPurpose", "User", "Voivodeship", "WorkerRun",
 ]

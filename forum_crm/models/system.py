@@ -59,3 +59,17 @@ class DemoCount(Base):
 
     table_name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
     records: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# The tables whose rows the database counts in row_count (triggers of migration 0023, whoever writes).
+ROW_COUNTED = ("organisation",)
+
+
+class RowCount(Base):
+    """How many rows a table in ROW_COUNTED has, kept by the database's triggers as rows are inserted and deleted:
+    PostgreSQL counts a table by reading it (the organisations list's member split, after every edit). No row: none."""
+
+    __tablename__ = "row_count"
+
+    table_name: Mapped[str] = mapped_column(sa.String(63), primary_key=True)
+    records: Mapped[int] = mapped_column(sa.BigInteger, default=0)
