@@ -7,9 +7,10 @@ columns alone, so a deep page never reads the whole rows it skips.
 
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from functools import cache
 
 import sqlalchemy as sa
 from flask import request
@@ -213,13 +214,31 @@ def paginate(select: sa.Select, per_page: int = PER_PAGE, order: Order | None = 
     from one statement (CountedOnceRowPagination), or with an `order`, their keys and count do and the rows are
     loaded from `rows` (`select` without its conditions) by id (CountedOnceKeysetPagination); a `total` the caller
     knows already is not counted again. A `plain` statement (columns, no records) runs on the session's connection:
-    the ORM's handling of a statement of mapped columns cost a third of the organisations page's statement."""
+    the ORM's handling of a statement of mapped columns cost a third of the organisations page's statement; its
+    items are named tuples (see named_rows)."""
     common = {"select": select, "session": db.session.connection() if plain else db.session(),
               "page": page_number(), "per_page": per_page,
               "max_per_page": 100, "error_out": False, "total": total}
     if order is not None:
         keys = {"order": order, "after": page_key("after"), "before": page_key("before")}
-        if count_once:
-            return CountedOnceKeysetPagination(**common, **keys, rows=rows)
-        return KeysetPagination(**common, **keys)
-    return (CountedOnceRowPagination if count_once else RowPagination)(**common)
+        page = (CountedOnceKeysetPagination(**common, **keys, rows=rows) if count_once
+                else KeysetPagination(**common, **keys))
+    else:
+        page = (CountedOnceRowPagination if count_once else RowPagination)(**common)
+    if plain:
+        page.items = named_rows(page.items)
+    return page
+
+
+def named_rows(rows: list[sa.Row]) -> list[tuple]:
+    """Rows as named tuples of the same fields: a template reads a Row's column as an attribute only after Python
+    failed to find one (SQLAlchemy's __getattr__), 0.7 µs against 0.1, and a list page reads ten from each row."""
+    if not rows:
+        return rows
+    named = _row_class(rows[0]._fields)
+    return [named._make(row) for row in rows]
+
+
+@cache
+def _row_class(fields: tuple[str, ...]) -> type:
+    return namedtuple("Row", fields)
