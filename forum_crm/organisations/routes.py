@@ -46,8 +46,11 @@ def _organisation_list() -> str:
     split = queries.member_split()
     page = paginate(queries.organisation_rows(filters), order=queries.organisation_order(filters),
                     total=queries.total_in_split(filters, split), plain=True)
+    export_args = request.args.to_dict()  # the list's filters, for its exports and mailings
+    export_args.pop("page", None)
     return render_template("organisations/_organisation_list.html", page=page, filters=filters_form, split=split,
-                           sectors=translated(SECTORS))
+                           sectors=translated(SECTORS), export_args=export_args,
+                           export_key=tuple(sorted(export_args.items())))
 
 
 @bp.route("/new", methods=["GET", "POST"])
