@@ -43,6 +43,22 @@ def xlsx_rows(response) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
+def test_the_list_links_its_exports_and_mailings_with_its_own_filters(app, client, coordinator):
+    """The links are rendered once per filters and language (forum_crm.fragments): each list gets its own."""
+    with app.app_context():
+        factories.committed(factories.organisation("Fundacja Łąka"))
+    for query in ("q=laka", "q=most&sector=ngo", "q=laka&page=2", ""):
+        page = client.get(f"/organisations?{query}").text
+        filters = query.replace("&page=2", "").replace("&", "&amp;")
+        for link in ("/organisations/export.csv", "/organisations/export.xlsx"):
+            assert f'href="{link}?{filters}"' in page if filters else f'href="{link}"' in page, (query, link)
+        assert f'source=organisations{"&amp;" + filters if filters else ""}"' in page, query
+        assert "Dodaj organizację" in page and "Eksportuj listę (CSV)" in page
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/organisations")})
+    english = client.get("/organisations?q=laka").text
+    assert "Add an organisation" in english and "Export the list (CSV)" in english and "Eksportuj" not in english
+
+
 def test_organisations_csv_keeps_the_list_filters(app, client, coordinator):
     with app.app_context():
         lodz = factories.locality("Łódź", voivodeship="łódzkie")
