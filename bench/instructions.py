@@ -11,9 +11,10 @@ process under `valgrind --tool=cachegrind --cache-sim=no` that serves the page t
 coordinator, on an existing bench network (bench/network.py) at the checkout's migration, gzip accepted. Before each
 request every table gets a new version (forum_crm.kept.mark_all_changed), so nothing kept between requests is up to
 date. It runs WARM_UP requests then --requests more, and again WARM_UP alone; the difference, less that of the
-edits alone, divided by --requests is the page's instructions a request. --checkout serves another checkout's
-forum_crm (with this bench), so two versions can be compared on copies of one network. Python's hash seed is fixed.
-On PostgreSQL only the app's instructions are counted, not the database server's.
+edits alone, divided by --requests is the page's instructions a request (within about 1% from run to run at 100
+requests; at 20, what the process does before serving varies enough to move it by a tenth). --checkout serves
+another checkout's forum_crm (with this bench), so two versions can be compared on copies of one network. Python's
+hash seed is fixed. On PostgreSQL only the app's instructions are counted, not the database server's.
 """
 
 import argparse
@@ -75,7 +76,7 @@ def per_request(checkout: Path, database_url: str, path: str | None, requests: i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="SQLite or PostgreSQL URL of a bench network")
-    parser.add_argument("--requests", type=int, default=20, help="measured requests per page (default 20)")
+    parser.add_argument("--requests", type=int, default=100, help="measured requests per page (default 100)")
     parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="the forum-crm checkout to serve (default: this one)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the measured process
